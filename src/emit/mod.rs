@@ -1,0 +1,1 @@
+//! Stage 3: Go assembly text (and, for the package flow, Go declarations and dispatch).

@@ -1,0 +1,3 @@
+fn main() {
+    println!("c2goasm-rs: under construction");
+}
