@@ -1,1 +1,4 @@
 //! Stage 3: Go assembly text (and, for the package flow, Go declarations and dispatch).
+
+pub mod goasm;
+pub mod model;

@@ -1,6 +1,11 @@
-//! x86-64 specifics of lowering: assembling instructions with iced-x86 and rewriting the
-//! ones Go's assembler must see natively.
+//! x86-64 specifics of lowering: assembling instructions with iced-x86, control flow,
+//! stack and register analyses, and rewriting the instructions Go's assembler must see
+//! natively.
 
 pub mod assemble;
+pub mod flow;
+pub mod liveness;
+pub mod registers;
+pub mod stack;
 
 pub use assemble::{EncodeError, build, encode};

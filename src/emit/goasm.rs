@@ -1,0 +1,292 @@
+//! Formats an [`AsmFile`] as Go assembly text: header, data symbols, TEXT symbols with
+//! aligned comment columns.
+
+use std::fmt::Write;
+
+use super::model::{
+    AsmFile, DataEntry, DataPlacement, DataSymbol, GoInstr, GoOperand, Line, TextSymbol,
+};
+
+/// How raw machine code is laid out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmitStyle {
+    /// Drop per-instruction comments.
+    pub strip_comments: bool,
+    /// Pack consecutive raw instructions into as few directives as possible.
+    pub compact: bool,
+}
+
+/// Column where trailing comments start (instructions longer than this push it right).
+const COMMENT_COLUMN: usize = 40;
+
+pub fn write_file(file: &AsmFile, style: EmitStyle) -> String {
+    let mut out = String::with_capacity(estimate_size(file));
+    out.push_str(&file.generated_by);
+    out.push('\n');
+    for h in &file.header {
+        let _ = writeln!(out, "// {h}");
+    }
+    out.push('\n');
+    if let Some(c) = &file.build_constraint {
+        let _ = writeln!(out, "//go:build {c}\n");
+    }
+    out.push_str("#include \"textflag.h\"\n");
+    if file.needs_funcdata {
+        out.push_str("#include \"funcdata.h\"\n");
+    }
+    for d in &file.data {
+        out.push('\n');
+        write_data(&mut out, d);
+    }
+    for t in &file.texts {
+        out.push('\n');
+        write_text(&mut out, t, style);
+    }
+    out
+}
+
+fn estimate_size(file: &AsmFile) -> usize {
+    let lines: usize = file.texts.iter().map(|t| t.lines.len()).sum();
+    let data: usize = file.data.iter().map(|d| d.entries.len()).sum();
+    4096 + lines * 72 + data * 48
+}
+
+fn write_data(out: &mut String, d: &DataSymbol) {
+    for (label, off) in &d.labels {
+        let _ = writeln!(out, "// {label} = {}+{off}", d.name);
+    }
+    match d.placement {
+        DataPlacement::Data { read_only } => {
+            for e in &d.entries {
+                match e {
+                    DataEntry::Value {
+                        offset,
+                        width,
+                        value,
+                    } => {
+                        let _ = writeln!(
+                            out,
+                            "DATA {}+{offset}(SB)/{width}, $0x{value:0w$x}",
+                            d.name,
+                            w = *width as usize * 2
+                        );
+                    }
+                    DataEntry::Address {
+                        offset,
+                        target,
+                        addend,
+                    } => {
+                        let _ = writeln!(
+                            out,
+                            "DATA {}+{offset}(SB)/8, ${}(SB)",
+                            d.name,
+                            sym_offset(target, *addend)
+                        );
+                    }
+                }
+            }
+            let flags = if read_only { "RODATA|NOPTR" } else { "NOPTR" };
+            let _ = writeln!(out, "GLOBL {}(SB), {flags}, ${}", d.name, d.size);
+        }
+        DataPlacement::Text { align } => {
+            // Data inside a TEXT symbol: PCALIGN raises the symbol's alignment, which DATA
+            // symbols cannot exceed 32 bytes for.
+            let _ = writeln!(out, "TEXT {}(SB), NOSPLIT|NOFRAME, $0", d.name);
+            let _ = writeln!(out, "\tPCALIGN ${align}");
+            let mut bytes = vec![0u8; d.size as usize];
+            for e in &d.entries {
+                if let DataEntry::Value {
+                    offset,
+                    width,
+                    value,
+                } = e
+                {
+                    let o = *offset as usize;
+                    let w = *width as usize;
+                    bytes[o..o + w].copy_from_slice(&value.to_le_bytes()[..w]);
+                }
+            }
+            for chunk in bytes.chunks(8) {
+                let _ = writeln!(out, "\t{}", pack_bytes(chunk));
+            }
+        }
+    }
+}
+
+fn sym_offset(name: &str, offset: i64) -> String {
+    match offset {
+        0 => name.to_string(),
+        o if o > 0 => format!("{name}+{o}"),
+        o => format!("{name}{o}"),
+    }
+}
+
+fn write_text(out: &mut String, t: &TextSymbol, style: EmitStyle) {
+    for doc in &t.doc {
+        let _ = writeln!(out, "// {doc}");
+    }
+    let _ = write!(out, "TEXT {}(SB)", t.name);
+    if !t.flags.is_empty() {
+        let _ = write!(out, ", {}", t.flags);
+    }
+    match t.args_size {
+        Some(a) => {
+            let _ = writeln!(out, ", ${}-{a}", t.frame_size);
+        }
+        None => {
+            let _ = writeln!(out, ", ${}", t.frame_size);
+        }
+    }
+    let mut pending_raw: Vec<u8> = Vec::new();
+    for line in &t.lines {
+        if style.compact {
+            if let Line::Raw { bytes, .. } = line {
+                pending_raw.extend_from_slice(bytes);
+                continue;
+            }
+            flush_compact(out, &mut pending_raw);
+        }
+        match line {
+            Line::Label(l) => {
+                let _ = writeln!(out, "{l}:");
+            }
+            Line::Comment(c) => {
+                if !style.strip_comments {
+                    let _ = writeln!(out, "\t// {c}");
+                }
+            }
+            Line::Native { instr, comment } => {
+                write_with_comment(out, &format_instr(instr), comment, style)
+            }
+            Line::Raw { bytes, comment } => {
+                write_with_comment(out, &pack_bytes(bytes), comment, style)
+            }
+        }
+    }
+    flush_compact(out, &mut pending_raw);
+}
+
+fn flush_compact(out: &mut String, pending: &mut Vec<u8>) {
+    for chunk in pending.chunks(16) {
+        let _ = writeln!(out, "\t{}", pack_bytes(chunk));
+    }
+    pending.clear();
+}
+
+fn write_with_comment(out: &mut String, code: &str, comment: &Option<String>, style: EmitStyle) {
+    out.push('\t');
+    out.push_str(code);
+    if let (Some(c), false) = (comment, style.strip_comments) {
+        let pad = COMMENT_COLUMN.saturating_sub(code.len()).max(1);
+        out.extend(std::iter::repeat_n(' ', pad));
+        out.push_str("// ");
+        out.push_str(c);
+    }
+    out.push('\n');
+}
+
+/// `QUAD`/`LONG`/`WORD`/`BYTE` directives (little-endian) for `bytes`, joined by `; `.
+pub fn pack_bytes(bytes: &[u8]) -> String {
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (n, name) = match rest.len() {
+            n if n >= 8 => (8, "QUAD"),
+            n if n >= 4 => (4, "LONG"),
+            n if n >= 2 => (2, "WORD"),
+            _ => (1, "BYTE"),
+        };
+        let mut v = 0u64;
+        for (i, b) in rest[..n].iter().enumerate() {
+            v |= (*b as u64) << (8 * i);
+        }
+        parts.push(format!("{name} $0x{v:0w$x}", w = n * 2));
+        rest = &rest[n..];
+    }
+    parts.join("; ")
+}
+
+pub fn format_instr(i: &GoInstr) -> String {
+    if i.operands.is_empty() {
+        return i.op.to_string();
+    }
+    let ops: Vec<String> = i.operands.iter().map(format_operand).collect();
+    format!("{} {}", i.op, ops.join(", "))
+}
+
+fn format_operand(o: &GoOperand) -> String {
+    match o {
+        GoOperand::Reg(r) => (*r).to_string(),
+        GoOperand::Imm(v) => format!("${v}"),
+        GoOperand::Param { name, offset } => format!("{name}+{offset}(FP)"),
+        GoOperand::Mem { base, disp } => format!("{disp}({base})"),
+        GoOperand::Sym { name, offset } => format!("{}(SB)", sym_offset(name, *offset)),
+        GoOperand::Label(l) => l.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_bytes_little_endian_widest_first() {
+        assert_eq!(pack_bytes(&[0xc3]), "BYTE $0xc3");
+        assert_eq!(
+            pack_bytes(&[0x48, 0x85, 0xf6]),
+            "WORD $0x8548; BYTE $0xf6"
+        );
+        assert_eq!(
+            pack_bytes(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+            "QUAD $0x0807060504030201; BYTE $0x09"
+        );
+    }
+
+    #[test]
+    fn formats_operands_in_go_syntax() {
+        let i = GoInstr::new(
+            "MOVQ",
+            vec![
+                GoOperand::Param {
+                    name: "beg".into(),
+                    offset: 0,
+                },
+                GoOperand::Reg("DI"),
+            ],
+        );
+        assert_eq!(format_instr(&i), "MOVQ beg+0(FP), DI");
+        let l = GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Sym {
+                    name: "rodata_cst32<>".into(),
+                    offset: -8,
+                },
+                GoOperand::Reg("R11"),
+            ],
+        );
+        assert_eq!(format_instr(&l), "LEAQ rodata_cst32<>-8(SB), R11");
+    }
+
+    #[test]
+    fn text_symbol_with_frame_and_comment_column() {
+        let t = TextSymbol {
+            name: "·f".into(),
+            flags: "NOSPLIT",
+            frame_size: 0,
+            args_size: Some(24),
+            doc: vec!["func f(x int64) (r int64)".into()],
+            lines: vec![Line::Raw {
+                bytes: vec![0xc3],
+                comment: Some("ret".into()),
+            }],
+        };
+        let mut out = String::new();
+        write_text(&mut out, &t, EmitStyle::default());
+        let expected = format!(
+            "// func f(x int64) (r int64)\nTEXT ·f(SB), NOSPLIT, $0-24\n\tBYTE $0xc3{}// ret\n",
+            " ".repeat(COMMENT_COLUMN - 10)
+        );
+        assert_eq!(out, expected);
+    }
+}

@@ -1,0 +1,142 @@
+//! Everything lowering refuses, each with the fix a user can apply.
+
+use super::x86::EncodeError;
+
+/// Why a construct cannot be translated safely. Each is reported at the offending line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LowerError {
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    #[error("symbol `{0}` is defined twice")]
+    DuplicateSymbol(String),
+    #[error("instruction outside any function")]
+    CodeOutsideFunction,
+    #[error("instruction in data section `{0}`")]
+    CodeInDataSection(String),
+    #[error("data directive inside a function (data in a code section)")]
+    DataInCode,
+    #[error("`.popsection` without a matching `.pushsection`")]
+    SectionStackUnderflow,
+    #[error("unsupported directive `{0}`")]
+    UnsupportedDirective(String),
+    #[error("the file switches to AT&T syntax")]
+    AttSyntax,
+    #[error("call to `{0}`, which is not defined in this file")]
+    ExternalCall(String),
+    #[error("jump to `{0}`, which is not defined in this file")]
+    ExternalJump(String),
+    #[error("reference to `{0}`, which is not defined in this file")]
+    ExternalSymbol(String),
+    #[error("reference through the GOT (`{0}`)")]
+    Got(String),
+    #[error("call through the PLT (`{0}`)")]
+    Plt(String),
+    #[error("thread-local storage access (`{0}`)")]
+    Tls(String),
+    #[error("jump table (`{0}`)")]
+    JumpTable(String),
+    #[error("indirect jump: its targets cannot be proven to stay inside the function")]
+    IndirectJump,
+    #[error("indirect call: the callee is unknown")]
+    IndirectCall,
+    #[error("red-zone use: this accesses {0} bytes below the stack pointer")]
+    RedZone(i64),
+    #[error("dynamic stack allocation (stack pointer changed by a register amount)")]
+    DynamicStack,
+    #[error("unsupported change of the stack pointer")]
+    UnknownStackChange,
+    #[error("stack depth differs between paths reaching this point ({0} vs {1} bytes)")]
+    StackMismatch(String, String),
+    #[error("return with the stack not balanced ({0})")]
+    UnbalancedReturn(String),
+    #[error("`{0}` is recursive: its stack use is unbounded")]
+    Recursion(String),
+    #[error("write to the return-address slot")]
+    ReturnAddressWrite,
+    #[error(
+        "the C code reads stack argument #{slot} (argument {arg} of the C function) but the \
+         Go declaration of `{func}` provides {provided} stack arguments"
+    )]
+    StackArgumentBeyondDeclaration {
+        func: String,
+        slot: u32,
+        arg: u32,
+        provided: u32,
+    },
+    #[error(
+        "the C code reads integer argument register `{reg}` but the Go declaration of `{func}` \
+         provides only {provided} integer arguments"
+    )]
+    IntArgumentBeyondDeclaration {
+        func: String,
+        reg: String,
+        provided: u32,
+    },
+    #[error("code address `{0}` stored in data")]
+    CodeAddressInData(String),
+    #[error("unsupported value in data: `{0}`")]
+    UnsupportedDataValue(String),
+    #[error("the address of function `{0}` is taken")]
+    FunctionAddress(String),
+    #[error("segment-relative access (`{0}:`)")]
+    SegmentOverride(String),
+    #[error("this instruction cannot take a symbolic memory operand here")]
+    UnsupportedSymbolicOperand,
+    #[error("unsupported instruction for translation: {0}")]
+    UnsupportedInstruction(String),
+}
+
+impl LowerError {
+    /// The fix we suggest; `None` when the message says it all.
+    pub fn hint(&self) -> Option<String> {
+        let h = match self {
+            LowerError::Encode(_) => {
+                "this instruction form is not supported by the in-process assembler; please report it"
+            }
+            LowerError::UnsupportedDirective(_) => {
+                "this directive has no Go assembly equivalent; remove it or compile without the \
+                 option that produces it"
+            }
+            LowerError::AttSyntax => "compile with -masm=intel",
+            LowerError::ExternalCall(_) | LowerError::Plt(_) => {
+                "only functions defined in the same file can be called; compile with \
+                 -fno-builtin (and GCC: -fno-tree-loop-distribute-patterns) so loops are not \
+                 turned into memset/memcpy calls, or make the callee static inline"
+            }
+            LowerError::ExternalJump(_) => "make the tail-called function part of the same file",
+            LowerError::ExternalSymbol(_) => {
+                "define the data in the same C file (static const), not extern"
+            }
+            LowerError::Got(_) => {
+                "make the symbol static, or compile with -fno-pic (or -fno-pie) so it is \
+                 addressed RIP-relative"
+            }
+            LowerError::Tls(_) | LowerError::SegmentOverride(_) => {
+                "thread-local variables cannot be used from Go assembly; pass state through \
+                 arguments"
+            }
+            LowerError::JumpTable(_) | LowerError::CodeAddressInData(_) => {
+                "compile with -fno-jump-tables"
+            }
+            LowerError::IndirectJump => "compile with -fno-jump-tables",
+            LowerError::IndirectCall => "call functions directly; function pointers are not supported",
+            LowerError::RedZone(_) => "compile with -mno-red-zone",
+            LowerError::DynamicStack => {
+                "avoid variable-length arrays and alloca: use fixed-size buffers"
+            }
+            LowerError::Recursion(_) => "rewrite the recursion as a loop",
+            LowerError::StackArgumentBeyondDeclaration { .. }
+            | LowerError::IntArgumentBeyondDeclaration { .. } => {
+                "make the Go declaration's parameters match the C prototype"
+            }
+            LowerError::FunctionAddress(_) => {
+                "function pointers cannot be called from translated code; call directly"
+            }
+            LowerError::CodeOutsideFunction => {
+                "label the code with a function symbol (`.type name,@function`)"
+            }
+            _ => return None,
+        };
+        Some(h.to_string())
+    }
+}

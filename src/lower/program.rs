@@ -1,0 +1,353 @@
+//! Splits the parsed items of a file into functions (text) and data sections, the way an
+//! assembler would lay them out, and records where every symbol is defined.
+
+use std::collections::HashMap;
+
+use super::LowerError;
+use super::data::{DataSection, SectionKind};
+use crate::parse::{Directive, Expr, Item, Located, SymbolAttr};
+use crate::source::Span;
+
+/// One C function: the code between its symbol label and the next function (or the end of
+/// its section).
+#[derive(Debug, Clone)]
+pub struct Function<I> {
+    pub name: String,
+    pub span: Span,
+    pub global: bool,
+    pub body: Vec<Located<BodyItem<I>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyItem<I> {
+    /// A local label (`.LBB0_3`, GCC's `.L3`).
+    Label(String),
+    /// Code alignment (`.p2align 4, 0x90` before a loop head).
+    Align { bytes: u64 },
+    Instruction(I),
+}
+
+/// Where a symbol is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolDef {
+    /// The entry of `functions[i]`.
+    Function(usize),
+    /// A label inside `functions[i]`.
+    CodeLabel(usize),
+    /// `offset` bytes into `data[section]`.
+    Data { section: usize, offset: u64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Program<I> {
+    pub functions: Vec<Function<I>>,
+    pub data: Vec<DataSection>,
+    pub symbols: HashMap<String, SymbolDef>,
+    /// `.set`/`.equ` aliases, resolved to their expression.
+    pub aliases: HashMap<String, Expr>,
+}
+
+/// What a section holds, decided by its name and flags.
+fn classify_section(name: &str, flags: Option<&str>) -> SectionKind {
+    let has = |c: char| flags.is_some_and(|f| f.contains(c));
+    if name == ".text" || name.starts_with(".text.") || has('x') {
+        SectionKind::Code
+    } else if name.starts_with(".tbss") || name.starts_with(".tdata") || has('T') {
+        SectionKind::Tls
+    } else if name.starts_with(".note")
+        || name.starts_with(".comment")
+        || name.starts_with(".debug")
+        || name.starts_with(".llvm")
+        || name.starts_with(".eh_frame")
+        || name.starts_with(".gcc_except_table")
+    {
+        SectionKind::Metadata
+    } else if name == ".bss" || name.starts_with(".bss.") || name.starts_with(".lbss") {
+        SectionKind::Bss
+    } else if name.starts_with(".rodata") || name.starts_with(".lrodata") {
+        SectionKind::ReadOnly
+    } else if name == ".data" || name.starts_with(".data.") || has('w') {
+        SectionKind::Writable
+    } else {
+        SectionKind::ReadOnly
+    }
+}
+
+struct Builder<I> {
+    program: Program<I>,
+    /// Index into `program.data` per section name.
+    data_by_name: HashMap<String, usize>,
+    /// The current section: name and kind.
+    current: (String, SectionKind),
+    section_stack: Vec<(String, SectionKind)>,
+    previous: Option<(String, SectionKind)>,
+    function_symbols: HashMap<String, bool>,
+    globals: HashMap<String, ()>,
+    errors: Vec<(Span, LowerError)>,
+}
+
+impl<I> Builder<I> {
+    fn switch_to(&mut self, name: &str, flags: Option<&str>) {
+        let kind = classify_section(name, flags);
+        let next = (name.to_string(), kind);
+        self.previous = Some(std::mem::replace(&mut self.current, next));
+        if matches!(
+            kind,
+            SectionKind::ReadOnly | SectionKind::Writable | SectionKind::Bss | SectionKind::Tls
+        ) && !self.data_by_name.contains_key(name)
+        {
+            self.data_by_name
+                .insert(name.to_string(), self.program.data.len());
+            self.program.data.push(DataSection::new(name, kind));
+        }
+    }
+
+    fn current_data(&mut self) -> Option<&mut DataSection> {
+        let idx = *self.data_by_name.get(&self.current.0)?;
+        self.program.data.get_mut(idx)
+    }
+
+    fn define(&mut self, name: &str, def: SymbolDef, span: Span) {
+        if self.program.symbols.insert(name.to_string(), def).is_some() {
+            self.errors
+                .push((span, LowerError::DuplicateSymbol(name.to_string())));
+        }
+    }
+
+    /// A non-`.L` label in code starts a function when it is typed `@function` or global;
+    /// otherwise it is a label inside the current function.
+    fn is_function_start(&self, name: &str) -> bool {
+        !name.starts_with(".L")
+            && (self.function_symbols.contains_key(name) || self.globals.contains_key(name))
+    }
+
+    fn label(&mut self, name: &str, span: Span) {
+        match self.current.1 {
+            SectionKind::Code => {
+                let first_real = self.program.functions.is_empty() && !name.starts_with(".L");
+                if self.is_function_start(name) || first_real {
+                    let idx = self.program.functions.len();
+                    self.define(name, SymbolDef::Function(idx), span);
+                    self.program.functions.push(Function {
+                        name: name.to_string(),
+                        span,
+                        global: self.globals.contains_key(name),
+                        body: Vec::new(),
+                    });
+                } else if let Some(idx) = self.program.functions.len().checked_sub(1) {
+                    self.define(name, SymbolDef::CodeLabel(idx), span);
+                    self.push_body(BodyItem::Label(name.to_string()), span);
+                }
+            }
+            SectionKind::Metadata => {}
+            _ => {
+                let section = self.data_by_name.get(&self.current.0).copied();
+                if let Some(section) = section {
+                    let offset = self.program.data[section].len();
+                    self.define(name, SymbolDef::Data { section, offset }, span);
+                    self.program.data[section].add_label(name, offset);
+                }
+            }
+        }
+    }
+
+    fn push_body(&mut self, item: BodyItem<I>, span: Span) {
+        if let Some(f) = self.program.functions.last_mut() {
+            f.body.push(Located { item, span });
+        }
+    }
+
+    fn instruction(&mut self, ins: I, span: Span) {
+        match self.current.1 {
+            SectionKind::Code if !self.program.functions.is_empty() => {
+                self.push_body(BodyItem::Instruction(ins), span)
+            }
+            SectionKind::Code => self.errors.push((span, LowerError::CodeOutsideFunction)),
+            SectionKind::Metadata => {}
+            _ => self
+                .errors
+                .push((span, LowerError::CodeInDataSection(self.current.0.clone()))),
+        }
+    }
+
+    fn directive(&mut self, d: Directive, span: Span) {
+        match d {
+            Directive::Section { name, flags, .. } => self.switch_to(&name, flags.as_deref()),
+            Directive::PushSection { name, flags, .. } => {
+                self.section_stack.push(self.current.clone());
+                self.switch_to(&name, flags.as_deref());
+            }
+            Directive::PopSection => match self.section_stack.pop() {
+                Some(prev) => {
+                    self.previous = Some(std::mem::replace(&mut self.current, prev));
+                }
+                None => self.errors.push((span, LowerError::SectionStackUnderflow)),
+            },
+            Directive::Previous => {
+                if let Some(prev) = self.previous.take() {
+                    self.previous = Some(std::mem::replace(&mut self.current, prev));
+                }
+            }
+            Directive::Symbol { attr, names } => {
+                if attr == SymbolAttr::Globl {
+                    for n in names {
+                        self.globals.insert(n, ());
+                    }
+                }
+            }
+            Directive::Type { symbol, kind } => {
+                if kind.eq_ignore_ascii_case("function") || kind == "STT_FUNC" {
+                    self.function_symbols.insert(symbol, true);
+                }
+            }
+            Directive::Size { .. }
+            | Directive::Ignored(_)
+            | Directive::IntelSyntax { prefix: false } => {}
+            Directive::IntelSyntax { prefix: true } => self.errors.push((
+                span,
+                LowerError::UnsupportedDirective(".intel_syntax prefix".into()),
+            )),
+            Directive::AttSyntax => self.errors.push((span, LowerError::AttSyntax)),
+            Directive::Set { symbol, value } => {
+                self.program.aliases.insert(symbol, value);
+            }
+            Directive::Align { bytes, fill, .. } => match self.current.1 {
+                SectionKind::Code => {
+                    if bytes > 1 && !self.program.functions.is_empty() {
+                        self.push_body(BodyItem::Align { bytes }, span);
+                    }
+                }
+                SectionKind::Metadata => {}
+                _ => {
+                    if let Some(sec) = self.current_data() {
+                        sec.align(bytes, fill.unwrap_or(0));
+                    }
+                }
+            },
+            Directive::Common {
+                symbol,
+                size,
+                align,
+                local: _,
+            } => {
+                let name = format!(".comm.{symbol}");
+                let idx = self.program.data.len();
+                let mut sec = DataSection::new(&name, SectionKind::Bss);
+                sec.align(align.unwrap_or(8).max(1), 0);
+                sec.add_label(&symbol, 0);
+                sec.zero(size, 0);
+                self.program.data.push(sec);
+                self.define(
+                    &symbol,
+                    SymbolDef::Data {
+                        section: idx,
+                        offset: 0,
+                    },
+                    span,
+                );
+            }
+            Directive::Data { .. }
+            | Directive::Float { .. }
+            | Directive::Zero { .. }
+            | Directive::Ascii { .. } => self.data_directive(d, span),
+            Directive::Unknown { name, .. } => {
+                self.errors.push((span, LowerError::UnsupportedDirective(name)))
+            }
+        }
+    }
+
+    fn data_directive(&mut self, d: Directive, span: Span) {
+        match self.current.1 {
+            SectionKind::Metadata => {}
+            SectionKind::Code => self.errors.push((span, LowerError::DataInCode)),
+            _ => {
+                let Some(sec) = self.current_data() else {
+                    return;
+                };
+                match d {
+                    Directive::Data { width, values } => {
+                        for v in values {
+                            sec.value(width, v, span);
+                        }
+                    }
+                    Directive::Float { width, bits } => {
+                        for b in bits {
+                            sec.bytes(&b.to_le_bytes()[..width as usize]);
+                        }
+                    }
+                    Directive::Zero { size, fill } => sec.zero(size, fill),
+                    Directive::Ascii {
+                        bytes,
+                        zero_terminated,
+                    } => {
+                        sec.bytes(&bytes);
+                        if zero_terminated {
+                            sec.bytes(&[0]);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Lays out `items` into functions and data sections.
+///
+/// Pass 1 records which symbols are functions (`.type`/`.globl` may come before or after
+/// the label), pass 2 builds the program.
+pub fn build_program<I: Clone>(
+    items: &[Located<Item<I>>],
+) -> Result<Program<I>, Vec<(Span, LowerError)>> {
+    let mut b = Builder {
+        program: Program {
+            functions: Vec::new(),
+            data: Vec::new(),
+            symbols: HashMap::new(),
+            aliases: HashMap::new(),
+        },
+        data_by_name: HashMap::new(),
+        current: (".text".to_string(), SectionKind::Code),
+        section_stack: Vec::new(),
+        previous: None,
+        function_symbols: HashMap::new(),
+        globals: HashMap::new(),
+        errors: Vec::new(),
+    };
+    for it in items {
+        if let Item::Directive(d) = &it.item {
+            match d {
+                Directive::Type { symbol, kind }
+                    if kind.eq_ignore_ascii_case("function") || kind == "STT_FUNC" =>
+                {
+                    b.function_symbols.insert(symbol.clone(), true);
+                }
+                Directive::Symbol {
+                    attr: SymbolAttr::Globl,
+                    names,
+                } => {
+                    for n in names {
+                        b.globals.insert(n.clone(), ());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for it in items {
+        match &it.item {
+            Item::Label(name) => b.label(name, it.span),
+            Item::Directive(d) => b.directive(d.clone(), it.span),
+            Item::Instruction(ins) => b.instruction(ins.clone(), it.span),
+        }
+    }
+    // Globals are only known to be code after pass 1: keep `global` exact.
+    for f in &mut b.program.functions {
+        f.global = b.globals.contains_key(&f.name);
+    }
+    if b.errors.is_empty() {
+        Ok(b.program)
+    } else {
+        Err(b.errors)
+    }
+}

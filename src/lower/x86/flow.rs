@@ -1,0 +1,162 @@
+//! Control flow of one function at instruction granularity: successors of each
+//! instruction and how the function can be left.
+
+use std::collections::HashMap;
+
+/// How control leaves an instruction besides falling through / branching to local labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `ret`.
+    Return,
+    /// A jump (conditional or not) to the entry of function `i` (tail call).
+    TailCall(usize),
+    /// Execution runs past the last instruction into the function that follows.
+    FallOff,
+}
+
+/// Per-instruction control flow, computed once and shared by the analyses.
+#[derive(Debug, Clone, Default)]
+pub struct Flow {
+    /// Successor instruction indices (within the function).
+    pub succs: Vec<Vec<usize>>,
+    /// Exits taken from an instruction (a conditional tail call has a successor too).
+    pub exits: Vec<Option<Exit>>,
+    /// Direct calls to local functions: instruction index → callee.
+    pub calls: HashMap<usize, usize>,
+}
+
+/// What an instruction does to control flow, as the lowering classified it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transfer {
+    /// Falls through to the next instruction.
+    Next,
+    /// Jumps to instruction index `target` (`None` = label at the very end).
+    Jump {
+        target: Option<usize>,
+        conditional: bool,
+    },
+    TailCall {
+        callee: usize,
+        conditional: bool,
+    },
+    Call {
+        callee: usize,
+    },
+    Return,
+    /// Never continues (`ud2`).
+    Stop,
+}
+
+impl Flow {
+    pub fn build(transfers: &[Transfer]) -> Flow {
+        let n = transfers.len();
+        let mut flow = Flow {
+            succs: vec![Vec::new(); n],
+            exits: vec![None; n],
+            calls: HashMap::new(),
+        };
+        let next = |i: usize| if i + 1 < n { Some(i + 1) } else { None };
+        for (i, t) in transfers.iter().enumerate() {
+            let fall = |flow: &mut Flow| match next(i) {
+                Some(j) => flow.succs[i].push(j),
+                None => flow.exits[i] = Some(Exit::FallOff),
+            };
+            match *t {
+                Transfer::Next => fall(&mut flow),
+                Transfer::Call { callee } => {
+                    flow.calls.insert(i, callee);
+                    fall(&mut flow);
+                }
+                Transfer::Jump {
+                    target,
+                    conditional,
+                } => {
+                    match target.filter(|t| *t < n) {
+                        Some(t) => flow.succs[i].push(t),
+                        None => flow.exits[i] = Some(Exit::FallOff),
+                    }
+                    if conditional {
+                        fall(&mut flow);
+                    }
+                }
+                Transfer::TailCall {
+                    callee,
+                    conditional,
+                } => {
+                    flow.exits[i] = Some(Exit::TailCall(callee));
+                    if conditional {
+                        if let Some(j) = next(i) {
+                            flow.succs[i].push(j);
+                        }
+                    }
+                }
+                Transfer::Return => flow.exits[i] = Some(Exit::Return),
+                Transfer::Stop => {}
+            }
+        }
+        flow
+    }
+
+    pub fn len(&self) -> usize {
+        self.succs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.succs.is_empty()
+    }
+
+    /// Instructions reachable from the entry, in discovery order.
+    pub fn reachable(&self) -> Vec<bool> {
+        let mut seen = vec![false; self.len()];
+        let mut stack = Vec::new();
+        if !self.is_empty() {
+            stack.push(0);
+        }
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            stack.extend(self.succs[i].iter().copied().filter(|s| !seen[*s]));
+        }
+        seen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditional_branches_have_two_successors_and_tail_calls_exit() {
+        let t = [
+            Transfer::Next,
+            Transfer::Jump {
+                target: Some(3),
+                conditional: true,
+            },
+            Transfer::Return,
+            Transfer::TailCall {
+                callee: 7,
+                conditional: false,
+            },
+        ];
+        let f = Flow::build(&t);
+        assert_eq!(f.succs[0], vec![1]);
+        assert_eq!(f.succs[1], vec![3, 2]);
+        assert_eq!(f.exits[2], Some(Exit::Return));
+        assert_eq!(f.exits[3], Some(Exit::TailCall(7)));
+        assert!(f.succs[3].is_empty());
+    }
+
+    #[test]
+    fn last_instruction_without_terminator_falls_off() {
+        let f = Flow::build(&[Transfer::Next]);
+        assert_eq!(f.exits[0], Some(Exit::FallOff));
+        let f = Flow::build(&[Transfer::Jump {
+            target: Some(0),
+            conditional: false,
+        }]);
+        assert_eq!(f.exits[0], None);
+        assert_eq!(f.reachable(), vec![true]);
+    }
+}

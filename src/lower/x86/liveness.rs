@@ -1,0 +1,203 @@
+//! General-purpose register liveness of one function (backward dataflow).
+//!
+//! Two policies answer two questions:
+//! - [`Policy::Conservative`] — "is this register free to clobber here?" (scratch for a
+//!   constant address): anything that might be read counts as a read, only full writes kill,
+//!   calls read every argument register.
+//! - [`Policy::Precise`] — "which argument registers does the C code really read?" (arity
+//!   check against the Go declaration): zero idioms are writes, any write kills, calls read
+//!   what the callee reads. It under-approximates, so its errors are never false alarms.
+
+use std::collections::HashMap;
+
+use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind};
+
+use super::flow::{Exit, Flow};
+use super::registers::{CALLEE_SAVED, GprSet, INT_ARGS, gpr_index};
+use iced_x86::Register;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Conservative,
+    Precise,
+}
+
+/// Per-instruction registers read (before any write) and fully written.
+#[derive(Debug, Clone, Copy, Default)]
+struct UseDef {
+    uses: GprSet,
+    defs: GprSet,
+}
+
+fn use_def(ins: &Instruction, info: &mut InstructionInfoFactory, policy: Policy) -> UseDef {
+    let mut ud = UseDef::default();
+    if policy == Policy::Precise && is_zero_idiom(ins) {
+        ud.defs.insert(ins.op0_register());
+        return ud;
+    }
+    for u in info.info(ins).used_registers() {
+        let r = u.register();
+        if gpr_index(r).is_none() || r.full_register() == Register::RSP {
+            continue;
+        }
+        let full_width = r.is_gpr64() || r.is_gpr32();
+        match u.access() {
+            OpAccess::Read | OpAccess::CondRead => ud.uses.insert(r),
+            OpAccess::ReadWrite | OpAccess::ReadCondWrite => {
+                ud.uses.insert(r);
+            }
+            OpAccess::Write => {
+                if full_width || policy == Policy::Precise {
+                    ud.defs.insert(r);
+                } else {
+                    // A partial write keeps the rest of the register: it stays live.
+                    ud.uses.insert(r);
+                }
+            }
+            OpAccess::CondWrite => {
+                if policy == Policy::Conservative {
+                    ud.uses.insert(r);
+                }
+            }
+            OpAccess::None | OpAccess::NoMemAccess => {}
+        }
+    }
+    // A register both read and written is live before the instruction.
+    ud.defs = ud.defs.minus(ud.uses);
+    ud
+}
+
+/// `xor eax, eax`, `sub ecx, ecx`, `sbb edx, edx`: the result does not depend on the
+/// register's old value.
+fn is_zero_idiom(ins: &Instruction) -> bool {
+    matches!(ins.mnemonic(), Mnemonic::Xor | Mnemonic::Sub | Mnemonic::Sbb)
+        && ins.op_count() == 2
+        && ins.op0_kind() == OpKind::Register
+        && ins.op1_kind() == OpKind::Register
+        && ins.op0_register() == ins.op1_register()
+}
+
+/// Live-in sets of every function already analysed (callees before callers).
+pub type LiveIns = HashMap<usize, GprSet>;
+
+/// Liveness of one function.
+pub struct Liveness {
+    /// Registers live after each instruction.
+    pub live_out: Vec<GprSet>,
+    /// Registers live at entry.
+    pub live_in: GprSet,
+}
+
+pub fn analyse(
+    code: &[Instruction],
+    flow: &Flow,
+    policy: Policy,
+    callee_live_in: &LiveIns,
+) -> Liveness {
+    let n = code.len();
+    let mut factory = InstructionInfoFactory::new();
+    let mut ud: Vec<UseDef> = code
+        .iter()
+        .map(|i| use_def(i, &mut factory, policy))
+        .collect();
+    let callee_saved = GprSet::of(&CALLEE_SAVED);
+    let all_args = GprSet::of(&INT_ARGS).union(GprSet::of(&[
+        Register::RAX,
+        Register::R10,
+        Register::R11,
+    ]));
+    let callee_in = |f: usize| -> GprSet {
+        match (policy, callee_live_in.get(&f)) {
+            (Policy::Precise, Some(s)) => *s,
+            (Policy::Precise, None) => GprSet::EMPTY,
+            (Policy::Conservative, _) => all_args,
+        }
+    };
+    for (i, u) in ud.iter_mut().enumerate() {
+        if let Some(&callee) = flow.calls.get(&i) {
+            u.uses = u.uses.union(callee_in(callee));
+            if policy == Policy::Precise {
+                u.defs = u
+                    .defs
+                    .union(GprSet::of(&super::registers::CALLER_SAVED))
+                    .minus(u.uses);
+            }
+        }
+    }
+    // What is live where control leaves the function.
+    let exit_live = |e: Exit| -> GprSet {
+        match (policy, e) {
+            (Policy::Precise, Exit::Return) => GprSet::EMPTY,
+            (Policy::Precise, Exit::TailCall(f)) => callee_in(f),
+            (Policy::Precise, Exit::FallOff) => GprSet::EMPTY,
+            (Policy::Conservative, Exit::Return) => callee_saved
+                .union(GprSet::of(&[Register::RAX, Register::RDX])),
+            (Policy::Conservative, _) => callee_saved.union(all_args),
+        }
+    };
+    let mut live_in = vec![GprSet::EMPTY; n];
+    let mut live_out = vec![GprSet::EMPTY; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in (0..n).rev() {
+            let mut out = flow.exits[i].map(exit_live).unwrap_or_default();
+            for &s in &flow.succs[i] {
+                out = out.union(live_in[s]);
+            }
+            let inn = ud[i].uses.union(out.minus(ud[i].defs));
+            if out != live_out[i] || inn != live_in[i] {
+                live_out[i] = out;
+                live_in[i] = inn;
+                changed = true;
+            }
+        }
+    }
+    Liveness {
+        live_in: live_in.first().copied().unwrap_or_default(),
+        live_out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::x86::flow::Transfer;
+    use iced_x86::Code;
+
+    fn ins2(code: Code, a: Register, b: Register) -> Instruction {
+        Instruction::with2(code, a, b).expect("valid test instruction")
+    }
+
+    #[test]
+    fn zero_idiom_is_not_a_read_for_the_precise_policy() {
+        // xor ecx, ecx ; mov rax, rdi ; ret
+        let code = vec![
+            ins2(Code::Xor_r32_rm32, Register::ECX, Register::ECX),
+            ins2(Code::Mov_r64_rm64, Register::RAX, Register::RDI),
+            Instruction::with(Code::Retnq),
+        ];
+        let flow = Flow::build(&[Transfer::Next, Transfer::Next, Transfer::Return]);
+        let precise = analyse(&code, &flow, Policy::Precise, &LiveIns::new());
+        assert_eq!(precise.live_in, GprSet::of(&[Register::RDI]));
+        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
+        // iced-x86 itself reports `xor ecx, ecx` as a pure write.
+        assert!(!cons.live_in.contains(Register::RCX));
+        assert!(cons.live_in.contains(Register::RBX), "callee-saved live at exit");
+        // After `mov rax, rdi`, rax is live (returned); r11 is free.
+        assert!(cons.live_out[1].contains(Register::RAX));
+        assert!(!cons.live_out[1].contains(Register::R11));
+    }
+
+    #[test]
+    fn partial_write_keeps_register_live_conservatively() {
+        // mov al, 1 ; ret   — rax's upper bits survive: rax is live-in conservatively.
+        let code = vec![
+            Instruction::with2(Code::Mov_r8_imm8, Register::AL, 1u32).expect("valid"),
+            Instruction::with(Code::Retnq),
+        ];
+        let flow = Flow::build(&[Transfer::Next, Transfer::Return]);
+        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
+        assert!(cons.live_in.contains(Register::RAX));
+    }
+}

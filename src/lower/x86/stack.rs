@@ -1,0 +1,544 @@
+//! Stack model of one C function, independent of what its prologue looks like.
+//!
+//! Abstract interpretation over the control-flow graph tracks the stack pointer and every
+//! general-purpose register that holds a stack address, as `anchor + offset`. The entry
+//! anchor is the stack pointer at entry (pointing at the return address); `and rsp, -A`
+//! creates a new anchor whose distance to the entry is only known within bounds. This
+//! handles shrink-wrapped prologues, several `ret`s, realignment and frame-pointer restores
+//! (`mov rsp, rbp`, `lea rsp, [rbp - 40]`, `leave`) alike, and proves:
+//! - the stack is balanced at every `ret` and tail call;
+//! - no access below the stack pointer (red zone), no write to the return-address slot;
+//! - the maximum depth (so the Go frame can reserve it) and the highest stack argument read.
+
+use std::collections::HashMap;
+
+use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
+
+use super::flow::{Exit, Flow};
+use super::registers::gpr_index;
+use crate::lower::LowerError;
+
+/// What the rest of the translation needs to know about a function's stack use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StackSummary {
+    /// Bytes used below the entry stack pointer (the return-address slot excluded),
+    /// including callees.
+    pub max_depth: u64,
+    /// Number of stack argument slots read or written (0 = none).
+    pub stack_arg_slots: u32,
+    /// Largest `and rsp, -A` alignment used (1 when none).
+    pub max_align: u64,
+}
+
+const ENTRY: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Val {
+    Unknown,
+    /// Address = anchor + off.
+    Rel { anchor: u32, off: i64 },
+}
+
+impl Val {
+    fn add(self, d: i64) -> Val {
+        match self {
+            Val::Rel { anchor, off } => Val::Rel {
+                anchor,
+                off: off + d,
+            },
+            Val::Unknown => Val::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct State {
+    sp: Val,
+    regs: [Val; 16],
+}
+
+/// Where an anchor lies relative to the entry stack pointer, and its known alignment.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    lo: i64,
+    hi: i64,
+    /// The anchor address is ≡ `residue` (mod `modulus`).
+    modulus: u64,
+    residue: u64,
+}
+
+/// The entry stack pointer points at the return address of a call made with a 16-byte
+/// aligned stack: entry ≡ 8 (mod 16).
+const ENTRY_ANCHOR: Anchor = Anchor {
+    lo: 0,
+    hi: 0,
+    modulus: 16,
+    residue: 8,
+};
+
+type Fail = (usize, LowerError);
+
+struct Analysis<'a> {
+    code: &'a [iced_x86::Instruction],
+    flow: &'a Flow,
+    callees: &'a HashMap<usize, StackSummary>,
+    info: InstructionInfoFactory,
+    /// `and rsp, -A` at instruction i creates anchor i with alignment A.
+    anchor_align: HashMap<u32, u64>,
+}
+
+/// Analyses one function. `callees` holds the summaries of every function it calls or
+/// tail-calls (callers analyse callees first; recursion is rejected before this).
+pub fn analyse(
+    code: &[iced_x86::Instruction],
+    flow: &Flow,
+    callees: &HashMap<usize, StackSummary>,
+) -> Result<StackSummary, Fail> {
+    let mut a = Analysis {
+        code,
+        flow,
+        callees,
+        info: InstructionInfoFactory::new(),
+        anchor_align: HashMap::new(),
+    };
+    let states = a.fixpoint()?;
+    let anchors = a.anchor_bounds(&states)?;
+    a.check_and_measure(&states, &anchors)
+}
+
+impl Analysis<'_> {
+    fn fixpoint(&mut self) -> Result<Vec<Option<State>>, Fail> {
+        let n = self.code.len();
+        let mut states: Vec<Option<State>> = vec![None; n];
+        if n == 0 {
+            return Ok(states);
+        }
+        let mut entry = State {
+            sp: Val::Rel {
+                anchor: ENTRY,
+                off: 0,
+            },
+            regs: [Val::Unknown; 16],
+        };
+        entry.regs[4] = entry.sp;
+        states[0] = Some(entry);
+        let mut work = vec![0usize];
+        let mut visits = 0usize;
+        while let Some(i) = work.pop() {
+            visits += 1;
+            if visits > 64 * n + 1024 {
+                return Err((i, LowerError::UnknownStackChange));
+            }
+            let Some(pre) = states[i].clone() else {
+                continue;
+            };
+            let post = self.transfer(i, &pre)?;
+            for &s in &self.flow.succs[i] {
+                let merged = match &states[s] {
+                    None => Some(post.clone()),
+                    Some(old) => merge(old, &post).map_err(|e| (s, e))?,
+                };
+                if let Some(m) = merged {
+                    states[s] = Some(m);
+                    work.push(s);
+                }
+            }
+        }
+        Ok(states)
+    }
+
+    fn anchor(&self, id: u32) -> Anchor {
+        if id == ENTRY {
+            return ENTRY_ANCHOR;
+        }
+        let a = self.anchor_align.get(&id).copied().unwrap_or(16);
+        Anchor {
+            lo: 0,
+            hi: 0,
+            modulus: a,
+            residue: 0,
+        }
+    }
+
+    fn is_aligned(&self, v: Val, align: u64) -> bool {
+        match v {
+            Val::Rel { anchor, off } => {
+                let a = self.anchor(anchor);
+                a.modulus >= align
+                    && (a.residue as i64 + off).rem_euclid(align as i64) == 0
+            }
+            Val::Unknown => false,
+        }
+    }
+
+    /// The state after instruction `i`.
+    fn transfer(&mut self, i: usize, pre: &State) -> Result<State, Fail> {
+        let ins = &self.code[i];
+        let mut post = pre.clone();
+        let fail = |e: LowerError| Err((i, e));
+
+        // Registers written by the instruction lose what we knew, unless a pattern below
+        // re-establishes it.
+        let mut sp_written = false;
+        let info = self.info.info(ins);
+        for u in info.used_registers() {
+            let written = matches!(
+                u.access(),
+                OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+            );
+            if !written {
+                continue;
+            }
+            if let Some(g) = gpr_index(u.register()) {
+                if g == 4 {
+                    sp_written = true;
+                } else {
+                    post.regs[g] = Val::Unknown;
+                }
+            }
+        }
+        let reg0 = (ins.op_count() > 0 && ins.op0_kind() == OpKind::Register)
+            .then(|| ins.op0_register());
+        let full64 = |r: Option<Register>| r.filter(|r| r.is_gpr64());
+
+        match ins.mnemonic() {
+            Mnemonic::Call => {
+                // A local callee returns with the stack balanced, preserving callee-saved
+                // registers; the others are clobbered.
+                for r in super::registers::CALLER_SAVED {
+                    if let Some(g) = gpr_index(r) {
+                        post.regs[g] = Val::Unknown;
+                    }
+                }
+                post.sp = pre.sp;
+                post.regs[4] = post.sp;
+                return Ok(post);
+            }
+            Mnemonic::Ret => {
+                post.sp = pre.sp.add(8);
+                post.regs[4] = post.sp;
+                return Ok(post);
+            }
+            Mnemonic::Leave => {
+                post.sp = pre.regs[5].add(8);
+                post.regs[5] = Val::Unknown;
+                post.regs[4] = post.sp;
+                if post.sp == Val::Unknown {
+                    return fail(LowerError::UnknownStackChange);
+                }
+                return Ok(post);
+            }
+            Mnemonic::Enter => return fail(LowerError::UnknownStackChange),
+            _ => {}
+        }
+
+        let inc = ins.stack_pointer_increment();
+        if inc != 0 {
+            // push/pop/pushf/popf…: the implicit adjustment. `pop rsp` is not modelled.
+            if ins.mnemonic() == Mnemonic::Pop && full64(reg0) == Some(Register::RSP) {
+                return fail(LowerError::UnknownStackChange);
+            }
+            post.sp = pre.sp.add(inc as i64);
+            post.regs[4] = post.sp;
+            return Ok(post);
+        }
+
+        if sp_written {
+            post.sp = self.sp_write(i, pre)?;
+            post.regs[4] = post.sp;
+            return Ok(post);
+        }
+
+        // Copies of stack addresses into other registers (frame pointers, DRAP).
+        if let Some(dst) = full64(reg0) {
+            let g = gpr_index(dst).unwrap_or(0);
+            match ins.mnemonic() {
+                Mnemonic::Mov if ins.op1_kind() == OpKind::Register => {
+                    if let Some(s) = full64(Some(ins.op1_register())).and_then(gpr_index) {
+                        post.regs[g] = pre.regs[s];
+                    }
+                }
+                Mnemonic::Lea if ins.memory_index() == Register::None => {
+                    if let Some(b) = gpr_index(ins.memory_base()) {
+                        post.regs[g] = pre.regs[b].add(ins.memory_displacement64() as i64);
+                    }
+                }
+                Mnemonic::Add | Mnemonic::Sub if is_immediate(ins.op1_kind()) => {
+                    let v = ins.immediate(1) as i64;
+                    let d = if ins.mnemonic() == Mnemonic::Add { v } else { -v };
+                    post.regs[g] = pre.regs[g].add(d);
+                }
+                _ => {}
+            }
+        }
+        Ok(post)
+    }
+
+    /// The new stack pointer after an explicit write to rsp.
+    fn sp_write(&mut self, i: usize, pre: &State) -> Result<Val, Fail> {
+        let ins = &self.code[i];
+        let fail = |e: LowerError| Err((i, e));
+        let dst_is_rsp = ins.op_count() > 0
+            && ins.op0_kind() == OpKind::Register
+            && ins.op0_register() == Register::RSP;
+        if !dst_is_rsp {
+            return fail(LowerError::UnknownStackChange);
+        }
+        let new = match ins.mnemonic() {
+            Mnemonic::Sub | Mnemonic::Add => {
+                if !is_immediate(ins.op1_kind()) {
+                    return fail(LowerError::DynamicStack);
+                }
+                let v = ins.immediate(1) as i64;
+                pre.sp.add(if ins.mnemonic() == Mnemonic::Add { v } else { -v })
+            }
+            Mnemonic::And if is_immediate(ins.op1_kind()) => {
+                let mask = ins.immediate(1) as i64;
+                let align = mask.wrapping_neg();
+                if mask >= 0 || align & (align - 1) != 0 {
+                    return fail(LowerError::UnknownStackChange);
+                }
+                let align = align as u64;
+                if self.is_aligned(pre.sp, align) {
+                    pre.sp
+                } else {
+                    self.anchor_align.insert(i as u32, align);
+                    Val::Rel {
+                        anchor: i as u32,
+                        off: 0,
+                    }
+                }
+            }
+            Mnemonic::Mov if ins.op1_kind() == OpKind::Register => {
+                match gpr_index(ins.op1_register()) {
+                    Some(s) if ins.op1_register().is_gpr64() => pre.regs[s],
+                    _ => Val::Unknown,
+                }
+            }
+            Mnemonic::Lea if ins.memory_index() == Register::None => {
+                match gpr_index(ins.memory_base()) {
+                    Some(b) => pre.regs[b].add(ins.memory_displacement64() as i64),
+                    None => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        };
+        if new == Val::Unknown {
+            let by_register = matches!(ins.mnemonic(), Mnemonic::Sub | Mnemonic::Add);
+            return fail(if by_register {
+                LowerError::DynamicStack
+            } else {
+                LowerError::UnknownStackChange
+            });
+        }
+        Ok(new)
+    }
+
+    /// Bounds of every realignment anchor relative to the entry.
+    fn anchor_bounds(&self, states: &[Option<State>]) -> Result<HashMap<u32, Anchor>, Fail> {
+        let mut out: HashMap<u32, Anchor> = HashMap::new();
+        out.insert(ENTRY, ENTRY_ANCHOR);
+        // Anchors depend on the anchor of the stack pointer they realign; resolve in
+        // dependency order, rejecting cycles.
+        let mut pending: Vec<u32> = self.anchor_align.keys().copied().collect();
+        pending.sort_unstable();
+        let mut progress = true;
+        while !pending.is_empty() && progress {
+            progress = false;
+            pending.retain(|&id| {
+                let i = id as usize;
+                let Some(Some(pre)) = states.get(i) else {
+                    return false;
+                };
+                let Val::Rel { anchor, off } = pre.sp else {
+                    return false;
+                };
+                let Some(base) = out.get(&anchor).copied() else {
+                    return true;
+                };
+                let align = self.anchor_align[&id];
+                // Realigning can move the stack pointer down by up to align - 8 bytes (it
+                // is always at least 8-byte aligned).
+                let a = Anchor {
+                    lo: base.lo + off - (align as i64 - 8),
+                    hi: base.hi + off,
+                    modulus: align,
+                    residue: 0,
+                };
+                out.insert(id, a);
+                progress = true;
+                false
+            });
+        }
+        if let Some(id) = pending.first() {
+            return Err((*id as usize, LowerError::UnknownStackChange));
+        }
+        Ok(out)
+    }
+
+    fn check_and_measure(
+        &mut self,
+        states: &[Option<State>],
+        anchors: &HashMap<u32, Anchor>,
+    ) -> Result<StackSummary, Fail> {
+        let bounds = |v: Val| -> Option<(i64, i64)> {
+            match v {
+                Val::Rel { anchor, off } => anchors.get(&anchor).map(|a| (a.lo + off, a.hi + off)),
+                Val::Unknown => None,
+            }
+        };
+        let mut summary = StackSummary {
+            max_depth: 0,
+            stack_arg_slots: 0,
+            max_align: 1,
+        };
+        let mut lowest: i64 = 0;
+        for (i, st) in states.iter().enumerate() {
+            let Some(pre) = st else { continue };
+            let ins = &self.code[i];
+            let (sp_lo, sp_hi) = bounds(pre.sp).ok_or((i, LowerError::UnknownStackChange))?;
+            lowest = lowest.min(sp_lo);
+            let inc = ins.stack_pointer_increment() as i64;
+            if inc < 0 && ins.mnemonic() != Mnemonic::Call {
+                lowest = lowest.min(sp_lo + inc);
+            }
+            if let Some(&align) = self.anchor_align.get(&(i as u32)) {
+                summary.max_align = summary.max_align.max(align);
+            }
+            if let Some(&callee) = self.flow.calls.get(&i) {
+                let c = self.callees.get(&callee).copied().unwrap_or_default();
+                // The callee's entry is 8 bytes (the return address) below the call site.
+                lowest = lowest.min(sp_lo - 8 - c.max_depth as i64);
+                summary.max_align = summary.max_align.max(c.max_align);
+            }
+            match self.flow.exits[i] {
+                Some(Exit::Return) => {
+                    if pre.sp
+                        != (Val::Rel {
+                            anchor: ENTRY,
+                            off: 0,
+                        })
+                    {
+                        return Err((i, LowerError::UnbalancedReturn(describe(pre.sp))));
+                    }
+                }
+                Some(Exit::TailCall(callee)) => {
+                    if pre.sp
+                        != (Val::Rel {
+                            anchor: ENTRY,
+                            off: 0,
+                        })
+                    {
+                        return Err((i, LowerError::UnbalancedReturn(describe(pre.sp))));
+                    }
+                    let c = self.callees.get(&callee).copied().unwrap_or_default();
+                    lowest = lowest.min(-(c.max_depth as i64));
+                    summary.stack_arg_slots = summary.stack_arg_slots.max(c.stack_arg_slots);
+                    summary.max_align = summary.max_align.max(c.max_align);
+                }
+                Some(Exit::FallOff) | None => {}
+            }
+            self.check_memory(i, pre, sp_lo, sp_hi, &bounds, &mut summary)?;
+        }
+        summary.max_depth = (-lowest) as u64;
+        Ok(summary)
+    }
+
+    fn check_memory(
+        &mut self,
+        i: usize,
+        pre: &State,
+        sp_lo: i64,
+        sp_hi: i64,
+        bounds: &dyn Fn(Val) -> Option<(i64, i64)>,
+        summary: &mut StackSummary,
+    ) -> Result<(), Fail> {
+        let ins = &self.code[i];
+        let info = self.info.info(ins);
+        for op in 0..ins.op_count() {
+            if ins.op_kind(op) != OpKind::Memory {
+                continue;
+            }
+            let base = ins.memory_base();
+            // An indexed access's offset is unknown; it addresses an array the code placed
+            // above the stack pointer.
+            if ins.memory_index() != Register::None || ins.is_ip_rel_memory_operand() {
+                continue;
+            }
+            let Some(g) = gpr_index(base) else { continue };
+            let val = pre.regs[g];
+            let disp = ins.memory_displacement64() as i64;
+            let Some((lo, hi)) = bounds(val.add(disp)) else {
+                continue;
+            };
+            let is_lea = ins.mnemonic() == Mnemonic::Lea;
+            if is_lea {
+                continue;
+            }
+            let same_anchor = matches!((val, pre.sp), (Val::Rel { anchor: a, .. }, Val::Rel { anchor: b, .. }) if a == b);
+            let below = if same_anchor { hi < sp_hi } else { hi < sp_lo };
+            if below {
+                let by = if same_anchor { sp_hi - hi } else { sp_lo - hi };
+                return Err((i, LowerError::RedZone(by)));
+            }
+            if lo == hi && lo >= 0 {
+                let access = info.op_access(op);
+                let writes = matches!(
+                    access,
+                    OpAccess::Write
+                        | OpAccess::CondWrite
+                        | OpAccess::ReadWrite
+                        | OpAccess::ReadCondWrite
+                );
+                if lo < 8 {
+                    if writes {
+                        return Err((i, LowerError::ReturnAddressWrite));
+                    }
+                } else {
+                    let size = ins.memory_size().size().max(1) as i64;
+                    let last_slot = (lo + size - 1 - 8) / 8;
+                    summary.stack_arg_slots = summary.stack_arg_slots.max(last_slot as u32 + 1);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_immediate(k: OpKind) -> bool {
+    matches!(
+        k,
+        OpKind::Immediate8
+            | OpKind::Immediate16
+            | OpKind::Immediate32
+            | OpKind::Immediate64
+            | OpKind::Immediate8to16
+            | OpKind::Immediate8to32
+            | OpKind::Immediate8to64
+            | OpKind::Immediate32to64
+    )
+}
+
+fn describe(v: Val) -> String {
+    match v {
+        Val::Rel { anchor: ENTRY, off } => format!("{} bytes pushed", -off),
+        Val::Rel { .. } => "stack realigned and not restored".into(),
+        Val::Unknown => "unknown stack pointer".into(),
+    }
+}
+
+/// Joins the state on a new path into the known one: `Some(new)` when it changed.
+fn merge(old: &State, new: &State) -> Result<Option<State>, LowerError> {
+    if old.sp != new.sp {
+        return Err(LowerError::StackMismatch(describe(old.sp), describe(new.sp)));
+    }
+    let mut changed = false;
+    let mut m = old.clone();
+    for g in 0..16 {
+        if m.regs[g] != new.regs[g] && m.regs[g] != Val::Unknown {
+            m.regs[g] = Val::Unknown;
+            changed = true;
+        }
+    }
+    Ok(changed.then_some(m))
+}
