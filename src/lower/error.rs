@@ -121,8 +121,9 @@ impl LowerError {
             LowerError::IndirectJump => "compile with -fno-jump-tables",
             LowerError::IndirectCall => "call functions directly; function pointers are not supported",
             LowerError::RedZone(_) => "compile with -mno-red-zone",
-            LowerError::DynamicStack => {
-                "avoid variable-length arrays and alloca: use fixed-size buffers"
+            LowerError::DynamicStack | LowerError::UnknownStackChange => {
+                "the stack pointer must change by constants only: avoid variable-length arrays \
+                 and alloca (use fixed-size buffers)"
             }
             LowerError::Recursion(_) => "rewrite the recursion as a loop",
             LowerError::StackArgumentBeyondDeclaration { .. }

@@ -3,6 +3,8 @@
 pub mod data;
 pub mod error;
 pub mod program;
+pub mod symbols;
+pub mod data_symbols;
 pub mod x86;
 
 pub use error::LowerError;

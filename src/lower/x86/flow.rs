@@ -48,7 +48,9 @@ pub enum Transfer {
 }
 
 impl Flow {
-    pub fn build(transfers: &[Transfer]) -> Flow {
+    /// `next_function` is the function control reaches by running past the end (the next
+    /// one in the section), if any.
+    pub fn build(transfers: &[Transfer], next_function: Option<usize>) -> Flow {
         let n = transfers.len();
         let mut flow = Flow {
             succs: vec![Vec::new(); n],
@@ -56,10 +58,14 @@ impl Flow {
             calls: HashMap::new(),
         };
         let next = |i: usize| if i + 1 < n { Some(i + 1) } else { None };
+        let fall_off = match next_function {
+            Some(f) => Exit::TailCall(f),
+            None => Exit::FallOff,
+        };
         for (i, t) in transfers.iter().enumerate() {
             let fall = |flow: &mut Flow| match next(i) {
                 Some(j) => flow.succs[i].push(j),
-                None => flow.exits[i] = Some(Exit::FallOff),
+                None => flow.exits[i] = Some(fall_off),
             };
             match *t {
                 Transfer::Next => fall(&mut flow),
@@ -73,7 +79,7 @@ impl Flow {
                 } => {
                     match target.filter(|t| *t < n) {
                         Some(t) => flow.succs[i].push(t),
-                        None => flow.exits[i] = Some(Exit::FallOff),
+                        None => flow.exits[i] = Some(fall_off),
                     }
                     if conditional {
                         fall(&mut flow);
@@ -140,7 +146,7 @@ mod tests {
                 conditional: false,
             },
         ];
-        let f = Flow::build(&t);
+        let f = Flow::build(&t, None);
         assert_eq!(f.succs[0], vec![1]);
         assert_eq!(f.succs[1], vec![3, 2]);
         assert_eq!(f.exits[2], Some(Exit::Return));
@@ -150,12 +156,17 @@ mod tests {
 
     #[test]
     fn last_instruction_without_terminator_falls_off() {
-        let f = Flow::build(&[Transfer::Next]);
+        let f = Flow::build(&[Transfer::Next], None);
         assert_eq!(f.exits[0], Some(Exit::FallOff));
-        let f = Flow::build(&[Transfer::Jump {
-            target: Some(0),
-            conditional: false,
-        }]);
+        let f = Flow::build(&[Transfer::Next], Some(3));
+        assert_eq!(f.exits[0], Some(Exit::TailCall(3)));
+        let f = Flow::build(
+            &[Transfer::Jump {
+                target: Some(0),
+                conditional: false,
+            }],
+            None,
+        );
         assert_eq!(f.exits[0], None);
         assert_eq!(f.reachable(), vec![true]);
     }

@@ -177,7 +177,7 @@ mod tests {
             ins2(Code::Mov_r64_rm64, Register::RAX, Register::RDI),
             Instruction::with(Code::Retnq),
         ];
-        let flow = Flow::build(&[Transfer::Next, Transfer::Next, Transfer::Return]);
+        let flow = Flow::build(&[Transfer::Next, Transfer::Next, Transfer::Return], None);
         let precise = analyse(&code, &flow, Policy::Precise, &LiveIns::new());
         assert_eq!(precise.live_in, GprSet::of(&[Register::RDI]));
         let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
@@ -196,7 +196,7 @@ mod tests {
             Instruction::with2(Code::Mov_r8_imm8, Register::AL, 1u32).expect("valid"),
             Instruction::with(Code::Retnq),
         ];
-        let flow = Flow::build(&[Transfer::Next, Transfer::Return]);
+        let flow = Flow::build(&[Transfer::Next, Transfer::Return], None);
         let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
         assert!(cons.live_in.contains(Register::RAX));
     }

@@ -9,3 +9,7 @@ pub mod registers;
 pub mod stack;
 
 pub use assemble::{EncodeError, build, encode};
+pub mod classify;
+pub mod function;
+pub mod pipeline;
+pub mod wrapper;

@@ -1,0 +1,113 @@
+//! Data sections → Go data symbols, with the alignment they ask for honoured.
+//!
+//! Go aligns a `DATA`/`GLOBL` symbol to min(32, largest power of two ≤ size): sizes are
+//! padded to the requested alignment so up to 32 bytes is guaranteed. 64-byte alignment
+//! (AVX-512 aligned loads of `.p2align 6` pools) is impossible for Go data symbols, so such
+//! read-only sections go into a TEXT symbol that starts with `PCALIGN $64`, which raises
+//! the symbol's alignment.
+
+use super::LowerError;
+use super::data::{DataSection, SectionKind};
+use super::symbols::{DataValue, Resolver};
+use crate::emit::model::{DataEntry, DataPlacement, DataSymbol};
+use crate::source::Span;
+
+/// Largest alignment Go guarantees for data symbols.
+const GO_DATA_MAX_ALIGN: u64 = 32;
+
+pub fn data_symbol<I>(
+    section: &DataSection,
+    go_name: &str,
+    resolver: &Resolver<'_, I>,
+) -> Result<Option<DataSymbol>, (Span, LowerError)> {
+    if section.is_empty() {
+        return Ok(None);
+    }
+    let align = section.align.max(1);
+    let size = section.len().div_ceil(align) * align;
+    let placement = match section.kind {
+        SectionKind::ReadOnly if align > GO_DATA_MAX_ALIGN => DataPlacement::Text { align },
+        SectionKind::ReadOnly => DataPlacement::Data { read_only: true },
+        SectionKind::Writable | SectionKind::Bss if align <= GO_DATA_MAX_ALIGN => {
+            DataPlacement::Data { read_only: false }
+        }
+        _ => {
+            return Err((
+                section
+                    .values
+                    .first()
+                    .map(|v| v.span)
+                    .unwrap_or_default(),
+                LowerError::UnsupportedDirective(format!(
+                    "writable section `{}` aligned to {align} bytes",
+                    section.name
+                )),
+            ));
+        }
+    };
+    let mut bytes = section.bytes.clone();
+    bytes.resize(size as usize, 0);
+    let mut entries = Vec::new();
+    let mut addresses = Vec::new();
+    for v in &section.values {
+        match resolver.data_value(&v.value).map_err(|e| (v.span, e))? {
+            DataValue::Constant(c) => {
+                let le = (c as u128).to_le_bytes();
+                let o = v.offset as usize;
+                bytes[o..o + v.width as usize].copy_from_slice(&le[..v.width as usize]);
+            }
+            DataValue::Address { go_name, offset } => {
+                if v.width != 8 || matches!(placement, DataPlacement::Text { .. }) {
+                    return Err((
+                        v.span,
+                        LowerError::UnsupportedDataValue(format!(
+                            "{}-byte address of `{}`",
+                            v.width, v.value
+                        )),
+                    ));
+                }
+                addresses.push((v.offset, go_name, offset));
+            }
+        }
+    }
+    if section.kind != SectionKind::Bss {
+        let mut offset = 0usize;
+        while offset < bytes.len() {
+            let rest = bytes.len() - offset;
+            let width = [8usize, 4, 2, 1]
+                .into_iter()
+                .find(|w| *w <= rest && offset % w == 0)
+                .unwrap_or(1);
+            let mut value = 0u64;
+            for (i, b) in bytes[offset..offset + width].iter().enumerate() {
+                value |= (*b as u64) << (8 * i);
+            }
+            let is_address = addresses.iter().any(|(o, _, _)| *o as usize == offset);
+            if value != 0 && !is_address {
+                entries.push(DataEntry::Value {
+                    offset: offset as u64,
+                    width: width as u8,
+                    value,
+                });
+            }
+            offset += width;
+        }
+    }
+    for (offset, target, addend) in addresses {
+        entries.push(DataEntry::Address {
+            offset,
+            target,
+            addend,
+        });
+    }
+    entries.sort_by_key(|e| match e {
+        DataEntry::Value { offset, .. } | DataEntry::Address { offset, .. } => *offset,
+    });
+    Ok(Some(DataSymbol {
+        name: go_name.to_string(),
+        size: size.max(align),
+        placement,
+        entries,
+        labels: section.labels.clone(),
+    }))
+}

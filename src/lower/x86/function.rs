@@ -1,0 +1,471 @@
+//! One C function → its analysed form ([`Prepared`]) → the lines of its file-local TEXT
+//! symbol `name<>(SB)`, which runs the C code unchanged: raw machine code, with native Go
+//! instructions only where the bytes would carry a PC-relative offset.
+
+use std::collections::{HashMap, HashSet};
+
+use iced_x86::{Code, Instruction, InstructionInfoFactory, OpAccess, Register};
+
+use super::assemble::{build, encode};
+use super::classify::{Kind, Labels, classify, is_avx};
+use super::flow::{Flow, Transfer};
+use super::liveness::Liveness;
+use super::registers::{GprSet, go_name};
+use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
+use crate::lower::LowerError;
+use crate::lower::program::{BodyItem, Function};
+use crate::lower::symbols::{GoNames, Resolver, sanitize};
+use crate::parse::Located;
+use crate::parse::x86::Instruction as AsmInstruction;
+use crate::source::Span;
+
+/// Emission order of a function body.
+#[derive(Debug, Clone)]
+enum Node {
+    Label(String),
+    Align(u64),
+    Code(usize),
+}
+
+/// A function assembled and classified, ready for the analyses.
+pub struct Prepared<'a> {
+    pub index: usize,
+    pub code: Vec<Instruction>,
+    pub kinds: Vec<Kind>,
+    pub flow: Flow,
+    sources: Vec<&'a AsmInstruction>,
+    pub spans: Vec<Span>,
+    nodes: Vec<Node>,
+    pub uses_avx: bool,
+    /// Functions this one calls or tail-calls (or falls into).
+    pub calls: Vec<usize>,
+    pub tail_calls: Vec<usize>,
+    /// The function control falls into past the end, if it can.
+    pub falls_into: Option<usize>,
+}
+
+pub type Failure = (Span, LowerError);
+
+pub fn prepare<'a, I>(
+    index: usize,
+    f: &'a Function<AsmInstruction>,
+    next_function: Option<usize>,
+    resolver: &Resolver<'_, I>,
+) -> Result<Prepared<'a>, Vec<Failure>> {
+    let mut errors = Vec::new();
+    // Labels first: a jump may go forward.
+    let mut labels: Labels = HashMap::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut nodes = Vec::new();
+    let mut count = 0usize;
+    for item in &f.body {
+        match &item.item {
+            BodyItem::Label(name) => {
+                let mut go = sanitize(name);
+                let base = go.clone();
+                let mut n = 1;
+                while !taken.insert(go.clone()) {
+                    go = format!("{base}_{n}");
+                    n += 1;
+                }
+                labels.insert(name.clone(), (go.clone(), count));
+                nodes.push(Node::Label(go));
+            }
+            BodyItem::Align { bytes } => nodes.push(Node::Align(*bytes)),
+            BodyItem::Instruction(_) => {
+                nodes.push(Node::Code(count));
+                count += 1;
+            }
+        }
+    }
+    let mut code = Vec::with_capacity(count);
+    let mut kinds = Vec::with_capacity(count);
+    let mut transfers = Vec::with_capacity(count);
+    let mut sources = Vec::with_capacity(count);
+    let mut spans = Vec::with_capacity(count);
+    for item in &f.body {
+        let BodyItem::Instruction(src) = &item.item else {
+            continue;
+        };
+        let Located { span, .. } = item;
+        let ins = match build(src) {
+            Ok(i) => i,
+            Err(e) => {
+                errors.push((*span, LowerError::Encode(e)));
+                Instruction::default()
+            }
+        };
+        let c = classify(src, &ins, &labels, index, resolver).unwrap_or_else(|e| {
+            errors.push((*span, e));
+            super::classify::Classified {
+                kind: Kind::Raw,
+                transfer: Transfer::Next,
+            }
+        });
+        code.push(ins);
+        kinds.push(c.kind);
+        transfers.push(c.transfer);
+        sources.push(src);
+        spans.push(*span);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let flow = Flow::build(&transfers, next_function);
+    let reachable = flow.reachable();
+    let mut calls = Vec::new();
+    let mut tail_calls = Vec::new();
+    for (i, t) in transfers.iter().enumerate() {
+        if !reachable[i] {
+            continue;
+        }
+        match *t {
+            Transfer::Call { callee } => calls.push(callee),
+            Transfer::TailCall { callee, .. } => tail_calls.push(callee),
+            _ => {}
+        }
+    }
+    let falls_into = flow
+        .exits
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reachable[*i])
+        .find_map(|(_, e)| match e {
+            Some(super::flow::Exit::TailCall(c)) if Some(*c) == next_function => Some(*c),
+            _ => None,
+        })
+        .filter(|_| falls_off(&transfers));
+    if let Some(n) = falls_into {
+        tail_calls.push(n);
+    }
+    let uses_avx = code.iter().any(is_avx);
+    Ok(Prepared {
+        index,
+        code,
+        kinds,
+        flow,
+        sources,
+        spans,
+        nodes,
+        uses_avx,
+        calls,
+        tail_calls,
+        falls_into,
+    })
+}
+
+/// Whether control can run past the last instruction.
+fn falls_off(transfers: &[Transfer]) -> bool {
+    match transfers.last() {
+        None => true,
+        Some(Transfer::Next) | Some(Transfer::Call { .. }) => true,
+        Some(Transfer::Jump { conditional, .. }) | Some(Transfer::TailCall { conditional, .. }) => {
+            *conditional
+        }
+        Some(Transfer::Return) | Some(Transfer::Stop) => false,
+    }
+}
+
+/// Scratch registers for constant addresses, most expendable first (never rsp or rbp:
+/// Go requires BP intact and vet's frame-pointer check watches it).
+const SCRATCH_ORDER: [Register; 14] = [
+    Register::R11,
+    Register::R10,
+    Register::R9,
+    Register::R8,
+    Register::RAX,
+    Register::RCX,
+    Register::RDX,
+    Register::RSI,
+    Register::RDI,
+    Register::RBX,
+    Register::R12,
+    Register::R13,
+    Register::R14,
+    Register::R15,
+];
+
+/// The TEXT symbol for a prepared function.
+pub fn emit(
+    p: &Prepared<'_>,
+    names: &GoNames,
+    liveness: &Liveness,
+    mark_spwrite: bool,
+    strip_comments: bool,
+) -> Result<TextSymbol, Vec<Failure>> {
+    let mut lines = Vec::with_capacity(p.code.len() + 8);
+    let mut errors = Vec::new();
+    let mut info = InstructionInfoFactory::new();
+    let mut trampolines: Vec<(String, usize)> = Vec::new();
+    // Stop the profiler's unwinder here: the C code moves SP in ways the pc→SP table
+    // cannot describe. Leaves that never touch the stack unwind fine and skip this.
+    if mark_spwrite {
+        lines.push(Line::Native {
+        instr: GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Mem {
+                    base: "SP",
+                    disp: 0,
+                },
+                GoOperand::Reg("SP"),
+            ],
+        ),
+        comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
+    });
+    }
+    let comment = |i: usize| (!strip_comments).then(|| p.sources[i].text.clone());
+    for node in &p.nodes {
+        match node {
+            Node::Label(l) => lines.push(Line::Label(l.clone())),
+            Node::Align(bytes) => {
+                if *bytes >= 8 {
+                    lines.push(Line::Native {
+                        instr: GoInstr::new(
+                            "PCALIGN",
+                            vec![GoOperand::Imm((*bytes).min(2048) as i64)],
+                        ),
+                        comment: None,
+                    });
+                }
+            }
+            Node::Code(i) => {
+                let i = *i;
+                let ins = &p.code[i];
+                let span = p.spans[i];
+                match &p.kinds[i] {
+                    Kind::Raw => match encode(ins) {
+                        Ok(bytes) => lines.push(Line::Raw {
+                            bytes,
+                            comment: comment(i),
+                        }),
+                        Err(e) => errors.push((span, LowerError::Encode(e))),
+                    },
+                    Kind::Jump { op, label } => lines.push(Line::Native {
+                        instr: GoInstr::new(op, vec![GoOperand::Label(label.clone())]),
+                        comment: comment(i),
+                    }),
+                    Kind::TailCall { op, callee } => {
+                        let target = GoOperand::Sym {
+                            name: names.functions[*callee].clone(),
+                            offset: 0,
+                        };
+                        if *op == "JMP" {
+                            lines.push(Line::Native {
+                                instr: GoInstr::new("JMP", vec![target]),
+                                comment: comment(i),
+                            });
+                        } else {
+                            // Go has no conditional jump to a symbol: jump to a trampoline.
+                            let t = format!("tailcall_{}", trampolines.len());
+                            lines.push(Line::Native {
+                                instr: GoInstr::new(op, vec![GoOperand::Label(t.clone())]),
+                                comment: comment(i),
+                            });
+                            trampolines.push((t, *callee));
+                        }
+                    }
+                    Kind::Call { callee } => lines.push(Line::Native {
+                        instr: GoInstr::new(
+                            "CALL",
+                            vec![GoOperand::Sym {
+                                name: names.functions[*callee].clone(),
+                                offset: 0,
+                            }],
+                        ),
+                        comment: comment(i),
+                    }),
+                    Kind::LoadAddress {
+                        dst,
+                        symbol,
+                        offset,
+                    } => {
+                        let op = if dst.is_gpr32() { "LEAL" } else { "LEAQ" };
+                        let full = dst.full_register();
+                        match go_name(full) {
+                            Some(r) => lines.push(Line::Native {
+                                instr: GoInstr::new(
+                                    op,
+                                    vec![
+                                        GoOperand::Sym {
+                                            name: symbol.clone(),
+                                            offset: *offset,
+                                        },
+                                        GoOperand::Reg(r),
+                                    ],
+                                ),
+                                comment: comment(i),
+                            }),
+                            None => errors.push((span, LowerError::UnsupportedSymbolicOperand)),
+                        }
+                    }
+                    Kind::SymbolicMemory { symbol, offset } => {
+                        match symbolic_memory(ins, symbol, *offset, liveness.live_out[i], &mut info)
+                        {
+                            Ok(mut ls) => {
+                                if let Some(Line::Raw { comment: c, .. }) =
+                                    ls.iter_mut().find(|l| matches!(l, Line::Raw { .. }))
+                                {
+                                    *c = comment(i);
+                                }
+                                lines.extend(ls);
+                            }
+                            Err(e) => errors.push((span, e)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match (p.falls_into, falls_off_kinds(p)) {
+        (Some(next), true) => lines.push(Line::Native {
+            instr: GoInstr::new(
+                "JMP",
+                vec![GoOperand::Sym {
+                    name: names.functions[next].clone(),
+                    offset: 0,
+                }],
+            ),
+            comment: Some("falls through into the next function".into()),
+        }),
+        (None, true) => lines.push(Line::Raw {
+            bytes: vec![0xcc],
+            comment: Some("int3: the C code runs off the end of the file here".into()),
+        }),
+        _ => {}
+    }
+    for (label, callee) in trampolines {
+        lines.push(Line::Label(label));
+        lines.push(Line::Native {
+            instr: GoInstr::new(
+                "JMP",
+                vec![GoOperand::Sym {
+                    name: names.functions[callee].clone(),
+                    offset: 0,
+                }],
+            ),
+            comment: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(TextSymbol {
+        name: names.functions[p.index].clone(),
+        flags: "NOSPLIT|NOFRAME",
+        frame_size: 0,
+        args_size: None,
+        doc: Vec::new(),
+        lines,
+    })
+}
+
+fn falls_off_kinds(p: &Prepared<'_>) -> bool {
+    p.flow.exits.last().is_some_and(|e| {
+        matches!(e, Some(super::flow::Exit::TailCall(c)) if Some(*c) == p.falls_into)
+            || matches!(e, Some(super::flow::Exit::FallOff))
+    }) || p.code.is_empty()
+}
+
+/// `LEAQ sym+off(SB), S` then the instruction re-encoded with `[S + base + index*scale]`.
+/// S is a register dead after the instruction (or one it only overwrites); when none is
+/// free, S is saved below the stack pointer around the sequence (no red zone is in use).
+fn symbolic_memory(
+    ins: &Instruction,
+    symbol: &str,
+    offset: i64,
+    live_out: GprSet,
+    info: &mut InstructionInfoFactory,
+) -> Result<Vec<Line>, LowerError> {
+    let mut touched = GprSet::EMPTY;
+    let mut overwritten = GprSet::EMPTY;
+    for u in info.info(ins).used_registers() {
+        let r = u.register();
+        if !r.is_gpr() {
+            continue;
+        }
+        let full_write = u.access() == OpAccess::Write && (r.is_gpr64() || r.is_gpr32());
+        if full_write {
+            overwritten.insert(r);
+        } else {
+            touched.insert(r);
+        }
+    }
+    let base = ins.memory_base();
+    let index = ins.memory_index();
+    for r in [base, index] {
+        if r.is_gpr() {
+            touched.insert(r);
+        }
+    }
+    let free = SCRATCH_ORDER.iter().copied().find(|r| {
+        !touched.contains(*r) && (!live_out.contains(*r) || overwritten.contains(*r))
+    });
+    let (scratch, save) = match free {
+        Some(r) => (r, false),
+        None => {
+            let r = SCRATCH_ORDER
+                .iter()
+                .copied()
+                .find(|r| !touched.contains(*r) && !overwritten.contains(*r))
+                .ok_or(LowerError::UnsupportedSymbolicOperand)?;
+            (r, true)
+        }
+    };
+    let go_scratch = go_name(scratch).ok_or(LowerError::UnsupportedSymbolicOperand)?;
+    let mut lines = Vec::new();
+    let raw = |i: &Instruction| -> Result<Line, LowerError> {
+        Ok(Line::Raw {
+            bytes: encode(i)?,
+            comment: None,
+        })
+    };
+    if save {
+        let push = Instruction::with1(Code::Push_r64, scratch)
+            .map_err(|e| LowerError::UnsupportedInstruction(e.to_string()))?;
+        lines.push(raw(&push)?);
+    }
+    lines.push(Line::Native {
+        instr: GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Sym {
+                    name: symbol.to_string(),
+                    offset,
+                },
+                GoOperand::Reg(go_scratch),
+            ],
+        ),
+        comment: None,
+    });
+    let mut rewritten = *ins;
+    let has_base = base != Register::None && base != Register::RIP;
+    if has_base && index != Register::None {
+        // Three address parts do not fit one operand: fold the base in first (LEA keeps
+        // the flags intact).
+        let mut lea = Instruction::with2(
+            Code::Lea_r64_m,
+            scratch,
+            iced_x86::MemoryOperand::with_base_index(scratch, base),
+        )
+        .map_err(|e| LowerError::UnsupportedInstruction(e.to_string()))?;
+        lea.set_memory_displ_size(0);
+        lines.push(raw(&lea)?);
+        rewritten.set_memory_base(scratch);
+    } else if has_base {
+        rewritten.set_memory_index(base);
+        rewritten.set_memory_index_scale(1);
+        rewritten.set_memory_base(scratch);
+    } else {
+        rewritten.set_memory_base(scratch);
+    }
+    rewritten.set_memory_displacement64(0);
+    rewritten.set_memory_displ_size(0);
+    lines.push(raw(&rewritten)?);
+    if save {
+        let pop = Instruction::with1(Code::Pop_r64, scratch)
+            .map_err(|e| LowerError::UnsupportedInstruction(e.to_string()))?;
+        lines.push(raw(&pop)?);
+    }
+    Ok(lines)
+}

@@ -1,0 +1,425 @@
+//! The x86-64 lowering, as the sequence of passes it is:
+//!
+//! 1. lay out the file (functions, data sections, symbols) — `program::build_program`;
+//! 2. bind Go declarations to C functions;
+//! 3. assemble and classify every function reachable from a declaration — `function::prepare`;
+//! 4. order them callee-first, rejecting recursion — `call_order`;
+//! 5. per function: stack model, register liveness — `stack::analyse`, `liveness::analyse`;
+//! 6. check declarations against what the C code reads;
+//! 7. emit each function's TEXT, the Go wrappers and the data symbols.
+
+use std::collections::{HashMap, HashSet};
+
+use super::function::{Prepared, emit, prepare};
+use super::liveness::{self, LiveIns, Policy};
+use super::registers::{GprSet, INT_ARGS};
+use super::stack::{StackSummary, analyse};
+use super::wrapper::{WrapperInput, wrapper};
+use crate::abi::{self, ArgLocation, DeclError, GoFunc, ResultLocation};
+use crate::emit::model::{AsmFile, TextSymbol};
+use crate::error::{Diagnostic, ErrorKind};
+use crate::lower::LowerError;
+use crate::lower::data_symbols::data_symbol;
+use crate::lower::program::{Program, SymbolDef, build_program};
+use crate::lower::symbols::{GoNames, Resolver};
+use crate::parse::x86::Instruction as AsmInstruction;
+use crate::parse::{Item, Located};
+use crate::source::{SourceFile, Span};
+
+pub struct Inputs<'a> {
+    pub asm: &'a SourceFile,
+    pub items: &'a [Located<Item<AsmInstruction>>],
+    pub decl_file: &'a SourceFile,
+    pub decls: &'a [GoFunc],
+    pub strip_comments: bool,
+}
+
+struct Diags<'a> {
+    asm: &'a SourceFile,
+    decl: &'a SourceFile,
+    out: Vec<Diagnostic>,
+}
+
+impl Diags<'_> {
+    fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.out.push(Diagnostic::new(self.asm, span, e));
+    }
+    fn decl(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.out.push(Diagnostic::new(self.decl, span, e));
+    }
+}
+
+/// A declared function bound to its C function.
+struct Binding<'a> {
+    go: &'a GoFunc,
+    c: usize,
+}
+
+pub fn lower(inp: &Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
+    let mut d = Diags {
+        asm: inp.asm,
+        decl: inp.decl_file,
+        out: Vec::new(),
+    };
+    let program = build_program(inp.items).map_err(|errs| {
+        errs.into_iter()
+            .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
+            .collect::<Vec<_>>()
+    })?;
+    let names = GoNames::new(&program);
+    let resolver = Resolver {
+        program: &program,
+        names: &names,
+    };
+
+    let bindings = bind(&program, inp.decls, &mut d);
+    let prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    let order = match call_order(&prepared) {
+        Ok(o) => o,
+        Err(f) => {
+            d.asm(
+                program.functions[f].span,
+                LowerError::Recursion(program.functions[f].name.clone()),
+            );
+            return Err(d.out);
+        }
+    };
+
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::new();
+    let mut precise_in: LiveIns = HashMap::new();
+    for scc in &order {
+        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds.
+        for _round in 0..scc.len() + 1 {
+            let mut changed = false;
+            for &f in scc {
+                let p = &prepared[&f];
+                match analyse(&p.code, &p.flow, &stacks) {
+                    Ok(s) => changed |= stacks.insert(f, s) != Some(s),
+                    Err((i, e)) => {
+                        d.asm(p.spans.get(i).copied().unwrap_or(program.functions[f].span), e);
+                        return Err(d.out);
+                    }
+                }
+                let live = liveness::analyse(&p.code, &p.flow, Policy::Precise, &precise_in);
+                changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    let mut file = AsmFile::default();
+    let mut funcs: Vec<usize> = prepared.keys().copied().collect();
+    funcs.sort_unstable();
+    for &f in &funcs {
+        let p = &prepared[&f];
+        let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, &precise_in);
+        let s = stacks.get(&f).copied().unwrap_or_default();
+        let mark_spwrite = s.max_depth > 0 || !p.calls.is_empty();
+        match emit(p, &names, &live, mark_spwrite, inp.strip_comments) {
+            Ok(t) => file.texts.push(t),
+            Err(errs) => {
+                for (s, e) in errs {
+                    d.asm(s, e);
+                }
+            }
+        }
+    }
+
+    let mut wrappers = Vec::new();
+    for b in &bindings {
+        match bind_wrapper(b, &program, &prepared, &stacks, &precise_in, &names, &mut d) {
+            Some(t) => wrappers.push(t),
+            None => continue,
+        }
+    }
+    if wrappers.iter().any(|w| w.frame_size > 0) {
+        file.needs_funcdata = true;
+    }
+    // Wrappers first: they are what readers look for.
+    wrappers.append(&mut file.texts);
+    file.texts = wrappers;
+
+    for (idx, section) in referenced_sections(&program, &prepared, &names) {
+        match data_symbol(section, &names.data[idx], &resolver) {
+            Ok(Some(sym)) => file.data.push(sym),
+            Ok(None) => {}
+            Err((s, e)) => d.asm(s, e),
+        }
+    }
+    if d.out.is_empty() {
+        Ok(file)
+    } else {
+        Err(d.out)
+    }
+}
+
+fn bind<'a>(
+    program: &Program<AsmInstruction>,
+    decls: &'a [GoFunc],
+    d: &mut Diags<'_>,
+) -> Vec<Binding<'a>> {
+    let mut out = Vec::new();
+    for go in decls {
+        let c_name = go.c_symbol();
+        let found = [c_name, go.name.as_str()]
+            .into_iter()
+            .find_map(|n| match program.symbols.get(n) {
+                Some(SymbolDef::Function(i)) => Some(*i),
+                _ => None,
+            });
+        if go.results.len() > 1 {
+            d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
+            continue;
+        }
+        match found {
+            Some(c) => out.push(Binding { go, c }),
+            None => d.decl(
+                go.span,
+                DeclError::MissingCFunction {
+                    go: go.name.clone(),
+                    c: c_name.to_string(),
+                },
+            ),
+        }
+    }
+    out
+}
+
+fn prepare_reachable<'a>(
+    program: &'a Program<AsmInstruction>,
+    bindings: &[Binding<'_>],
+    resolver: &Resolver<'_, AsmInstruction>,
+    d: &mut Diags<'_>,
+) -> HashMap<usize, Prepared<'a>> {
+    let mut prepared = HashMap::new();
+    let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
+    let mut seen = HashSet::new();
+    while let Some(f) = work.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        let next = (f + 1 < program.functions.len()).then_some(f + 1);
+        match prepare(f, &program.functions[f], next, resolver) {
+            Ok(p) => {
+                work.extend(p.calls.iter().chain(&p.tail_calls).copied());
+                prepared.insert(f, p);
+            }
+            Err(errs) => {
+                for (s, e) in errs {
+                    d.asm(s, e);
+                }
+            }
+        }
+    }
+    prepared
+}
+
+/// Strongly connected components of the call graph, callees first. A component that
+/// contains a call (not only tail calls) is recursion: `Err(function)`.
+fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<Vec<usize>>, usize> {
+    struct Tarjan<'p, 'a> {
+        prepared: &'p HashMap<usize, Prepared<'a>>,
+        index: HashMap<usize, usize>,
+        low: HashMap<usize, usize>,
+        on_stack: HashSet<usize>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<usize>>,
+    }
+    impl Tarjan<'_, '_> {
+        fn edges(&self, f: usize) -> Vec<usize> {
+            self.prepared
+                .get(&f)
+                .map(|p| p.calls.iter().chain(&p.tail_calls).copied().collect())
+                .unwrap_or_default()
+        }
+        fn visit(&mut self, f: usize) {
+            self.index.insert(f, self.next);
+            self.low.insert(f, self.next);
+            self.next += 1;
+            self.stack.push(f);
+            self.on_stack.insert(f);
+            for g in self.edges(f) {
+                if !self.prepared.contains_key(&g) {
+                    continue;
+                }
+                if !self.index.contains_key(&g) {
+                    self.visit(g);
+                    let l = self.low[&f].min(self.low[&g]);
+                    self.low.insert(f, l);
+                } else if self.on_stack.contains(&g) {
+                    let l = self.low[&f].min(self.index[&g]);
+                    self.low.insert(f, l);
+                }
+            }
+            if self.low[&f] == self.index[&f] {
+                let mut scc = Vec::new();
+                while let Some(g) = self.stack.pop() {
+                    self.on_stack.remove(&g);
+                    scc.push(g);
+                    if g == f {
+                        break;
+                    }
+                }
+                scc.sort_unstable();
+                self.out.push(scc);
+            }
+        }
+    }
+    let mut t = Tarjan {
+        prepared,
+        index: HashMap::new(),
+        low: HashMap::new(),
+        on_stack: HashSet::new(),
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    let mut roots: Vec<usize> = prepared.keys().copied().collect();
+    roots.sort_unstable();
+    for f in roots {
+        if !t.index.contains_key(&f) {
+            t.visit(f);
+        }
+    }
+    for scc in &t.out {
+        let members: HashSet<usize> = scc.iter().copied().collect();
+        for &f in scc {
+            if prepared[&f].calls.iter().any(|c| members.contains(c)) {
+                return Err(f);
+            }
+        }
+    }
+    Ok(t.out)
+}
+
+fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
+    let mut seen = HashSet::new();
+    let mut work = vec![root];
+    while let Some(f) = work.pop() {
+        if seen.insert(f) {
+            if let Some(p) = prepared.get(&f) {
+                work.extend(p.calls.iter().chain(&p.tail_calls).copied());
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
+fn bind_wrapper(
+    b: &Binding<'_>,
+    program: &Program<AsmInstruction>,
+    prepared: &HashMap<usize, Prepared<'_>>,
+    stacks: &HashMap<usize, StackSummary>,
+    precise_in: &LiveIns,
+    names: &GoNames,
+    d: &mut Diags<'_>,
+) -> Option<TextSymbol> {
+    let layout = abi::layout(b.go);
+    let locations = abi::classify_sysv_args(&layout.args);
+    let stack = stacks.get(&b.c).copied().unwrap_or_default();
+    let fspan = program.functions[b.c].span;
+
+    // What the C code reads must be provided (checked only where certain).
+    let n_int = locations
+        .iter()
+        .filter(|l| matches!(l, ArgLocation::IntReg(_)))
+        .count();
+    let n_stack = locations
+        .iter()
+        .filter(|l| matches!(l, ArgLocation::Stack(_)))
+        .count() as u32;
+    let live = precise_in.get(&b.c).copied().unwrap_or(GprSet::EMPTY);
+    if let Some((k, reg)) = INT_ARGS
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| live.contains(**r))
+        .last()
+    {
+        if k + 1 > n_int {
+            d.asm(
+                fspan,
+                LowerError::IntArgumentBeyondDeclaration {
+                    func: b.go.name.clone(),
+                    reg: format!("{reg:?}").to_lowercase(),
+                    provided: n_int as u32,
+                },
+            );
+            return None;
+        }
+    }
+    if stack.stack_arg_slots > n_stack {
+        d.asm(
+            fspan,
+            LowerError::StackArgumentBeyondDeclaration {
+                func: b.go.name.clone(),
+                slot: stack.stack_arg_slots,
+                arg: stack.stack_arg_slots,
+                provided: n_stack,
+            },
+        );
+        return None;
+    }
+    let result = layout.results.first().map(|slot| {
+        let is_float = abi::classify_sysv_result(slot) == ResultLocation::Float;
+        (slot, is_float)
+    });
+    let uses_avx = closure(prepared, b.c)
+        .iter()
+        .any(|f| prepared.get(f).is_some_and(|p| p.uses_avx));
+    Some(wrapper(&WrapperInput {
+        go: b.go,
+        layout: &layout,
+        locations: &locations,
+        result,
+        callee: &names.functions[b.c],
+        stack,
+        uses_avx,
+    }))
+}
+
+/// Data sections the emitted code refers to, directly or through addresses in data.
+fn referenced_sections<'p>(
+    program: &'p Program<AsmInstruction>,
+    prepared: &HashMap<usize, Prepared<'_>>,
+    names: &GoNames,
+) -> Vec<(usize, &'p crate::lower::data::DataSection)> {
+    use super::classify::Kind;
+    let by_name: HashMap<&str, usize> = names
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut work = Vec::new();
+    for p in prepared.values() {
+        for k in &p.kinds {
+            if let Kind::SymbolicMemory { symbol, .. } | Kind::LoadAddress { symbol, .. } = k {
+                if let Some(&i) = by_name.get(symbol.as_str()) {
+                    work.push(i);
+                }
+            }
+        }
+    }
+    while let Some(i) = work.pop() {
+        if !used.insert(i) {
+            continue;
+        }
+        for v in &program.data[i].values {
+            for s in v.value.symbols() {
+                if let Some(SymbolDef::Data { section, .. }) = program.symbols.get(s) {
+                    work.push(*section);
+                }
+            }
+        }
+    }
+    let mut out: Vec<usize> = used.into_iter().collect();
+    out.sort_unstable();
+    out.into_iter().map(|i| (i, &program.data[i])).collect()
+}

@@ -1,0 +1,214 @@
+//! The Go-visible TEXT symbol of a declared function: moves arguments from the Go ABI0
+//! frame into System V registers and stack slots, runs the C function on a stack reserved
+//! inside its own Go frame, and stores the result back.
+//!
+//! Leaf form (C code needs no stack): `NOSPLIT, $0`, the C function is called on the Go
+//! stack (only the return address is pushed, within the NOSPLIT allowance).
+//!
+//! Framed form: the Go frame is sized to hold the C stack (so Go's stack-growth check covers
+//! it). `R11` is pointed at the 16-byte aligned top of that area; stack arguments are stored
+//! at `0(R11)…`, the Go SP is saved above them; SP is switched to R11 natively (which marks
+//! the function SPWRITE, so unwinders stop here) and restored after the call.
+
+use super::registers::{FLOAT_ARGS, INT_ARGS, go_name};
+use super::stack::StackSummary;
+use crate::abi::{ArgLocation, FrameLayout, GoFunc, ScalarKind, Slot};
+use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
+
+/// Extra bytes kept below the C stack for the save/restore around constant-address
+/// loads that found no free register, plus rounding.
+const SLACK: u64 = 16;
+
+pub struct WrapperInput<'a> {
+    pub go: &'a GoFunc,
+    pub layout: &'a FrameLayout,
+    pub locations: &'a [ArgLocation],
+    /// `(slot, is_float)` of the result, if any.
+    pub result: Option<(&'a Slot, bool)>,
+    pub callee: &'a str,
+    pub stack: StackSummary,
+    pub uses_avx: bool,
+}
+
+fn param(s: &Slot) -> GoOperand {
+    GoOperand::Param {
+        name: s.name.clone(),
+        offset: s.offset,
+    }
+}
+
+fn native(op: &'static str, operands: Vec<GoOperand>) -> Line {
+    Line::Native {
+        instr: GoInstr::new(op, operands),
+        comment: None,
+    }
+}
+
+/// The load that widens an argument to what System V expects in a 64-bit register
+/// (callers extend bool/char/short to at least 32 bits; clang relies on it).
+fn int_load(s: &Slot) -> &'static str {
+    match (s.kind, s.size) {
+        (ScalarKind::Int { signed: true }, 1) => "MOVBQSX",
+        (ScalarKind::Int { signed: false }, 1) | (ScalarKind::Bool, _) => "MOVBQZX",
+        (ScalarKind::Int { signed: true }, 2) => "MOVWQSX",
+        (ScalarKind::Int { signed: false }, 2) => "MOVWQZX",
+        (ScalarKind::Int { signed: true }, 4) => "MOVLQSX",
+        (ScalarKind::Int { signed: false }, 4) => "MOVL",
+        (ScalarKind::Float32, _) => "MOVL",
+        _ => "MOVQ",
+    }
+}
+
+pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+    let n_stack = w
+        .locations
+        .iter()
+        .filter(|l| matches!(l, ArgLocation::Stack(_)))
+        .count() as u64;
+    let leaf = w.stack.max_depth == 0 && n_stack == 0 && w.stack.stack_arg_slots == 0;
+    let mut lines = Vec::new();
+    let frame;
+    let saved_sp_offset = (8 * n_stack) as i64;
+    if leaf {
+        frame = 0;
+    } else {
+        // [T - 8 - depth, T) C stack below the return address; [T, T + 8n) stack arguments;
+        // T + 8n saved Go SP. T is 16-byte aligned; up to 15 bytes are lost aligning it.
+        let need = w.stack.max_depth + 8 + 8 * n_stack + 8 + 15 + SLACK;
+        frame = need.div_ceil(8) * 8;
+        lines.push(native("NO_LOCAL_POINTERS", vec![]));
+        lines.push(Line::Native {
+            instr: GoInstr::new(
+                "LEAQ",
+                vec![
+                    GoOperand::Mem {
+                        base: "SP",
+                        disp: frame as i64 - 8 * n_stack as i64 - 8,
+                    },
+                    GoOperand::Reg("R11"),
+                ],
+            ),
+            comment: Some("top of the C stack area inside this frame".into()),
+        });
+        lines.push(native("ANDQ", vec![GoOperand::Imm(-16), GoOperand::Reg("R11")]));
+        lines.push(Line::Native {
+            instr: GoInstr::new(
+                "MOVQ",
+                vec![
+                    GoOperand::Reg("SP"),
+                    GoOperand::Mem {
+                        base: "R11",
+                        disp: saved_sp_offset,
+                    },
+                ],
+            ),
+            comment: Some("save Go SP above the stack arguments".into()),
+        });
+    }
+    for (slot, loc) in w.layout.args.iter().zip(w.locations) {
+        match *loc {
+            ArgLocation::IntReg(n) => {
+                let reg = go_name(INT_ARGS[n as usize]).unwrap_or("DI");
+                lines.push(native(int_load(slot), vec![param(slot), GoOperand::Reg(reg)]));
+            }
+            ArgLocation::FloatReg(n) => {
+                let reg = go_name(FLOAT_ARGS[n as usize]).unwrap_or("X0");
+                let op = if slot.kind == ScalarKind::Float32 {
+                    "MOVSS"
+                } else {
+                    "MOVSD"
+                };
+                lines.push(native(op, vec![param(slot), GoOperand::Reg(reg)]));
+            }
+            ArgLocation::Stack(k) => {
+                lines.push(native(int_load(slot), vec![param(slot), GoOperand::Reg("AX")]));
+                lines.push(native(
+                    "MOVQ",
+                    vec![
+                        GoOperand::Reg("AX"),
+                        GoOperand::Mem {
+                            base: "R11",
+                            disp: 8 * k as i64,
+                        },
+                    ],
+                ));
+            }
+        }
+    }
+    let callee = GoOperand::Sym {
+        name: w.callee.to_string(),
+        offset: 0,
+    };
+    if leaf {
+        lines.push(native("CALL", vec![callee]));
+    } else {
+        lines.push(Line::Native {
+            instr: GoInstr::new("MOVQ", vec![GoOperand::Reg("R11"), GoOperand::Reg("SP")]),
+            comment: Some("switch to the C stack".into()),
+        });
+        lines.push(native("CALL", vec![callee]));
+        lines.push(Line::Native {
+            instr: GoInstr::new(
+                "MOVQ",
+                vec![
+                    GoOperand::Mem {
+                        base: "SP",
+                        disp: saved_sp_offset,
+                    },
+                    GoOperand::Reg("SP"),
+                ],
+            ),
+            comment: Some("back to the Go stack".into()),
+        });
+    }
+    if w.uses_avx {
+        lines.push(native("VZEROUPPER", vec![]));
+    }
+    if let Some((slot, is_float)) = w.result {
+        let (op, reg) = if is_float {
+            if slot.kind == ScalarKind::Float32 {
+                ("MOVSS", "X0")
+            } else {
+                ("MOVSD", "X0")
+            }
+        } else {
+            let op = match slot.size {
+                1 => "MOVB",
+                2 => "MOVW",
+                4 => "MOVL",
+                _ => "MOVQ",
+            };
+            (op, "AX")
+        };
+        lines.push(native(op, vec![GoOperand::Reg(reg), param(slot)]));
+    }
+    lines.push(native("RET", vec![]));
+    TextSymbol {
+        name: format!("·{}", w.go.name),
+        flags: if leaf { "NOSPLIT" } else { "" },
+        frame_size: frame as u32,
+        args_size: Some(w.layout.args_size),
+        doc: vec![signature(w.go)],
+        lines,
+    }
+}
+
+/// `func name(a int64, b []float32) (r int64)` as the doc comment above the TEXT line.
+pub fn signature(go: &GoFunc) -> String {
+    let list = |ps: &[crate::abi::GoParam]| -> String {
+        ps.iter()
+            .map(|p| match &p.name {
+                Some(n) => format!("{n} {}", p.ty),
+                None => p.ty.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let params = list(&go.params);
+    let results = match go.results.as_slice() {
+        [] => String::new(),
+        [r] if r.name.is_none() => format!(" {}", r.ty),
+        rs => format!(" ({})", list(rs)),
+    };
+    format!("func {}({params}){results}", go.name)
+}

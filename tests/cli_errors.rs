@@ -1,0 +1,197 @@
+//! Inputs that cannot be translated safely are errors: file:line:col, the source line, a
+//! hint, exit status 2, and no output file (fixtures/errors/README.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Case {
+    fixture: &'static str,
+    decls: &'static str,
+    /// (line, column) the error must point at.
+    at: (u32, u32),
+    message: &'static str,
+    hint: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        fixture: "red_zone.s",
+        decls: "func pick(i, a, b, c int64) int64",
+        at: (9, 2),
+        message: "red-zone use",
+        hint: "-mno-red-zone",
+    },
+    Case {
+        fixture: "memset_call.s",
+        decls: "func clear(p *uint8)",
+        at: (11, 2),
+        message: "memset@PLT",
+        hint: "-fno-builtin",
+    },
+    Case {
+        fixture: "jump_table.s",
+        decls: "func op(code, a, b int64) int64",
+        at: (13, 2),
+        message: "jump table",
+        hint: "-fno-jump-tables",
+    },
+    Case {
+        fixture: "tls.s",
+        decls: "func bump(d int64) int64",
+        at: (10, 2),
+        message: "segment-relative access (`fs:`)",
+        hint: "thread-local",
+    },
+    Case {
+        fixture: "got.s",
+        decls: "func scaled(x int64) int64",
+        at: (10, 2),
+        message: "GOT",
+        hint: "-fno-pic",
+    },
+    Case {
+        fixture: "vla.s",
+        decls: "func vla_sum(n int64, src *int64) int64",
+        at: (41, 2),
+        message: "stack pointer",
+        hint: "alloca",
+    },
+    Case {
+        fixture: "recursion.s",
+        decls: "func depth(tree *int64, i, n int64) int64",
+        at: (7, 1),
+        message: "recursive",
+        hint: "loop",
+    },
+    Case {
+        fixture: "indirect_call.s",
+        decls: "func apply(f unsafe.Pointer, x int64) int64",
+        at: (12, 2),
+        message: "indirect call",
+        hint: "function pointers",
+    },
+    Case {
+        fixture: "unknown_directive.s",
+        decls: "func twice(x int64) int64",
+        at: (6, 2),
+        message: "unsupported directive `.bundle_align_mode`",
+        hint: "directive",
+    },
+    Case {
+        fixture: "arity.s",
+        decls: "func add2(a int64) int64",
+        at: (7, 1),
+        message: "reads integer argument register `rsi`",
+        hint: "Go declaration",
+    },
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/errors")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("c2goasm-rs-errors-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
+
+fn run(input: &Path, output: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+        .arg(input)
+        .arg(output)
+        .output()
+        .expect("run c2goasm-rs");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn unsafe_inputs_are_located_errors_and_write_nothing() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let dir = temp_dir(case.fixture);
+        let output = dir.join("out_amd64.s");
+        std::fs::write(
+            dir.join("out_amd64.go"),
+            format!("package out\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n{}\n", case.decls),
+        )
+        .expect("write decls");
+        let input = fixtures().join(case.fixture);
+        let (code, stderr) = run(&input, &output);
+        let location = format!("{}:{}:{}: error:", case.fixture, case.at.0, case.at.1);
+        let problems: Vec<&str> = [
+            (code != Some(2)).then_some("exit status is not 2"),
+            (!stderr.contains(&location)).then_some("wrong or missing file:line:col"),
+            (!stderr.contains(case.message)).then_some("message missing"),
+            (!stderr.contains("help:") || !stderr.contains(case.hint)).then_some("hint missing"),
+            (!stderr.contains(" | ")).then_some("source line not quoted"),
+            output.exists().then_some("output file was written"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}: {} (expected `{location}` / `{}` / `{}`)\n--- stderr:\n{stderr}",
+                case.fixture,
+                problems.join(", "),
+                case.message,
+                case.hint
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn failed_run_leaves_previous_output_untouched() {
+    let dir = temp_dir("previous");
+    let output = dir.join("out_amd64.s");
+    std::fs::write(dir.join("out_amd64.go"), "package out\n\nfunc pick(i, a, b, c int64) int64\n")
+        .expect("write decls");
+    std::fs::write(&output, "previous contents\n").expect("write previous output");
+    let (code, _) = run(&fixtures().join("red_zone.s"), &output);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&output).expect("read output"),
+        "previous contents\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn missing_declarations_file_is_a_usage_error() {
+    let dir = temp_dir("nodecl");
+    let output = dir.join("out_amd64.s");
+    let (code, stderr) = run(&fixtures().join("arity.s"), &output);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("out_amd64.go"), "{stderr}");
+    assert!(!output.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn declared_function_missing_from_assembly_points_at_the_go_declaration() {
+    let dir = temp_dir("missing");
+    let output = dir.join("out_amd64.s");
+    std::fs::write(
+        dir.join("out_amd64.go"),
+        "package out\n\n// ok\nfunc add2(a, b int64) int64\nfunc _nothere(x int64) int64\n",
+    )
+    .expect("write decls");
+    let (code, stderr) = run(&fixtures().join("arity.s"), &output);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("out_amd64.go:5:6: error:"), "{stderr}");
+    assert!(stderr.contains("nothere"), "{stderr}");
+    assert!(!output.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
