@@ -103,7 +103,10 @@ fn run(input: &Path, output: &Path) -> (Option<i32>, String) {
         .arg(output)
         .output()
         .expect("run c2goasm-rs");
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -114,7 +117,10 @@ fn unsafe_inputs_are_located_errors_and_write_nothing() {
         let output = dir.join("out_amd64.s");
         std::fs::write(
             dir.join("out_amd64.go"),
-            format!("package out\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n{}\n", case.decls),
+            format!(
+                "package out\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n{}\n",
+                case.decls
+            ),
         )
         .expect("write decls");
         let input = fixtures().join(case.fixture);
@@ -149,8 +155,11 @@ fn unsafe_inputs_are_located_errors_and_write_nothing() {
 fn failed_run_leaves_previous_output_untouched() {
     let dir = temp_dir("previous");
     let output = dir.join("out_amd64.s");
-    std::fs::write(dir.join("out_amd64.go"), "package out\n\nfunc pick(i, a, b, c int64) int64\n")
-        .expect("write decls");
+    std::fs::write(
+        dir.join("out_amd64.go"),
+        "package out\n\nfunc pick(i, a, b, c int64) int64\n",
+    )
+    .expect("write decls");
     std::fs::write(&output, "previous contents\n").expect("write previous output");
     let (code, _) = run(&fixtures().join("red_zone.s"), &output);
     assert_eq!(code, Some(2));

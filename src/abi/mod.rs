@@ -34,9 +34,9 @@ impl DeclError {
                  pointers, unsafe.Pointer, slices or strings"
                     .into(),
             ),
-            DeclError::MissingCFunction { .. } => Some(
-                "a Go function `_name` or `name` binds to the C symbol `name`".into(),
-            ),
+            DeclError::MissingCFunction { .. } => {
+                Some("a Go function `_name` or `name` binds to the C symbol `name`".into())
+            }
             DeclError::Mismatch { .. } => {
                 Some("make the Go declaration match the C prototype".into())
             }

@@ -232,10 +232,7 @@ mod tests {
     #[test]
     fn packs_bytes_little_endian_widest_first() {
         assert_eq!(pack_bytes(&[0xc3]), "BYTE $0xc3");
-        assert_eq!(
-            pack_bytes(&[0x48, 0x85, 0xf6]),
-            "WORD $0x8548; BYTE $0xf6"
-        );
+        assert_eq!(pack_bytes(&[0x48, 0x85, 0xf6]), "WORD $0x8548; BYTE $0xf6");
         assert_eq!(
             pack_bytes(&[1, 2, 3, 4, 5, 6, 7, 8, 9]),
             "QUAD $0x0807060504030201; BYTE $0x09"

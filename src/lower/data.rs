@@ -85,8 +85,7 @@ impl DataSection {
         if self.kind == SectionKind::Bss {
             self.bss_len += size;
         } else {
-            self.bytes
-                .extend(std::iter::repeat_n(fill, size as usize));
+            self.bytes.extend(std::iter::repeat_n(fill, size as usize));
         }
     }
 

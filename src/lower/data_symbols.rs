@@ -33,11 +33,7 @@ pub fn data_symbol<I>(
         }
         _ => {
             return Err((
-                section
-                    .values
-                    .first()
-                    .map(|v| v.span)
-                    .unwrap_or_default(),
+                section.values.first().map(|v| v.span).unwrap_or_default(),
                 LowerError::UnsupportedDirective(format!(
                     "writable section `{}` aligned to {align} bytes",
                     section.name

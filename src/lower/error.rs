@@ -119,7 +119,9 @@ impl LowerError {
                 "compile with -fno-jump-tables"
             }
             LowerError::IndirectJump => "compile with -fno-jump-tables",
-            LowerError::IndirectCall => "call functions directly; function pointers are not supported",
+            LowerError::IndirectCall => {
+                "call functions directly; function pointers are not supported"
+            }
             LowerError::RedZone(_) => "compile with -mno-red-zone",
             LowerError::DynamicStack | LowerError::UnknownStackChange => {
                 "the stack pointer must change by constants only: avoid variable-length arrays \

@@ -1,10 +1,10 @@
 //! Stage 2: parsed items → per-function machine code, analysed and rewritten for Go.
 
 pub mod data;
+pub mod data_symbols;
 pub mod error;
 pub mod program;
 pub mod symbols;
-pub mod data_symbols;
 pub mod x86;
 
 pub use error::LowerError;

@@ -23,7 +23,9 @@ pub enum BodyItem<I> {
     /// A local label (`.LBB0_3`, GCC's `.L3`).
     Label(String),
     /// Code alignment (`.p2align 4, 0x90` before a loop head).
-    Align { bytes: u64 },
+    Align {
+        bytes: u64,
+    },
     Instruction(I),
 }
 
@@ -250,9 +252,9 @@ impl<I> Builder<I> {
             | Directive::Float { .. }
             | Directive::Zero { .. }
             | Directive::Ascii { .. } => self.data_directive(d, span),
-            Directive::Unknown { name, .. } => {
-                self.errors.push((span, LowerError::UnsupportedDirective(name)))
-            }
+            Directive::Unknown { name, .. } => self
+                .errors
+                .push((span, LowerError::UnsupportedDirective(name))),
         }
     }
 

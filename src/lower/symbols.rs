@@ -57,7 +57,13 @@ pub fn sanitize(name: &str) -> String {
     let trimmed = name.trim_start_matches('.');
     let mut s: String = trimmed
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'L');
@@ -75,9 +81,24 @@ fn unique(taken: &mut HashSet<String>, base: &str) -> String {
     name
 }
 
-const GOT_MODIFIERS: &[&str] = &["GOTPCREL", "GOTPCRELX", "REX_GOTPCRELX", "GOT", "GOTOFF", "GOTPLT"];
+const GOT_MODIFIERS: &[&str] = &[
+    "GOTPCREL",
+    "GOTPCRELX",
+    "REX_GOTPCRELX",
+    "GOT",
+    "GOTOFF",
+    "GOTPLT",
+];
 const TLS_MODIFIERS: &[&str] = &[
-    "TPOFF", "NTPOFF", "DTPOFF", "GOTTPOFF", "TLSGD", "TLSLD", "TLSDESC", "TLSCALL", "INDNTPOFF",
+    "TPOFF",
+    "NTPOFF",
+    "DTPOFF",
+    "GOTTPOFF",
+    "TLSGD",
+    "TLSLD",
+    "TLSDESC",
+    "TLSCALL",
+    "INDNTPOFF",
 ];
 
 pub struct Resolver<'a, I> {

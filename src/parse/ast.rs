@@ -64,9 +64,15 @@ pub enum Directive {
         names: Vec<String>,
     },
     /// `.type sym,@function` (`kind` without the `@`/`%`: "function", "object", …).
-    Type { symbol: String, kind: String },
+    Type {
+        symbol: String,
+        kind: String,
+    },
     /// `.size sym, expr`.
-    Size { symbol: String, size: Expr },
+    Size {
+        symbol: String,
+        size: Expr,
+    },
     /// Alignment; `bytes` already converted (e.g. `.p2align 5` → 32).
     Align {
         kind: AlignKind,
@@ -76,13 +82,25 @@ pub enum Directive {
     },
     /// `.byte`, `.short`/`.value`/`.2byte`/`.word`, `.long`/`.int`/`.4byte`, `.quad`/`.8byte`:
     /// `width` in bytes (1, 2, 4, 8). GAS x86 `.word` is 2 bytes.
-    Data { width: u8, values: Vec<Expr> },
+    Data {
+        width: u8,
+        values: Vec<Expr>,
+    },
     /// `.float`/`.single` (4) and `.double` (8), already as IEEE bits.
-    Float { width: u8, bits: Vec<u64> },
+    Float {
+        width: u8,
+        bits: Vec<u64>,
+    },
     /// `.zero n`, `.space n[, fill]`, `.skip n[, fill]`.
-    Zero { size: u64, fill: u8 },
+    Zero {
+        size: u64,
+        fill: u8,
+    },
     /// `.ascii`, `.asciz`/`.string` (with `zero_terminated`), escapes decoded.
-    Ascii { bytes: Vec<u8>, zero_terminated: bool },
+    Ascii {
+        bytes: Vec<u8>,
+        zero_terminated: bool,
+    },
     /// `.comm sym, size[, align]` / `.lcomm sym, size[, align]`.
     Common {
         symbol: String,
@@ -91,14 +109,22 @@ pub enum Directive {
         local: bool,
     },
     /// `.set sym, expr` / `.equ sym, expr` / `sym = expr`.
-    Set { symbol: String, value: Expr },
+    Set {
+        symbol: String,
+        value: Expr,
+    },
     /// `.intel_syntax noprefix`; `prefix` is true for the (unsupported) `prefix` form.
-    IntelSyntax { prefix: bool },
+    IntelSyntax {
+        prefix: bool,
+    },
     /// `.att_syntax` — the file switches to AT&T syntax (unsupported).
     AttSyntax,
     /// Directives with no effect on the generated code: `.file`, `.ident`, `.addrsig`,
     /// `.addrsig_sym`, `.loc`, `.cfi_*`, `.note.GNU-stack` markers… The name is kept for tests.
     Ignored(String),
     /// Anything else: rejected by lowering with its position.
-    Unknown { name: String, args: String },
+    Unknown {
+        name: String,
+        args: String,
+    },
 }

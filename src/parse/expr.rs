@@ -83,8 +83,12 @@ impl Expr {
             Expr::Sub(a, b) => a.eval(lookup)?.wrapping_sub(b.eval(lookup)?),
             Expr::Mul(a, b) => a.eval(lookup)?.wrapping_mul(b.eval(lookup)?),
             Expr::Div(a, b) => a.eval(lookup)?.checked_div(b.eval(lookup)?)?,
-            Expr::Shl(a, b) => a.eval(lookup)?.checked_shl(u32::try_from(b.eval(lookup)?).ok()?)?,
-            Expr::Shr(a, b) => a.eval(lookup)?.checked_shr(u32::try_from(b.eval(lookup)?).ok()?)?,
+            Expr::Shl(a, b) => a
+                .eval(lookup)?
+                .checked_shl(u32::try_from(b.eval(lookup)?).ok()?)?,
+            Expr::Shr(a, b) => a
+                .eval(lookup)?
+                .checked_shr(u32::try_from(b.eval(lookup)?).ok()?)?,
             Expr::And(a, b) => a.eval(lookup)? & b.eval(lookup)?,
             Expr::Or(a, b) => a.eval(lookup)? | b.eval(lookup)?,
             Expr::Xor(a, b) => a.eval(lookup)? ^ b.eval(lookup)?,
@@ -180,6 +184,9 @@ mod tests {
     fn constant_folding_handles_extremes() {
         let e = Expr::Neg(Box::new(Expr::Num(9223372036854775808)));
         assert_eq!(e.eval_const(), Some(i64::MIN as i128));
-        assert_eq!(Expr::Div(Box::new(Expr::Num(1)), Box::new(Expr::Num(0))).eval_const(), None);
+        assert_eq!(
+            Expr::Div(Box::new(Expr::Num(1)), Box::new(Expr::Num(0))).eval_const(),
+            None
+        );
     }
 }

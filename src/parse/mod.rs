@@ -4,7 +4,10 @@
 //! every architecture; instruction syntax is per architecture (`x86`).
 
 pub mod ast;
+pub mod directive;
 pub mod expr;
+pub mod expr_parser;
+pub mod lines;
 pub mod x86;
 
 pub use ast::{AlignKind, Directive, Item, Located, SymbolAttr};
@@ -41,4 +44,109 @@ impl ParseError {
             _ => None,
         }
     }
+}
+
+use crate::error::Diagnostic;
+use crate::source::{SourceFile, Span};
+
+/// Most errors reported for one file before giving up.
+const MAX_ERRORS: usize = 50;
+
+/// Parses GAS Intel-syntax x86-64 assembly. All problems are reported (up to a limit),
+/// each located.
+pub fn parse_x86(
+    file: &SourceFile,
+) -> Result<Vec<Located<Item<x86::Instruction>>>, Vec<Diagnostic>> {
+    let mut items = Vec::with_capacity(file.text.len() / 24);
+    let mut errors = Vec::new();
+    for (idx, raw_line) in file.text.split('\n').enumerate() {
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        let line_no = idx as u32 + 1;
+        for st in lines::statements(line) {
+            let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
+            if let Err((span, e)) = parse_statement(st.text, line_no, line, offset, &mut items) {
+                errors.push(Diagnostic::new(file, span, e));
+                if errors.len() >= MAX_ERRORS {
+                    return Err(errors);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_statement(
+    text: &str,
+    line_no: u32,
+    line: &str,
+    offset: usize,
+    items: &mut Vec<Located<Item<x86::Instruction>>>,
+) -> Result<(), (Span, ParseError)> {
+    let span_at = |byte: usize, len: usize| {
+        Span::new(line_no, lines::column(line, offset + byte), len as u32)
+    };
+    let mut text = text;
+    let mut consumed = 0usize;
+    // Labels, possibly several, possibly followed by a statement.
+    while let Some((name, rest)) = lines::split_label(text) {
+        items.push(Located {
+            item: Item::Label(name.to_string()),
+            span: span_at(consumed, name.len()),
+        });
+        consumed += text.len() - rest.len();
+        text = rest;
+        if text.is_empty() {
+            return Ok(());
+        }
+    }
+    let span = span_at(consumed, text.len());
+    if text.starts_with('.') {
+        let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
+        let (name, args) = text.split_at(name_end);
+        let d = directive::parse_directive(name, args)
+            .map_err(|e| (span_at(consumed, name.len()), e))?;
+        items.push(Located {
+            item: Item::Directive(d),
+            span: span_at(consumed, name.len()),
+        });
+        return Ok(());
+    }
+    // `sym = expr`
+    if let Some((lhs, rhs)) = text.split_once('=') {
+        let lhs = lhs.trim();
+        if !lhs.is_empty() && lhs.chars().all(expr_parser::is_symbol_char) && !rhs.starts_with('=')
+        {
+            let value = expr_parser::parse_expr(rhs)
+                .ok_or_else(|| (span, ParseError::BadExpression(rhs.trim().to_string())))?;
+            items.push(Located {
+                item: Item::Directive(Directive::Set {
+                    symbol: lhs.to_string(),
+                    value,
+                }),
+                span,
+            });
+            return Ok(());
+        }
+    }
+    if looks_like_att(text) {
+        return Err((span, ParseError::AttSyntax));
+    }
+    let ins = x86::instruction::parse_instruction(text, line_no, line, offset + consumed)?;
+    let mnemonic_len = text.find(char::is_whitespace).unwrap_or(text.len());
+    items.push(Located {
+        item: Item::Instruction(ins),
+        span: span_at(consumed, mnemonic_len),
+    });
+    Ok(())
+}
+
+/// AT&T operands carry `%` registers and `$` immediates; Intel syntax never writes `%reg`.
+fn looks_like_att(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_alphabetic())
 }

@@ -88,7 +88,9 @@ pub fn classify<I>(
         if let Operand::Mem(m) = op {
             if let Some(seg) = m.segment {
                 if matches!(seg, Register::FS | Register::GS) {
-                    return Err(LowerError::SegmentOverride(format!("{seg:?}").to_lowercase()));
+                    return Err(LowerError::SegmentOverride(
+                        format!("{seg:?}").to_lowercase(),
+                    ));
                 }
             }
         }
@@ -240,10 +242,7 @@ fn classify_operands<I>(
     next(Kind::Raw)
 }
 
-fn data_address<I>(
-    resolver: &Resolver<'_, I>,
-    r: &SymbolRef,
-) -> Result<(String, i64), LowerError> {
+fn data_address<I>(resolver: &Resolver<'_, I>, r: &SymbolRef) -> Result<(String, i64), LowerError> {
     match resolver.resolve(r, Use::Address)? {
         Resolved::Data { go_name, offset } => Ok((go_name, offset)),
         Resolved::Function(_) => Err(LowerError::FunctionAddress(r.symbol.clone())),

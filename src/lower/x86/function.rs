@@ -201,18 +201,18 @@ pub fn emit(
     // cannot describe. Leaves that never touch the stack unwind fine and skip this.
     if mark_spwrite {
         lines.push(Line::Native {
-        instr: GoInstr::new(
-            "LEAQ",
-            vec![
-                GoOperand::Mem {
-                    base: "SP",
-                    disp: 0,
-                },
-                GoOperand::Reg("SP"),
-            ],
-        ),
-        comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
-    });
+            instr: GoInstr::new(
+                "LEAQ",
+                vec![
+                    GoOperand::Mem {
+                        base: "SP",
+                        disp: 0,
+                    },
+                    GoOperand::Reg("SP"),
+                ],
+            ),
+            comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
+        });
     }
     let comment = |i: usize| (!strip_comments).then(|| p.sources[i].text.clone());
     for node in &p.nodes {
@@ -398,9 +398,10 @@ fn symbolic_memory(
             touched.insert(r);
         }
     }
-    let free = SCRATCH_ORDER.iter().copied().find(|r| {
-        !touched.contains(*r) && (!live_out.contains(*r) || overwritten.contains(*r))
-    });
+    let free = SCRATCH_ORDER
+        .iter()
+        .copied()
+        .find(|r| !touched.contains(*r) && (!live_out.contains(*r) || overwritten.contains(*r)));
     let (scratch, save) = match free {
         Some(r) => (r, false),
         None => {

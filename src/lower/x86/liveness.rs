@@ -70,8 +70,10 @@ fn use_def(ins: &Instruction, info: &mut InstructionInfoFactory, policy: Policy)
 /// `xor eax, eax`, `sub ecx, ecx`, `sbb edx, edx`: the result does not depend on the
 /// register's old value.
 fn is_zero_idiom(ins: &Instruction) -> bool {
-    matches!(ins.mnemonic(), Mnemonic::Xor | Mnemonic::Sub | Mnemonic::Sbb)
-        && ins.op_count() == 2
+    matches!(
+        ins.mnemonic(),
+        Mnemonic::Xor | Mnemonic::Sub | Mnemonic::Sbb
+    ) && ins.op_count() == 2
         && ins.op0_kind() == OpKind::Register
         && ins.op1_kind() == OpKind::Register
         && ins.op0_register() == ins.op1_register()
@@ -101,11 +103,8 @@ pub fn analyse(
         .map(|i| use_def(i, &mut factory, policy))
         .collect();
     let callee_saved = GprSet::of(&CALLEE_SAVED);
-    let all_args = GprSet::of(&INT_ARGS).union(GprSet::of(&[
-        Register::RAX,
-        Register::R10,
-        Register::R11,
-    ]));
+    let all_args =
+        GprSet::of(&INT_ARGS).union(GprSet::of(&[Register::RAX, Register::R10, Register::R11]));
     let callee_in = |f: usize| -> GprSet {
         match (policy, callee_live_in.get(&f)) {
             (Policy::Precise, Some(s)) => *s,
@@ -130,8 +129,9 @@ pub fn analyse(
             (Policy::Precise, Exit::Return) => GprSet::EMPTY,
             (Policy::Precise, Exit::TailCall(f)) => callee_in(f),
             (Policy::Precise, Exit::FallOff) => GprSet::EMPTY,
-            (Policy::Conservative, Exit::Return) => callee_saved
-                .union(GprSet::of(&[Register::RAX, Register::RDX])),
+            (Policy::Conservative, Exit::Return) => {
+                callee_saved.union(GprSet::of(&[Register::RAX, Register::RDX]))
+            }
             (Policy::Conservative, _) => callee_saved.union(all_args),
         }
     };
@@ -183,7 +183,10 @@ mod tests {
         let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
         // iced-x86 itself reports `xor ecx, ecx` as a pure write.
         assert!(!cons.live_in.contains(Register::RCX));
-        assert!(cons.live_in.contains(Register::RBX), "callee-saved live at exit");
+        assert!(
+            cons.live_in.contains(Register::RBX),
+            "callee-saved live at exit"
+        );
         // After `mov rax, rdi`, rax is live (returned); r11 is free.
         assert!(cons.live_out[1].contains(Register::RAX));
         assert!(!cons.live_out[1].contains(Register::R11));

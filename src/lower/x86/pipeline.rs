@@ -99,7 +99,10 @@ pub fn lower(inp: &Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
                 match analyse(&p.code, &p.flow, &stacks) {
                     Ok(s) => changed |= stacks.insert(f, s) != Some(s),
                     Err((i, e)) => {
-                        d.asm(p.spans.get(i).copied().unwrap_or(program.functions[f].span), e);
+                        d.asm(
+                            p.spans.get(i).copied().unwrap_or(program.functions[f].span),
+                            e,
+                        );
                         return Err(d.out);
                     }
                 }
@@ -166,12 +169,13 @@ fn bind<'a>(
     let mut out = Vec::new();
     for go in decls {
         let c_name = go.c_symbol();
-        let found = [c_name, go.name.as_str()]
-            .into_iter()
-            .find_map(|n| match program.symbols.get(n) {
-                Some(SymbolDef::Function(i)) => Some(*i),
-                _ => None,
-            });
+        let found =
+            [c_name, go.name.as_str()]
+                .into_iter()
+                .find_map(|n| match program.symbols.get(n) {
+                    Some(SymbolDef::Function(i)) => Some(*i),
+                    _ => None,
+                });
         if go.results.len() > 1 {
             d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
             continue;

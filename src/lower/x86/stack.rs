@@ -36,7 +36,10 @@ const ENTRY: u32 = u32::MAX;
 enum Val {
     Unknown,
     /// Address = anchor + off.
-    Rel { anchor: u32, off: i64 },
+    Rel {
+        anchor: u32,
+        off: i64,
+    },
 }
 
 impl Val {
@@ -164,8 +167,7 @@ impl Analysis<'_> {
         match v {
             Val::Rel { anchor, off } => {
                 let a = self.anchor(anchor);
-                a.modulus >= align
-                    && (a.residue as i64 + off).rem_euclid(align as i64) == 0
+                a.modulus >= align && (a.residue as i64 + off).rem_euclid(align as i64) == 0
             }
             Val::Unknown => false,
         }
@@ -184,7 +186,10 @@ impl Analysis<'_> {
         for u in info.used_registers() {
             let written = matches!(
                 u.access(),
-                OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+                OpAccess::Write
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadWrite
+                    | OpAccess::ReadCondWrite
             );
             if !written {
                 continue;
@@ -197,8 +202,8 @@ impl Analysis<'_> {
                 }
             }
         }
-        let reg0 = (ins.op_count() > 0 && ins.op0_kind() == OpKind::Register)
-            .then(|| ins.op0_register());
+        let reg0 =
+            (ins.op_count() > 0 && ins.op0_kind() == OpKind::Register).then(|| ins.op0_register());
         let full64 = |r: Option<Register>| r.filter(|r| r.is_gpr64());
 
         match ins.mnemonic() {
@@ -265,7 +270,11 @@ impl Analysis<'_> {
                 }
                 Mnemonic::Add | Mnemonic::Sub if is_immediate(ins.op1_kind()) => {
                     let v = ins.immediate(1) as i64;
-                    let d = if ins.mnemonic() == Mnemonic::Add { v } else { -v };
+                    let d = if ins.mnemonic() == Mnemonic::Add {
+                        v
+                    } else {
+                        -v
+                    };
                     post.regs[g] = pre.regs[g].add(d);
                 }
                 _ => {}
@@ -290,7 +299,11 @@ impl Analysis<'_> {
                     return fail(LowerError::DynamicStack);
                 }
                 let v = ins.immediate(1) as i64;
-                pre.sp.add(if ins.mnemonic() == Mnemonic::Add { v } else { -v })
+                pre.sp.add(if ins.mnemonic() == Mnemonic::Add {
+                    v
+                } else {
+                    -v
+                })
             }
             Mnemonic::And if is_immediate(ins.op1_kind()) => {
                 let mask = ins.immediate(1) as i64;
@@ -530,7 +543,10 @@ fn describe(v: Val) -> String {
 /// Joins the state on a new path into the known one: `Some(new)` when it changed.
 fn merge(old: &State, new: &State) -> Result<Option<State>, LowerError> {
     if old.sp != new.sp {
-        return Err(LowerError::StackMismatch(describe(old.sp), describe(new.sp)));
+        return Err(LowerError::StackMismatch(
+            describe(old.sp),
+            describe(new.sp),
+        ));
     }
     let mut changed = false;
     let mut m = old.clone();

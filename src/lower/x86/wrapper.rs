@@ -90,7 +90,10 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             ),
             comment: Some("top of the C stack area inside this frame".into()),
         });
-        lines.push(native("ANDQ", vec![GoOperand::Imm(-16), GoOperand::Reg("R11")]));
+        lines.push(native(
+            "ANDQ",
+            vec![GoOperand::Imm(-16), GoOperand::Reg("R11")],
+        ));
         lines.push(Line::Native {
             instr: GoInstr::new(
                 "MOVQ",
@@ -109,7 +112,10 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         match *loc {
             ArgLocation::IntReg(n) => {
                 let reg = go_name(INT_ARGS[n as usize]).unwrap_or("DI");
-                lines.push(native(int_load(slot), vec![param(slot), GoOperand::Reg(reg)]));
+                lines.push(native(
+                    int_load(slot),
+                    vec![param(slot), GoOperand::Reg(reg)],
+                ));
             }
             ArgLocation::FloatReg(n) => {
                 let reg = go_name(FLOAT_ARGS[n as usize]).unwrap_or("X0");
@@ -121,7 +127,10 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
                 lines.push(native(op, vec![param(slot), GoOperand::Reg(reg)]));
             }
             ArgLocation::Stack(k) => {
-                lines.push(native(int_load(slot), vec![param(slot), GoOperand::Reg("AX")]));
+                lines.push(native(
+                    int_load(slot),
+                    vec![param(slot), GoOperand::Reg("AX")],
+                ));
                 lines.push(native(
                     "MOVQ",
                     vec![

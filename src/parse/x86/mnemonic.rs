@@ -93,9 +93,15 @@ mod tests {
 
     #[test]
     fn resolves_plain_aliases_and_movabs() {
-        assert_eq!(Mnemonic::lookup("vpaddq").unwrap().base, IcedMnemonic::Vpaddq);
+        assert_eq!(
+            Mnemonic::lookup("vpaddq").unwrap().base,
+            IcedMnemonic::Vpaddq
+        );
         assert_eq!(Mnemonic::lookup("JZ").unwrap().base, IcedMnemonic::Je);
-        assert_eq!(Mnemonic::lookup("cmovnae").unwrap().base, IcedMnemonic::Cmovb);
+        assert_eq!(
+            Mnemonic::lookup("cmovnae").unwrap().base,
+            IcedMnemonic::Cmovb
+        );
         let m = Mnemonic::lookup("movabs").unwrap();
         assert!(m.movabs && m.base == IcedMnemonic::Mov);
         assert!(Mnemonic::lookup("frobnicate").is_none());

@@ -1,0 +1,217 @@
+//! nom parser for assembler expressions (GAS syntax, C-like precedence).
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::{char, multispace0};
+use nom::combinator::{map, opt, recognize};
+use nom::sequence::{delimited, pair, preceded};
+use nom::{IResult, Parser};
+
+use super::expr::Expr;
+
+/// Characters that may start a symbol name.
+pub fn is_symbol_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || c == '.' || c == '$'
+}
+
+/// Characters that may continue a symbol name (`@` for `memset@PLT`).
+pub fn is_symbol_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$' | '@')
+}
+
+fn ws<'a, O>(
+    inner: impl Parser<&'a str, Output = O, Error = nom::error::Error<&'a str>>,
+) -> impl Parser<&'a str, Output = O, Error = nom::error::Error<&'a str>> {
+    delimited(multispace0, inner, multispace0)
+}
+
+/// A symbol name: `.LCPI0_0`, `sample_sum`, `memset@PLT`, or a quoted `"name"`.
+pub fn symbol(i: &str) -> IResult<&str, &str> {
+    alt((
+        recognize(pair(
+            take_while1(|c: char| is_symbol_start(c)).map(|s: &str| s),
+            take_while(is_symbol_char),
+        ))
+        .map(|s: &str| s),
+        delimited(char('"'), take_while1(|c| c != '"'), char('"')),
+    ))
+    .parse(i)
+}
+
+/// An integer literal: decimal, `0x` hex, `0b` binary, GAS octal (leading `0`), or a
+/// character `'a'`.
+pub fn number(i: &str) -> IResult<&str, i128> {
+    let (rest, digits) = take_while1(|c: char| c.is_ascii_alphanumeric())(i)?;
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Digit,
+        )));
+    }
+    let lower = digits.to_ascii_lowercase();
+    let parsed = if let Some(h) = lower.strip_prefix("0x") {
+        u128::from_str_radix(h, 16).ok()
+    } else if let Some(b) = lower.strip_prefix("0b") {
+        u128::from_str_radix(b, 2).ok()
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        u128::from_str_radix(&lower[1..], 8).ok()
+    } else {
+        lower.parse::<u128>().ok()
+    };
+    match parsed {
+        Some(v) if v <= u64::MAX as u128 => Ok((rest, v as i128)),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Digit,
+        ))),
+    }
+}
+
+fn char_literal(i: &str) -> IResult<&str, i128> {
+    let (rest, c) = delimited(
+        char('\''),
+        alt((
+            preceded(char('\\'), nom::character::complete::anychar),
+            nom::character::complete::anychar,
+        )),
+        opt(char('\'')),
+    )
+    .parse(i)?;
+    Ok((rest, c as i128))
+}
+
+fn atom(i: &str) -> IResult<&str, Expr> {
+    ws(alt((
+        map(number, Expr::Num),
+        map(char_literal, Expr::Num),
+        map(symbol, |s: &str| Expr::Sym(s.to_string())),
+        delimited(char('('), expr, char(')')),
+        map(preceded(char('-'), atom), |e| match e {
+            Expr::Num(v) => Expr::Num(-v),
+            other => Expr::Neg(Box::new(other)),
+        }),
+        map(preceded(char('+'), atom), |e| e),
+        map(preceded(char('~'), atom), |e| Expr::Not(Box::new(e))),
+    )))
+    .parse(i)
+}
+
+type BinOp = fn(Box<Expr>, Box<Expr>) -> Expr;
+
+fn level<'a>(
+    i: &'a str,
+    next: fn(&'a str) -> IResult<&'a str, Expr>,
+    ops: &[(&'static str, BinOp)],
+) -> IResult<&'a str, Expr> {
+    let (mut rest, mut acc) = next(i)?;
+    'outer: loop {
+        let trimmed = rest.trim_start();
+        for (op, make) in ops {
+            if let Some(after) = trimmed.strip_prefix(op) {
+                // `<<` must not be read as `<`, nor `||` as `|`.
+                if op.len() == 1 && after.starts_with(*op) {
+                    continue;
+                }
+                if let Ok((r, rhs)) = next(after) {
+                    acc = make(Box::new(acc), Box::new(rhs));
+                    rest = r;
+                    continue 'outer;
+                }
+            }
+        }
+        return Ok((rest, acc));
+    }
+}
+
+fn product(i: &str) -> IResult<&str, Expr> {
+    level(
+        i,
+        atom,
+        &[
+            ("*", Expr::Mul as BinOp),
+            ("/", Expr::Div as BinOp),
+            ("<<", Expr::Shl as BinOp),
+            (">>", Expr::Shr as BinOp),
+        ],
+    )
+}
+
+fn sum(i: &str) -> IResult<&str, Expr> {
+    level(
+        i,
+        product,
+        &[("+", Expr::Add as BinOp), ("-", Expr::Sub as BinOp)],
+    )
+}
+
+fn bit_and(i: &str) -> IResult<&str, Expr> {
+    level(i, sum, &[("&", Expr::And as BinOp)])
+}
+
+fn bit_xor(i: &str) -> IResult<&str, Expr> {
+    level(i, bit_and, &[("^", Expr::Xor as BinOp)])
+}
+
+/// A full expression (lowest precedence: `|`).
+pub fn expr(i: &str) -> IResult<&str, Expr> {
+    level(i, bit_xor, &[("|", Expr::Or as BinOp)])
+}
+
+/// Parses all of `text` as one expression.
+pub fn parse_expr(text: &str) -> Option<Expr> {
+    match expr(text) {
+        Ok((rest, e)) if rest.trim().is_empty() => Some(e),
+        _ => None,
+    }
+}
+
+/// `tag` re-exported for sibling parsers.
+pub fn keyword<'a>(
+    k: &'static str,
+) -> impl Parser<&'a str, Output = &'a str, Error = nom::error::Error<&'a str>> {
+    tag(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(s: &str) -> Expr {
+        parse_expr(s).unwrap_or_else(|| panic!("parse {s}"))
+    }
+
+    #[test]
+    fn numbers_in_every_base_and_extremes() {
+        assert_eq!(e("238"), Expr::Num(238));
+        assert_eq!(e("0x1F"), Expr::Num(31));
+        assert_eq!(e("0b101"), Expr::Num(5));
+        assert_eq!(e("010"), Expr::Num(8));
+        assert_eq!(e("0"), Expr::Num(0));
+        assert_eq!(e("-9223372036854775808"), Expr::Num(i64::MIN as i128));
+        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
+        assert_eq!(e("'a'"), Expr::Num(97));
+        assert!(parse_expr("18446744073709551616").is_none());
+    }
+
+    #[test]
+    fn symbols_and_precedence() {
+        assert_eq!(e(".LCPI0_0+16").as_symbol_ref().map(|r| r.addend), Some(16));
+        assert_eq!(e("1 + 2 * 3").eval_const(), Some(7));
+        assert_eq!(e("(1 + 2) * 3").eval_const(), Some(9));
+        assert_eq!(e("1 << 4 | 1").eval_const(), Some(17));
+        assert_eq!(e("~0 & 0xff").eval_const(), Some(255));
+        assert_eq!(e("memset@PLT"), Expr::Sym("memset@PLT".into()));
+        assert_eq!(
+            e(".Lfunc_end0-sample_sum").symbols(),
+            vec![".Lfunc_end0", "sample_sum"]
+        );
+    }
+
+    #[test]
+    fn garbage_is_rejected_not_panicking() {
+        for s in ["", "+", "(", "1 +", "0xZZ", ")", "1 2", "'", "\u{e9}"] {
+            let _ = parse_expr(s);
+        }
+        assert!(parse_expr("1 2").is_none());
+    }
+}

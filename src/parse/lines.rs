@@ -1,0 +1,128 @@
+//! Line structure shared by the GAS dialects: comments, `;` statement separators, labels.
+
+/// One statement of a line: its text (trimmed) and 1-based column where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Statement<'a> {
+    pub text: &'a str,
+    pub col: u32,
+}
+
+/// Column (1-based, in characters) of byte offset `byte` in `line`.
+pub fn column(line: &str, byte: usize) -> u32 {
+    line.get(..byte).map(|s| s.chars().count()).unwrap_or(0) as u32 + 1
+}
+
+/// Splits a source line into statements, dropping `#` comments (outside string literals)
+/// and splitting on `;`.
+pub fn statements(line: &str) -> Vec<Statement<'_>> {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut start = 0usize;
+    let mut in_string = false;
+    let mut i = 0usize;
+    let mut end = bytes.len();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if b == b'\\' {
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b'#' {
+            end = i;
+            break;
+        } else if b == b';' {
+            push_statement(line, start, i, &mut out);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    push_statement(line, start, end.min(line.len()), &mut out);
+    out
+}
+
+fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Statement<'a>>) {
+    let Some(seg) = line.get(start..end) else {
+        return;
+    };
+    let trimmed_start = seg.len() - seg.trim_start().len();
+    let text = seg.trim();
+    if !text.is_empty() {
+        out.push(Statement {
+            text,
+            col: column(line, start + trimmed_start),
+        });
+    }
+}
+
+/// If `text` starts with a label definition (`name:`), returns the name and the rest.
+/// `fs:[rax]` style segment prefixes are not labels: a label must be followed by end of
+/// statement or whitespace.
+pub fn split_label(text: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = text.strip_prefix('"') {
+        let close = rest.find('"')?;
+        let after = rest[close + 1..].strip_prefix(':')?;
+        return Some((&rest[..close], after.trim_start()));
+    }
+    let end = text
+        .char_indices()
+        .find(|(_, c)| !super::expr_parser::is_symbol_char(*c))
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    if end == 0 {
+        return None;
+    }
+    let name = &text[..end];
+    let after = text[end..].strip_prefix(':')?;
+    if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    if !name.starts_with(super::expr_parser::is_symbol_start)
+        && !name.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((name, after.trim_start()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_separators() {
+        let s = statements("\tmov\trax, 1 # set ; not a separator");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].text, "mov\trax, 1");
+        assert_eq!(s[0].col, 2);
+        let s = statements("a: ; nop ; .ascii \"x#y;z\" # c");
+        assert_eq!(
+            s.iter().map(|s| s.text).collect::<Vec<_>>(),
+            vec!["a:", "nop", ".ascii \"x#y;z\""]
+        );
+        assert_eq!(s[1].col, 6);
+        assert!(statements("   # only a comment").is_empty());
+    }
+
+    #[test]
+    fn labels_but_not_segment_prefixes() {
+        assert_eq!(split_label(".LBB0_3:"), Some((".LBB0_3", "")));
+        assert_eq!(
+            split_label("sample_sum:    ret"),
+            Some(("sample_sum", "ret"))
+        );
+        assert_eq!(split_label("fs:[rax]"), None);
+        assert_eq!(split_label("mov rax, 1"), None);
+        assert_eq!(split_label("\"odd name\": nop"), Some(("odd name", "nop")));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        assert_eq!(column("é ab", 3), 3);
+    }
+}

@@ -1,0 +1,163 @@
+//! An instruction statement: prefixes, mnemonic, comma-separated operands.
+
+use super::ast::{Instruction, Prefix};
+use super::mnemonic::Mnemonic;
+use super::operand::parse_operand;
+use crate::parse::ParseError;
+use crate::parse::lines::column;
+use crate::source::Span;
+
+fn prefix(word: &str) -> Option<Prefix> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "lock" => Prefix::Lock,
+        "rep" => Prefix::Rep,
+        "repe" | "repz" => Prefix::Repe,
+        "repne" | "repnz" => Prefix::Repne,
+        "notrack" => Prefix::Notrack,
+        "{vex}" | "{vex2}" | "{vex3}" => Prefix::Vex,
+        "{evex}" => Prefix::Evex,
+        "data16" => Prefix::Data16,
+        "addr32" => Prefix::Addr32,
+        "rex64" => Prefix::Rex64,
+        "cs" => Prefix::Cs,
+        "ds" => Prefix::Ds,
+        _ => return None,
+    })
+}
+
+/// Splits operands on commas outside brackets, braces and parentheses; returns each with
+/// its byte offset in `text`.
+fn split_operands(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push((start, &text[start..]));
+    out
+}
+
+/// Parses an instruction statement. `line` is the whole source line and `offset` the byte
+/// offset of `text` in it (for operand columns).
+pub fn parse_instruction(
+    text: &str,
+    line_no: u32,
+    line: &str,
+    offset: usize,
+) -> Result<Instruction, (Span, ParseError)> {
+    let span_at =
+        |byte: usize, len: usize| Span::new(line_no, column(line, offset + byte), len as u32);
+    let mut rest = text;
+    let mut consumed = 0usize;
+    let mut prefixes = Vec::new();
+    let mnemonic = loop {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let after = &rest[word_end..];
+        let skip = word_end + (after.len() - after.trim_start().len());
+        if let Some(p) = prefix(word) {
+            // `rep` alone / `lock` alone is an instruction-less prefix we cannot place.
+            if after.trim().is_empty() {
+                return Err((
+                    span_at(consumed, word.len()),
+                    ParseError::UnknownMnemonic(word.into()),
+                ));
+            }
+            prefixes.push(p);
+            rest = after.trim_start();
+            consumed += skip;
+            continue;
+        }
+        match Mnemonic::lookup(word) {
+            Some(m) => {
+                rest = after.trim_start();
+                consumed += skip;
+                break m;
+            }
+            None => {
+                return Err((
+                    span_at(consumed, word.len()),
+                    ParseError::UnknownMnemonic(word.to_string()),
+                ));
+            }
+        }
+    };
+    let mut operands = Vec::new();
+    let mut operand_spans = Vec::new();
+    let mut opmask = None;
+    let mut zeroing = false;
+    if !rest.trim().is_empty() {
+        for (start, op_text) in split_operands(rest) {
+            let lead = op_text.len() - op_text.trim_start().len();
+            let trimmed = op_text.trim();
+            let span = span_at(consumed + start + lead, trimmed.len());
+            let p = parse_operand(trimmed).map_err(|e| (span, e))?;
+            if p.opmask.is_some() {
+                opmask = p.opmask;
+            }
+            zeroing |= p.zeroing;
+            operands.push(p.operand);
+            operand_spans.push(span);
+        }
+    }
+    Ok(Instruction {
+        prefixes,
+        mnemonic,
+        operands,
+        operand_spans,
+        opmask,
+        zeroing,
+        text: text.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::x86::ast::{MemSize, Operand};
+    use iced_x86::Register;
+
+    fn ins(text: &str) -> Instruction {
+        parse_instruction(text, 1, text, 0).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+    }
+
+    #[test]
+    fn operands_and_spans() {
+        let i = ins("vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
+        assert_eq!(i.mnemonic.base, iced_x86::Mnemonic::Vpaddq);
+        assert_eq!(i.operands.len(), 3);
+        assert!(matches!(&i.operands[2], Operand::Mem(m) if m.size == Some(MemSize::Ymmword)));
+        assert_eq!(i.operand_spans[1].col, 14);
+        assert_eq!(i.text, "vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
+    }
+
+    #[test]
+    fn prefixes_and_masks() {
+        let i = ins("rep stosq qword ptr es:[rdi], rax");
+        assert_eq!(i.prefixes, vec![Prefix::Rep]);
+        let i = ins("vmovdqu64 zmmword ptr [rdi] {k1}, zmm0");
+        assert_eq!(i.opmask, Some(Register::K1));
+        let i = ins("vaddps zmm0 {k1} {z}, zmm1, zmm2, {rn-sae}");
+        assert!(i.zeroing);
+        assert_eq!(i.operands.len(), 4);
+        let i = ins("{vex} vpdpbusd ymm0, ymm1, ymm2");
+        assert_eq!(i.prefixes, vec![Prefix::Vex]);
+        assert!(ins("ret").operands.is_empty());
+    }
+
+    #[test]
+    fn errors_point_at_the_culprit() {
+        let e = parse_instruction("frob rax", 3, "\tfrob rax", 1).expect_err("unknown");
+        assert_eq!(e.0, Span::new(3, 2, 4));
+        let e = parse_instruction("mov rax, [rbx*3]", 1, "mov rax, [rbx*3]", 0).expect_err("bad");
+        assert_eq!(e.0.col, 10);
+    }
+}
