@@ -48,6 +48,7 @@ fn build_table() -> HashMap<String, Mnemonic> {
         map.insert(format!("{m:?}").to_ascii_lowercase(), Mnemonic::plain(m));
     }
     add_condition_aliases(&mut map);
+    add_predicate_pseudos(&mut map);
     map.insert(
         "movabs".into(),
         Mnemonic {
@@ -87,6 +88,93 @@ fn add_condition_aliases(map: &mut HashMap<String, Mnemonic>) {
     }
 }
 
+/// SSE compare predicates (`cmpltps` = `cmpps …, 1`).
+const SSE_PREDICATES: [&str; 8] = ["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"];
+
+/// AVX compare predicates, in immediate order (0…31).
+const AVX_PREDICATES: [&str; 32] = [
+    "eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord", "eq_uq", "nge", "ngt", "false",
+    "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq",
+    "nle_uq", "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq",
+    "true_us",
+];
+
+/// AVX-512 integer compare predicates (`vpcmpltud` = `vpcmpud …, 1`). `eq`/`gt` of the
+/// signed forms are real instructions (`vpcmpeqd`), so only unsigned `eq` is a pseudo.
+const INT_PREDICATES: [(&str, u8); 7] = [
+    ("eq", 0),
+    ("lt", 1),
+    ("le", 2),
+    ("false", 3),
+    ("neq", 4),
+    ("nlt", 5),
+    ("nle", 6),
+];
+
+/// Pseudo-mnemonics that stand for a base instruction plus an immediate.
+fn add_predicate_pseudos(map: &mut HashMap<String, Mnemonic>) {
+    let mut add = |name: String, base: &str, imm: u8| {
+        if let Some(m) = map.get(base).copied() {
+            map.entry(name).or_insert(Mnemonic {
+                base: m.base,
+                implied_imm: Some(imm),
+                movabs: false,
+            });
+        }
+    };
+    for suffix in ["ps", "pd", "ss", "sd", "ph", "sh"] {
+        for (imm, p) in SSE_PREDICATES.iter().enumerate() {
+            add(
+                format!("cmp{p}{suffix}"),
+                &format!("cmp{suffix}"),
+                imm as u8,
+            );
+        }
+        for (imm, p) in AVX_PREDICATES.iter().enumerate() {
+            add(
+                format!("vcmp{p}{suffix}"),
+                &format!("vcmp{suffix}"),
+                imm as u8,
+            );
+        }
+        // Aliases LLVM accepts: `eq_oq` = `eq`, `lt_os` = `lt`, …
+        for (alias, imm) in [
+            ("eq_oq", 0u8),
+            ("lt_os", 1),
+            ("le_os", 2),
+            ("unord_q", 3),
+            ("neq_uq", 4),
+            ("nlt_us", 5),
+            ("nle_us", 6),
+            ("ord_q", 7),
+        ] {
+            add(
+                format!("vcmp{alias}{suffix}"),
+                &format!("vcmp{suffix}"),
+                imm,
+            );
+        }
+    }
+    for ty in ["b", "w", "d", "q", "ub", "uw", "ud", "uq"] {
+        for (p, imm) in INT_PREDICATES {
+            if p == "eq" && !ty.starts_with('u') {
+                continue;
+            }
+            add(format!("vpcmp{p}{ty}"), &format!("vpcmp{ty}"), imm);
+        }
+        add(format!("vpcmptrue{ty}"), &format!("vpcmp{ty}"), 7);
+    }
+    for (name, imm) in [
+        ("lqlq", 0x00u8),
+        ("hqlq", 0x01),
+        ("lqhq", 0x10),
+        ("hqhq", 0x11),
+    ] {
+        add(format!("pclmul{name}dq"), "pclmulqdq", imm);
+        add(format!("vpclmul{name}dq"), "vpclmulqdq", imm);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +193,12 @@ mod tests {
         let m = Mnemonic::lookup("movabs").unwrap();
         assert!(m.movabs && m.base == IcedMnemonic::Mov);
         assert!(Mnemonic::lookup("frobnicate").is_none());
+        let p = Mnemonic::lookup("vcmpnlt_uqps").unwrap();
+        assert_eq!((p.base, p.implied_imm), (IcedMnemonic::Vcmpps, Some(21)));
+        let p = Mnemonic::lookup("vpcmpnltud").unwrap();
+        assert_eq!((p.base, p.implied_imm), (IcedMnemonic::Vpcmpud, Some(5)));
+        // Real instructions stay real.
+        assert_eq!(Mnemonic::lookup("vpcmpeqd").unwrap().implied_imm, None);
+        assert_eq!(Mnemonic::lookup("vpcmpgtq").unwrap().implied_imm, None);
     }
 }

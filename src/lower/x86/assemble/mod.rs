@@ -1,0 +1,287 @@
+//! In-process assembler: a parsed Intel-syntax instruction → iced-x86 `Instruction` → bytes,
+//! choosing among valid encodings the one LLVM's assembler chooses.
+//!
+//! Candidates come from iced-x86's tables ([`table`]); operands are matched by kind
+//! ([`operands`]); every candidate that fits is encoded and the best is kept: an explicit
+//! `{vex}`/`{evex}` decides first, then LLVM's preference for VEX over EVEX (except for
+//! the AVX-512 VNNI/IFMA forms, which LLVM assembles as EVEX unless `{vex}` is written),
+//! then the shortest encoding, then iced's `Code` order (which lists the `r/m, reg` forms
+//! LLVM picks for register-to-register operations first).
+
+mod operands;
+mod table;
+
+use std::cell::RefCell;
+
+use iced_x86::{Encoder, Instruction, Mnemonic, Register, RoundingControl};
+
+use crate::parse::x86::{Instruction as AsmInstruction, Operand, Prefix, Rounding};
+use operands::{Op, apply, fits};
+use table::{Candidate, blank, candidates};
+
+/// Why an instruction cannot be assembled.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EncodeError {
+    #[error("no encoding of `{mnemonic}` takes these operands ({operands})")]
+    NoMatchingForm { mnemonic: String, operands: String },
+    #[error("immediate {value} does not fit the operand")]
+    ImmediateOutOfRange { value: i128 },
+    #[error("unsupported prefix on `{0}`")]
+    UnsupportedPrefix(String),
+    #[error("iced-x86 could not encode the instruction: {0}")]
+    Encoder(String),
+}
+
+/// The decorations that are not operands of their own in iced-x86.
+#[derive(Debug, Clone, Copy, Default)]
+struct Decorations {
+    sae: bool,
+    rounding: Option<RoundingControl>,
+}
+
+/// LLVM assembles these AVX-512 VNNI / IFMA mnemonics as EVEX unless `{vex}` is written.
+fn prefers_evex(m: Mnemonic) -> bool {
+    matches!(
+        m,
+        Mnemonic::Vpdpbusd
+            | Mnemonic::Vpdpbusds
+            | Mnemonic::Vpdpwssd
+            | Mnemonic::Vpdpwssds
+            | Mnemonic::Vpmadd52luq
+            | Mnemonic::Vpmadd52huq
+    )
+}
+
+fn describe(ops: &[Op<'_>]) -> String {
+    ops.iter()
+        .map(|o| match o {
+            Op::Reg(r) => format!("{r:?}").to_lowercase(),
+            Op::Mem(m) => match m.size {
+                Some(s) => format!("{s:?} ptr").to_lowercase(),
+                None => "memory".into(),
+            },
+            Op::Imm(_) => "immediate".into(),
+            Op::Symbolic => "symbol".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Builds the iced-x86 instruction for `ins`.
+///
+/// Operands naming a symbol are built as placeholders the lowering rewrites: a memory
+/// displacement with a symbol gets displacement 0 (RIP-relative operands keep base RIP), a
+/// branch or call target gets target 0, `offset sym` an immediate 0.
+pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
+    let mut ops = Vec::with_capacity(ins.operands.len() + 1);
+    let mut deco = Decorations::default();
+    for o in &ins.operands {
+        match o {
+            Operand::Reg(r) => ops.push(Op::Reg(*r)),
+            Operand::Mem(m) => ops.push(Op::Mem(m)),
+            Operand::Expr(e) => ops.push(match e.eval_const() {
+                Some(v) => Op::Imm(v),
+                None => Op::Symbolic,
+            }),
+            Operand::Offset(_) => ops.push(Op::Symbolic),
+            Operand::Sae => deco.sae = true,
+            Operand::Rounding(r) => {
+                deco.rounding = Some(match r {
+                    Rounding::Nearest => RoundingControl::RoundToNearest,
+                    Rounding::Down => RoundingControl::RoundDown,
+                    Rounding::Up => RoundingControl::RoundUp,
+                    Rounding::TowardZero => RoundingControl::RoundTowardZero,
+                })
+            }
+        }
+    }
+    if let Some(v) = ins.mnemonic.implied_imm {
+        ops.push(Op::Imm(v as i128));
+    }
+    for p in &ins.prefixes {
+        if matches!(
+            p,
+            Prefix::Data16 | Prefix::Addr32 | Prefix::Rex64 | Prefix::Cs | Prefix::Ds
+        ) {
+            return Err(EncodeError::UnsupportedPrefix(ins.text.clone()));
+        }
+    }
+    // `xchg rax, rcx`: LLVM uses the one-byte accumulator form, written `xchg rcx, rax`.
+    if ins.mnemonic.base == Mnemonic::Xchg {
+        if let [Op::Reg(a), Op::Reg(b)] = ops[..] {
+            if matches!(a, Register::RAX | Register::EAX | Register::AX) && a != b {
+                ops.swap(0, 1);
+            }
+        }
+    }
+    if let Some(found) = select(ins, &ops, deco)? {
+        return Ok(found);
+    }
+    // Intel syntax writes some operands iced-x86 keeps implicit, and omits some it wants.
+    for retry in alternatives(&ops) {
+        if let Some(found) = select(ins, &retry, deco)? {
+            return Ok(found);
+        }
+    }
+    if let Some(v) = ops.iter().find_map(|o| match o {
+        Op::Imm(v) if *v > u64::MAX as i128 || *v < i64::MIN as i128 => Some(*v),
+        _ => None,
+    }) {
+        return Err(EncodeError::ImmediateOutOfRange { value: v });
+    }
+    Err(EncodeError::NoMatchingForm {
+        mnemonic: format!("{:?}", ins.mnemonic.base).to_lowercase(),
+        operands: describe(&ops),
+    })
+}
+
+fn alternatives<'a>(ops: &[Op<'a>]) -> Vec<Vec<Op<'a>>> {
+    let mut out = Vec::new();
+    // `blendvps xmm1, xmm2, xmm0`, `sha256rnds2 xmm1, xmm2, xmm0`: implicit XMM0.
+    if let Some(Op::Reg(Register::XMM0)) = ops.last() {
+        out.push(ops[..ops.len() - 1].to_vec());
+    }
+    // `shl rax` = `shl rax, 1`.
+    if ops.len() == 1 {
+        let mut v = ops.to_vec();
+        v.push(Op::Imm(1));
+        out.push(v);
+    }
+    out
+}
+
+thread_local! {
+    static ENCODER: RefCell<Encoder> = RefCell::new(Encoder::new(64));
+}
+
+fn encoded_len(ins: &Instruction) -> Option<usize> {
+    ENCODER.with(|e| {
+        let mut e = e.borrow_mut();
+        let r = e.encode(ins, 0).ok();
+        let _ = e.take_buffer();
+        r
+    })
+}
+
+fn decorations_fit(ins: &AsmInstruction, c: &Candidate, deco: Decorations, ops: &[Op<'_>]) -> bool {
+    let info = c.info;
+    let broadcast = ops
+        .iter()
+        .any(|o| matches!(o, Op::Mem(m) if m.broadcast.is_some()));
+    if ins.opmask.is_some() && !info.can_use_op_mask_register() {
+        return false;
+    }
+    if ins.opmask.is_none() && info.require_op_mask_register() {
+        return false;
+    }
+    if ins.zeroing && !info.can_use_zeroing_masking() {
+        return false;
+    }
+    if broadcast && !info.can_broadcast() {
+        return false;
+    }
+    if deco.sae && !info.can_suppress_all_exceptions() {
+        return false;
+    }
+    if deco.rounding.is_some() && !info.can_use_rounding_control() {
+        return false;
+    }
+    if ins.prefixes.contains(&Prefix::Vex) && !c.is_vex() {
+        return false;
+    }
+    if ins.prefixes.contains(&Prefix::Evex) && !c.is_evex() {
+        return false;
+    }
+    if ins.mnemonic.movabs {
+        let kinds = info.op_kinds();
+        let has = kinds.iter().any(|k| {
+            matches!(
+                k,
+                iced_x86::OpCodeOperandKind::imm64 | iced_x86::OpCodeOperandKind::mem_offs
+            )
+        });
+        if !has {
+            return false;
+        }
+    }
+    true
+}
+
+/// The best encoding of `ins` with exactly `ops`, if any fits.
+fn select(
+    ins: &AsmInstruction,
+    ops: &[Op<'_>],
+    deco: Decorations,
+) -> Result<Option<Instruction>, EncodeError> {
+    let prefer_evex = prefers_evex(ins.mnemonic.base);
+    let mut best: Option<((u8, usize, u32), Instruction)> = None;
+    for c in candidates(ins.mnemonic.base) {
+        if c.info.op_count() as usize != ops.len() {
+            continue;
+        }
+        if !decorations_fit(ins, c, deco, ops) {
+            continue;
+        }
+        let kinds = c.info.op_kinds();
+        if !kinds
+            .iter()
+            .zip(ops)
+            .all(|(k, o)| fits(*k, o, c, ins.mnemonic.movabs))
+        {
+            continue;
+        }
+        let mut built = blank(c.code);
+        let mut imm_placed = false;
+        for (i, (k, o)) in kinds.iter().zip(ops).enumerate() {
+            apply(&mut built, i as u32, *k, o, imm_placed);
+            if matches!(o, Op::Imm(_)) {
+                imm_placed = true;
+            }
+        }
+        if let Some(k) = ins.opmask {
+            built.set_op_mask(k);
+        }
+        built.set_zeroing_masking(ins.zeroing);
+        if deco.sae {
+            built.set_suppress_all_exceptions(true);
+        }
+        if let Some(rc) = deco.rounding {
+            built.set_rounding_control(rc);
+        }
+        for p in &ins.prefixes {
+            match p {
+                Prefix::Rep => built.set_has_rep_prefix(true),
+                Prefix::Repe => built.set_has_repe_prefix(true),
+                Prefix::Repne => built.set_has_repne_prefix(true),
+                Prefix::Lock => built.set_has_lock_prefix(true),
+                _ => {}
+            }
+        }
+        let Some(len) = encoded_len(&built) else {
+            continue;
+        };
+        let evex_rank = u8::from(c.is_evex() != prefer_evex);
+        let key = (evex_rank, len, c.code as u32);
+        if best.as_ref().is_none_or(|(k, _)| key < *k) {
+            best = Some((key, built));
+        }
+    }
+    Ok(best.map(|(_, i)| i))
+}
+
+/// Encodes `ins` (at IP 0) and returns its bytes.
+pub fn encode(ins: &Instruction) -> Result<Vec<u8>, EncodeError> {
+    ENCODER.with(|e| {
+        let mut e = e.borrow_mut();
+        match e.encode(ins, 0) {
+            Ok(_) => Ok(e.take_buffer()),
+            Err(err) => {
+                let _ = e.take_buffer();
+                Err(EncodeError::Encoder(err.to_string()))
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;
