@@ -26,6 +26,8 @@ pub enum GoType {
     Slice(Box<GoType>),
     /// `string`: two C arguments (base, len).
     String,
+    /// Any other named type (`MyStruct`, `pkg.T`): only valid as a pointer or slice element.
+    Named(String),
 }
 
 impl fmt::Display for GoType {
@@ -49,6 +51,7 @@ impl fmt::Display for GoType {
             GoType::UnsafePointer => f.write_str("unsafe.Pointer"),
             GoType::Slice(elem) => write!(f, "[]{elem}"),
             GoType::String => f.write_str("string"),
+            GoType::Named(n) => f.write_str(n),
         }
     }
 }

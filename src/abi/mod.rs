@@ -4,11 +4,12 @@
 pub mod decl;
 pub mod gotype;
 pub mod layout;
+pub mod lexer;
 pub mod sysv;
 
 pub use decl::{GoFunc, GoParam, parse_go_decls};
 pub use gotype::GoType;
-pub use layout::{FrameLayout, ScalarKind, Slot, layout};
+pub use layout::{FrameLayout, ScalarKind, Slot, check_types, layout};
 pub use sysv::{ArgLocation, ResultLocation, classify_sysv_args, classify_sysv_result};
 
 /// Problems in the Go declarations or in how they fit the C function.

@@ -1,6 +1,6 @@
 //! System V AMD64 classification of the flattened C arguments and the result.
 
-use super::layout::Slot;
+use super::layout::{ScalarKind, Slot};
 
 /// Where the C callee expects an argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +22,67 @@ pub enum ResultLocation {
     Float,
 }
 
+fn is_float(s: &Slot) -> bool {
+    matches!(s.kind, ScalarKind::Float32 | ScalarKind::Float64)
+}
+
 /// Classifies arguments in order: INTEGER class (ints, bools, pointers) take the next
 /// integer register, SSE class (float32/64) the next xmm register; overflow goes to the
-/// stack in argument order.
+/// stack in argument order, one eight-byte slot each.
 pub fn classify_sysv_args(args: &[Slot]) -> Vec<ArgLocation> {
-    let _ = args;
-    todo!("implemented by the ABI layout")
+    let (mut ints, mut floats, mut stack) = (0u8, 0u8, 0u32);
+    args.iter()
+        .map(|s| {
+            if is_float(s) && floats < 8 {
+                floats += 1;
+                ArgLocation::FloatReg(floats - 1)
+            } else if !is_float(s) && ints < 6 {
+                ints += 1;
+                ArgLocation::IntReg(ints - 1)
+            } else {
+                stack += 1;
+                ArgLocation::Stack(stack - 1)
+            }
+        })
+        .collect()
 }
 
 pub fn classify_sysv_result(result: &Slot) -> ResultLocation {
-    let _ = result;
-    todo!("implemented by the ABI layout")
+    if is_float(result) {
+        ResultLocation::Float
+    } else {
+        ResultLocation::Int
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(kind: ScalarKind) -> Slot {
+        Slot {
+            name: "x".into(),
+            offset: 0,
+            size: 8,
+            kind,
+        }
+    }
+
+    #[test]
+    fn mixed_classes_and_overflow() {
+        let i = slot(ScalarKind::Int { signed: true });
+        let f = slot(ScalarKind::Float64);
+        let mut args = vec![f.clone(), i.clone(), f.clone()];
+        args.extend(std::iter::repeat_n(i.clone(), 6));
+        args.extend(std::iter::repeat_n(f.clone(), 7));
+        let locs = classify_sysv_args(&args);
+        assert_eq!(locs[0], ArgLocation::FloatReg(0));
+        assert_eq!(locs[1], ArgLocation::IntReg(0));
+        assert_eq!(locs[2], ArgLocation::FloatReg(1));
+        assert_eq!(locs[7], ArgLocation::IntReg(5));
+        assert_eq!(locs[8], ArgLocation::Stack(0));
+        assert_eq!(locs[14], ArgLocation::FloatReg(7));
+        assert_eq!(locs[15], ArgLocation::Stack(1));
+        assert_eq!(classify_sysv_result(&f), ResultLocation::Float);
+    }
 }

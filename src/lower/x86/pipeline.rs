@@ -176,6 +176,10 @@ fn bind<'a>(
                     Some(SymbolDef::Function(i)) => Some(*i),
                     _ => None,
                 });
+        if let Err((span, e)) = abi::check_types(go) {
+            d.decl(span, e);
+            continue;
+        }
         if go.results.len() > 1 {
             d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
             continue;
