@@ -145,7 +145,7 @@ mod tests {
     use crate::source::SourceFile;
 
     fn lay(sig: &str) -> FrameLayout {
-        let f = parse_go_decls(&SourceFile::new("x.go", &format!("package p\n{sig}\n")))
+        let f = parse_go_decls(&SourceFile::new("x.go", format!("package p\n{sig}\n")))
             .expect("parse")
             .remove(0);
         layout(&f)

@@ -72,7 +72,7 @@ pub fn data_symbol<I>(
             let rest = bytes.len() - offset;
             let width = [8usize, 4, 2, 1]
                 .into_iter()
-                .find(|w| *w <= rest && offset % w == 0)
+                .find(|w| *w <= rest && offset.is_multiple_of(*w))
                 .unwrap_or(1);
             let mut value = 0u64;
             for (i, b) in bytes[offset..offset + width].iter().enumerate() {

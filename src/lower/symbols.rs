@@ -137,12 +137,11 @@ impl<I> Resolver<'_, I> {
             }
         }
         let Some(def) = self.program.symbols.get(name) else {
-            if let Some(alias) = self.program.aliases.get(name) {
-                if depth < 16 {
-                    if let Some(r) = alias.as_symbol_ref() {
-                        return self.resolve_depth(&r.symbol, r.addend + addend, usage, depth + 1);
-                    }
-                }
+            if let Some(alias) = self.program.aliases.get(name)
+                && depth < 16
+                && let Some(r) = alias.as_symbol_ref()
+            {
+                return self.resolve_depth(&r.symbol, r.addend + addend, usage, depth + 1);
             }
             return Err(match (usage, modifier) {
                 (Use::Branch, Some(_)) => LowerError::Plt(written.to_string()),
@@ -195,10 +194,10 @@ impl<I> Resolver<'_, I> {
         };
         // Section indices sit in the high bits: a difference within one section leaves a
         // small number; anything else is rejected.
-        if let Some(v) = e.eval(&lookup) {
-            if v.abs() < (1i128 << 63) {
-                return Ok(DataValue::Constant(v));
-            }
+        if let Some(v) = e.eval(&lookup)
+            && v.abs() < (1i128 << 63)
+        {
+            return Ok(DataValue::Constant(v));
         }
         let code = e.symbols().into_iter().find(|s| {
             matches!(

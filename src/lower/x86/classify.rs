@@ -85,14 +85,13 @@ pub fn classify<I>(
 ) -> Result<Classified, LowerError> {
     // Segment overrides other than the no-op ones mean TLS (`fs:`) or OS structures (`gs:`).
     for op in &src.operands {
-        if let Operand::Mem(m) = op {
-            if let Some(seg) = m.segment {
-                if matches!(seg, Register::FS | Register::GS) {
-                    return Err(LowerError::SegmentOverride(
-                        format!("{seg:?}").to_lowercase(),
-                    ));
-                }
-            }
+        if let Operand::Mem(m) = op
+            && let Some(seg) = m.segment
+            && matches!(seg, Register::FS | Register::GS)
+        {
+            return Err(LowerError::SegmentOverride(
+                format!("{seg:?}").to_lowercase(),
+            ));
         }
     }
     let plain = |transfer| Classified {

@@ -90,10 +90,8 @@ impl Flow {
                     conditional,
                 } => {
                     flow.exits[i] = Some(Exit::TailCall(callee));
-                    if conditional {
-                        if let Some(j) = next(i) {
-                            flow.succs[i].push(j);
-                        }
+                    if conditional && let Some(j) = next(i) {
+                        flow.succs[i].push(j);
                     }
                 }
                 Transfer::Return => flow.exits[i] = Some(Exit::Return),

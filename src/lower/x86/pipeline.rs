@@ -310,10 +310,10 @@ fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
     let mut seen = HashSet::new();
     let mut work = vec![root];
     while let Some(f) = work.pop() {
-        if seen.insert(f) {
-            if let Some(p) = prepared.get(&f) {
-                work.extend(p.calls.iter().chain(&p.tail_calls).copied());
-            }
+        if seen.insert(f)
+            && let Some(p) = prepared.get(&f)
+        {
+            work.extend(p.calls.iter().chain(&p.tail_calls).copied());
         }
     }
     seen.into_iter().collect()
@@ -346,20 +346,18 @@ fn bind_wrapper(
     if let Some((k, reg)) = INT_ARGS
         .iter()
         .enumerate()
-        .filter(|(_, r)| live.contains(**r))
-        .last()
+        .rfind(|(_, r)| live.contains(**r))
+        && k + 1 > n_int
     {
-        if k + 1 > n_int {
-            d.asm(
-                fspan,
-                LowerError::IntArgumentBeyondDeclaration {
-                    func: b.go.name.clone(),
-                    reg: format!("{reg:?}").to_lowercase(),
-                    provided: n_int as u32,
-                },
-            );
-            return None;
-        }
+        d.asm(
+            fspan,
+            LowerError::IntArgumentBeyondDeclaration {
+                func: b.go.name.clone(),
+                reg: format!("{reg:?}").to_lowercase(),
+                provided: n_int as u32,
+            },
+        );
+        return None;
     }
     if stack.stack_arg_slots > n_stack {
         d.asm(
@@ -408,10 +406,10 @@ fn referenced_sections<'p>(
     let mut work = Vec::new();
     for p in prepared.values() {
         for k in &p.kinds {
-            if let Kind::SymbolicMemory { symbol, .. } | Kind::LoadAddress { symbol, .. } = k {
-                if let Some(&i) = by_name.get(symbol.as_str()) {
-                    work.push(i);
-                }
+            if let Kind::SymbolicMemory { symbol, .. } | Kind::LoadAddress { symbol, .. } = k
+                && let Some(&i) = by_name.get(symbol.as_str())
+            {
+                work.push(i);
             }
         }
     }

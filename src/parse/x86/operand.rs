@@ -99,13 +99,12 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
 
     // Size keyword: `qword ptr`.
     let mut size = None;
-    if let Some((word, rest)) = body.split_once(char::is_whitespace) {
-        if let Some(s) = mem_size(word) {
-            if let Some(after) = strip_word(rest.trim_start(), "ptr") {
-                size = Some(s);
-                body = after;
-            }
-        }
+    if let Some((word, rest)) = body.split_once(char::is_whitespace)
+        && let Some(s) = mem_size(word)
+        && let Some(after) = strip_word(rest.trim_start(), "ptr")
+    {
+        size = Some(s);
+        body = after;
     }
 
     // `offset sym`, `OFFSET FLAT:sym`.
@@ -123,13 +122,12 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
 
     // Segment override `fs:…`.
     let mut segment = None;
-    if let Some((seg, rest)) = body.split_once(':') {
-        if let Some(r) = register::lookup(seg.trim()) {
-            if r.is_segment_register() {
-                segment = Some(r);
-                body = rest.trim_start();
-            }
-        }
+    if let Some((seg, rest)) = body.split_once(':')
+        && let Some(r) = register::lookup(seg.trim())
+        && r.is_segment_register()
+    {
+        segment = Some(r);
+        body = rest.trim_start();
     }
 
     if let Some(open) = body.find('[') {

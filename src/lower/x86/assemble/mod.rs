@@ -107,12 +107,12 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
         }
     }
     // `xchg rax, rcx`: LLVM uses the one-byte accumulator form, written `xchg rcx, rax`.
-    if ins.mnemonic.base == Mnemonic::Xchg {
-        if let [Op::Reg(a), Op::Reg(b)] = ops[..] {
-            if matches!(a, Register::RAX | Register::EAX | Register::AX) && a != b {
-                ops.swap(0, 1);
-            }
-        }
+    if ins.mnemonic.base == Mnemonic::Xchg
+        && let [Op::Reg(a), Op::Reg(b)] = ops[..]
+        && matches!(a, Register::RAX | Register::EAX | Register::AX)
+        && a != b
+    {
+        ops.swap(0, 1);
     }
     if let Some(found) = select(ins, &ops, deco)? {
         return Ok(found);

@@ -121,10 +121,10 @@ fn size_fits(m: &MemOperand, cand: &Candidate) -> bool {
 }
 
 fn mem_fits(kind: K, m: &MemOperand, cand: &Candidate, movabs: bool) -> bool {
-    if let Some(n) = m.broadcast {
-        if cand.bcst_bytes == 0 || cand.bcst_bytes * n as usize != cand.mem_bytes {
-            return false;
-        }
+    if let Some(n) = m.broadcast
+        && (cand.bcst_bytes == 0 || cand.bcst_bytes * n as usize != cand.mem_bytes)
+    {
+        return false;
     }
     // VSIB operands are written with the whole vector's size (`ymmword ptr [rdi + 4*ymm1]`)
     // while iced-x86 records the element size: their register operands decide the form.
@@ -211,10 +211,9 @@ fn apply_mem(ins: &mut Instruction, i: u32, kind: K, m: &MemOperand) {
         if let Some(seg) = m
             .segment
             .filter(|s| *s != Register::ES && kind != K::es_rDI)
+            && seg != Register::DS
         {
-            if seg != Register::DS {
-                ins.set_segment_prefix(seg);
-            }
+            ins.set_segment_prefix(seg);
         }
         return;
     }
