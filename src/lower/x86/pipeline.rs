@@ -329,6 +329,16 @@ fn bind_wrapper(
     d: &mut Diags<'_>,
 ) -> Option<TextSymbol> {
     let layout = abi::layout(b.go);
+    if let Err(detail) = super::wrapper::addressable(&layout) {
+        d.decl(
+            b.go.span,
+            DeclError::Mismatch {
+                func: b.go.name.clone(),
+                detail,
+            },
+        );
+        return None;
+    }
     let locations = abi::classify_sysv_args(&layout.args);
     let stack = stacks.get(&b.c).copied().unwrap_or_default();
     let fspan = program.functions[b.c].span;

@@ -30,10 +30,32 @@ pub struct WrapperInput<'a> {
     pub uses_avx: bool,
 }
 
-fn param(s: &Slot) -> GoOperand {
-    GoOperand::Param {
-        name: s.name.clone(),
-        offset: s.offset,
+/// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
+/// registers, so `g+8(FP)` does not parse.
+fn collides_with_register(name: &str) -> bool {
+    name == "g"
+        || (name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && name.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// Register holding the address of an argument slot whose name Go can parse, for slots
+/// whose names it cannot (R12 is free in ABI0 and preserved by the C code).
+const ARG_BASE: &str = "R12";
+
+/// An argument or result operand: `name+off(FP)`, or, for names Go's assembler would read
+/// as a register, the slot addressed from [`ARG_BASE`] (loaded from the slot `base`).
+fn param(s: &Slot, base: Option<&Slot>) -> GoOperand {
+    match base {
+        Some(b) if collides_with_register(&s.name) => GoOperand::Mem {
+            base: ARG_BASE,
+            disp: s.offset as i64 - b.offset as i64,
+        },
+        _ => GoOperand::Param {
+            name: s.name.clone(),
+            offset: s.offset,
+        },
     }
 }
 
@@ -59,7 +81,30 @@ fn int_load(s: &Slot) -> &'static str {
     }
 }
 
+/// Whether every argument and result can be addressed: at least one must have a name Go's
+/// assembler parses when some do not (`func f(g int64)` alone cannot be served).
+pub fn addressable(layout: &FrameLayout) -> Result<(), String> {
+    let mut slots = layout.args.iter().chain(&layout.results);
+    let bad: Vec<&str> = slots
+        .clone()
+        .filter(|s| collides_with_register(&s.name))
+        .map(|s| s.name.as_str())
+        .collect();
+    if !bad.is_empty() && slots.all(|s| collides_with_register(&s.name)) {
+        return Err(format!(
+            "parameter names {bad:?} are register names in Go assembly; rename them"
+        ));
+    }
+    Ok(())
+}
+
 pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+    let all_slots = || w.layout.args.iter().chain(&w.layout.results);
+    let base = if all_slots().any(|s| collides_with_register(&s.name)) {
+        all_slots().find(|s| !collides_with_register(&s.name))
+    } else {
+        None
+    };
     let n_stack = w
         .locations
         .iter()
@@ -67,7 +112,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         .count() as u64;
     let leaf = w.stack.max_depth == 0 && n_stack == 0 && w.stack.stack_arg_slots == 0;
     let mut lines = Vec::new();
-    let frame;
+    let frame: u64;
     let saved_sp_offset = (8 * n_stack) as i64;
     if leaf {
         frame = 0;
@@ -108,13 +153,28 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             comment: Some("save Go SP above the stack arguments".into()),
         });
     }
+    if let Some(b) = base {
+        lines.push(Line::Native {
+            instr: GoInstr::new(
+                "LEAQ",
+                vec![
+                    GoOperand::Param {
+                        name: b.name.clone(),
+                        offset: b.offset,
+                    },
+                    GoOperand::Reg(ARG_BASE),
+                ],
+            ),
+            comment: Some("arguments named like Go registers are addressed from here".into()),
+        });
+    }
     for (slot, loc) in w.layout.args.iter().zip(w.locations) {
         match *loc {
             ArgLocation::IntReg(n) => {
                 let reg = go_name(INT_ARGS[n as usize]).unwrap_or("DI");
                 lines.push(native(
                     int_load(slot),
-                    vec![param(slot), GoOperand::Reg(reg)],
+                    vec![param(slot, base), GoOperand::Reg(reg)],
                 ));
             }
             ArgLocation::FloatReg(n) => {
@@ -124,12 +184,12 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
                 } else {
                     "MOVSD"
                 };
-                lines.push(native(op, vec![param(slot), GoOperand::Reg(reg)]));
+                lines.push(native(op, vec![param(slot, base), GoOperand::Reg(reg)]));
             }
             ArgLocation::Stack(k) => {
                 lines.push(native(
                     int_load(slot),
-                    vec![param(slot), GoOperand::Reg("AX")],
+                    vec![param(slot, base), GoOperand::Reg("AX")],
                 ));
                 lines.push(native(
                     "MOVQ",
@@ -189,7 +249,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             };
             (op, "AX")
         };
-        lines.push(native(op, vec![GoOperand::Reg(reg), param(slot)]));
+        lines.push(native(op, vec![GoOperand::Reg(reg), param(slot, base)]));
     }
     lines.push(native("RET", vec![]));
     TextSymbol {

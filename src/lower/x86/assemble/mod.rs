@@ -123,6 +123,14 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
             return Ok(found);
         }
     }
+    // GAS accepts `movsx r64, r/m32` (GCC writes it) for `movsxd`.
+    if ins.mnemonic.base == Mnemonic::Movsx {
+        let mut alias = ins.clone();
+        alias.mnemonic.base = Mnemonic::Movsxd;
+        if let Some(found) = select(&alias, &ops, deco)? {
+            return Ok(found);
+        }
+    }
     if let Some(v) = ops.iter().find_map(|o| match o {
         Op::Imm(v) if *v > u64::MAX as i128 || *v < i64::MIN as i128 => Some(*v),
         _ => None,
@@ -216,6 +224,19 @@ fn select(
     let prefer_evex = prefers_evex(ins.mnemonic.base);
     let mut best: Option<((u8, usize, u32), Instruction)> = None;
     for c in candidates(ins.mnemonic.base) {
+        // `rep stosq` without operands: string instructions' operands are implicit.
+        let implicit;
+        let ops = if ops.is_empty() && c.info.op_count() > 0 {
+            match implicit_string_operands(c) {
+                Some(v) => {
+                    implicit = v;
+                    &implicit[..]
+                }
+                None => continue,
+            }
+        } else {
+            ops
+        };
         if c.info.op_count() as usize != ops.len() {
             continue;
         }
@@ -267,6 +288,37 @@ fn select(
         }
     }
     Ok(best.map(|(_, i)| i))
+}
+
+/// The operands GAS lets string instructions omit (`stosq` = `stosq qword ptr es:[rdi], rax`).
+fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
+    use iced_x86::OpCodeOperandKind as K;
+    static RDI: std::sync::OnceLock<crate::parse::x86::MemOperand> = std::sync::OnceLock::new();
+    static RSI: std::sync::OnceLock<crate::parse::x86::MemOperand> = std::sync::OnceLock::new();
+    let mem = |base| crate::parse::x86::MemOperand {
+        size: None,
+        segment: None,
+        base: Some(base),
+        index: None,
+        scale: 1,
+        disp: crate::parse::Expr::Num(0),
+        broadcast: None,
+    };
+    let rdi = RDI.get_or_init(|| mem(Register::RDI));
+    let rsi = RSI.get_or_init(|| mem(Register::RSI));
+    c.info
+        .op_kinds()
+        .iter()
+        .map(|k| match k {
+            K::es_rDI | K::seg_rDI => Some(Op::Mem(rdi)),
+            K::seg_rSI => Some(Op::Mem(rsi)),
+            K::al => Some(Op::Reg(Register::AL)),
+            K::ax => Some(Op::Reg(Register::AX)),
+            K::eax => Some(Op::Reg(Register::EAX)),
+            K::rax => Some(Op::Reg(Register::RAX)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Encodes `ins` (at IP 0) and returns its bytes.
