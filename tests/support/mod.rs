@@ -1,0 +1,2 @@
+//! Shared code of the integration tests.
+pub mod gogen;
