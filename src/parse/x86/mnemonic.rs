@@ -49,6 +49,8 @@ fn build_table() -> HashMap<String, Mnemonic> {
     }
     add_condition_aliases(&mut map);
     add_predicate_pseudos(&mut map);
+    // Assemblers encode `sal` as `shl` (/4); iced's Sal is the undocumented /6 alias.
+    map.insert("sal".into(), Mnemonic::plain(IcedMnemonic::Shl));
     map.insert(
         "movabs".into(),
         Mnemonic {

@@ -282,12 +282,24 @@ fn select(
             continue;
         };
         let evex_rank = u8::from(c.is_evex() != prefer_evex);
-        let key = (evex_rank, len, c.code as u32);
+        let key = (evex_rank, len + llvm_penalty(c.code, ops), c.code as u32);
         if best.as_ref().is_none_or(|(k, _)| key < *k) {
             best = Some((key, built));
         }
     }
     Ok(best.map(|(_, i)| i))
+}
+
+/// Ties LLVM breaks differently from `Code` order: `movq`/`vmovq` between an XMM register
+/// and memory use F3 0F 7E / 66 0F D6, not the REX.W GPR forms (same length with REX).
+fn llvm_penalty(code: iced_x86::Code, ops: &[Op<'_>]) -> usize {
+    use iced_x86::Code as C;
+    let has_mem = ops.iter().any(|o| matches!(o, Op::Mem(_)));
+    let gpr_form = matches!(
+        code,
+        C::Movq_xmm_rm64 | C::Movq_rm64_xmm | C::VEX_Vmovq_xmm_rm64 | C::VEX_Vmovq_rm64_xmm
+    );
+    usize::from(has_mem && gpr_form)
 }
 
 /// The operands GAS lets string instructions omit (`stosq` = `stosq qword ptr es:[rdi], rax`).
