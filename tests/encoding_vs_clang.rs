@@ -55,6 +55,9 @@ fn reference_object(path: &Path, out: &Path) -> Option<Vec<u8>> {
     std::fs::read(out).ok()
 }
 
+/// A text section of the reference object: its bytes and the byte ranges relocations cover.
+type TextSection = (Vec<u8>, Vec<(u64, u64)>);
+
 #[derive(Default)]
 struct Tally {
     compared: usize,
@@ -72,7 +75,7 @@ fn compare_file(path: &Path, scratch: &Path, tally: &mut Tally) {
     };
     let obj = object::File::parse(&*obj_bytes).expect("parse ELF");
     // Per text section: bytes and the offsets covered by relocations.
-    let mut sections: HashMap<String, (Vec<u8>, Vec<(u64, u64)>)> = HashMap::new();
+    let mut sections: HashMap<String, TextSection> = HashMap::new();
     for s in obj.sections() {
         let Ok(name) = s.name() else { continue };
         if !name.starts_with(".text") {
