@@ -1,0 +1,153 @@
+//! Translation throughput on a large input: every x86 fixture, copied with renamed symbols
+//! until the file has at least 100 K lines, translated in one call on one thread.
+//!
+//! Run: `cargo bench --bench translate` (prints lines/s, instructions/s, peak memory).
+//! `BENCH_MIN_LINES` sets the input size, `BENCH_RUNS` the number of timed runs (median).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$')
+}
+
+/// Renames every label defined in `text` by appending `suffix`.
+fn rename_labels(text: &str, suffix: &str) -> String {
+    let defined: HashSet<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name))
+        .filter(|n| !n.is_empty() && n.chars().all(is_ident))
+        .collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        out.push_str(word);
+        if defined.contains(word.as_str()) {
+            out.push_str(suffix);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_ident(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+fn fixture_texts() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x86");
+    let mut texts = Vec::new();
+    for set in std::fs::read_dir(&root).expect("fixtures/x86").flatten() {
+        let Ok(files) = std::fs::read_dir(set.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if f.path().extension().is_some_and(|e| e == "s") {
+                texts.push(std::fs::read_to_string(f.path()).expect("read fixture"));
+            }
+        }
+    }
+    texts.sort();
+    texts
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let min_lines: usize = std::env::var("BENCH_MIN_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let texts = fixture_texts();
+    let mut asm = String::new();
+    let mut decls = String::from("package bench\n\n");
+    let mut copy = 0;
+    while asm.lines().count() < min_lines {
+        for t in &texts {
+            let suffix = format!("_c{copy}");
+            let renamed = rename_labels(t, &suffix);
+            for l in renamed.lines() {
+                if let Some(name) = l.split('#').next().unwrap_or("").trim().strip_prefix(".globl") {
+                    // Declare every function with room for all the arguments it may read.
+                    decls.push_str(&format!(
+                        "func {}(a0, a1, a2, a3, a4, a5 int64, f0, f1, f2, f3, f4, f5, f6, f7 float64, s0, s1, s2, s3, s4, s5, s6, s7 int64) int64\n",
+                        name.trim()
+                    ));
+                }
+            }
+            asm.push_str(&renamed);
+            asm.push('\n');
+            copy += 1;
+        }
+    }
+    let lines = asm.lines().count();
+    let asm_file = c2goasm_rs::SourceFile::new("bench.s", asm);
+    let decl_file = c2goasm_rs::SourceFile::new("bench_amd64.go", decls);
+    let instructions = c2goasm_rs::parse::parse_x86(&asm_file)
+        .expect("bench input parses")
+        .iter()
+        .filter(|i| matches!(i.item, c2goasm_rs::parse::Item::Instruction(_)))
+        .count();
+    let start = Instant::now();
+    let items = c2goasm_rs::parse::parse_x86(&asm_file).expect("parses");
+    let parse_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let mut built = 0usize;
+    for it in &items {
+        if let c2goasm_rs::parse::Item::Instruction(ins) = &it.item {
+            if c2goasm_rs::lower::x86::build(ins).is_ok() {
+                built += 1;
+            }
+        }
+    }
+    let build_time = start.elapsed().as_secs_f64();
+    println!(
+        "stages: parse {:.1} ms ({:.2} M lines/s), assemble {built} instructions {:.1} ms",
+        parse_time * 1e3,
+        lines as f64 / parse_time / 1e6,
+        build_time * 1e3
+    );
+    let options = c2goasm_rs::Options::default();
+    let mut times = Vec::new();
+    let mut out_len = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = c2goasm_rs::translate(&asm_file, &decl_file, &options)
+            .unwrap_or_else(|e| panic!("bench input translates: {e}"));
+        times.push(start.elapsed().as_secs_f64());
+        out_len = out.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times[times.len() / 2];
+    println!(
+        "input: {lines} lines, {instructions} instructions, {} bytes ({copy} fixture copies); output {out_len} bytes",
+        asm_file.text.len()
+    );
+    println!(
+        "translate (median of {runs}): {:.1} ms = {:.2} M lines/s, {:.2} M instructions/s",
+        median * 1e3,
+        lines as f64 / median / 1e6,
+        instructions as f64 / median / 1e6
+    );
+    if let Some(kib) = peak_rss_kib() {
+        println!(
+            "peak RSS: {:.1} MiB = {:.1}x the input size (includes the benchmark's own copies)",
+            kib as f64 / 1024.0,
+            kib as f64 * 1024.0 / asm_file.text.len() as f64
+        );
+    }
+}
