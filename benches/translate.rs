@@ -81,7 +81,13 @@ fn main() {
             let suffix = format!("_c{copy}");
             let renamed = rename_labels(t, &suffix);
             for l in renamed.lines() {
-                if let Some(name) = l.split('#').next().unwrap_or("").trim().strip_prefix(".globl") {
+                if let Some(name) = l
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .strip_prefix(".globl")
+                {
                     // Declare every function with room for all the arguments it may read.
                     decls.push_str(&format!(
                         "func {}(a0, a1, a2, a3, a4, a5 int64, f0, f1, f2, f3, f4, f5, f6, f7 float64, s0, s1, s2, s3, s4, s5, s6, s7 int64) int64\n",
@@ -115,6 +121,27 @@ fn main() {
         }
     }
     let build_time = start.elapsed().as_secs_f64();
+    let go_funcs = c2goasm_rs::abi::parse_go_decls(&decl_file).expect("decls parse");
+    let start = Instant::now();
+    let lowered =
+        c2goasm_rs::lower::x86::pipeline::lower(c2goasm_rs::lower::x86::pipeline::Inputs {
+            asm: &asm_file,
+            items,
+            decl_file: &decl_file,
+            decls: &go_funcs,
+            strip_comments: false,
+        })
+        .expect("lowers");
+    let lower_time = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let text = c2goasm_rs::emit::goasm::write_file(&lowered, Default::default());
+    let emit_time = start.elapsed().as_secs_f64();
+    println!(
+        "stages: lower {:.1} ms, emit {:.1} ms ({} bytes)",
+        lower_time * 1e3,
+        emit_time * 1e3,
+        text.len()
+    );
     println!(
         "stages: parse {:.1} ms ({:.2} M lines/s), assemble {built} instructions {:.1} ms",
         parse_time * 1e3,

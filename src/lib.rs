@@ -48,12 +48,12 @@ pub fn translate(asm: &SourceFile, decls: &SourceFile, options: &Options) -> Res
     let go_funcs = abi::parse_go_decls(decls).map_err(Error::Diagnostics)?;
     let inputs = lower::x86::pipeline::Inputs {
         asm,
-        items: &items,
+        items,
         decl_file: decls,
         decls: &go_funcs,
         strip_comments: options.strip_comments,
     };
-    let mut file = lower::x86::pipeline::lower(&inputs).map_err(Error::Diagnostics)?;
+    let mut file = lower::x86::pipeline::lower(inputs).map_err(Error::Diagnostics)?;
     let input_name = asm
         .path
         .file_name()

@@ -298,8 +298,8 @@ impl<I> Builder<I> {
 ///
 /// Pass 1 records which symbols are functions (`.type`/`.globl` may come before or after
 /// the label), pass 2 builds the program.
-pub fn build_program<I: Clone>(
-    items: &[Located<Item<I>>],
+pub fn build_program<I>(
+    items: Vec<Located<Item<I>>>,
 ) -> Result<Program<I>, Vec<(Span, LowerError)>> {
     let mut b = Builder {
         program: Program {
@@ -316,7 +316,7 @@ pub fn build_program<I: Clone>(
         globals: HashMap::new(),
         errors: Vec::new(),
     };
-    for it in items {
+    for it in &items {
         if let Item::Directive(d) = &it.item {
             match d {
                 Directive::Type { symbol, kind }
@@ -337,10 +337,10 @@ pub fn build_program<I: Clone>(
         }
     }
     for it in items {
-        match &it.item {
-            Item::Label(name) => b.label(name, it.span),
-            Item::Directive(d) => b.directive(d.clone(), it.span),
-            Item::Instruction(ins) => b.instruction(ins.clone(), it.span),
+        match it.item {
+            Item::Label(name) => b.label(&name, it.span),
+            Item::Directive(d) => b.directive(d, it.span),
+            Item::Instruction(ins) => b.instruction(ins, it.span),
         }
     }
     // Globals are only known to be code after pass 1: keep `global` exact.

@@ -28,7 +28,7 @@ use crate::source::{SourceFile, Span};
 
 pub struct Inputs<'a> {
     pub asm: &'a SourceFile,
-    pub items: &'a [Located<Item<AsmInstruction>>],
+    pub items: Vec<Located<Item<AsmInstruction>>>,
     pub decl_file: &'a SourceFile,
     pub decls: &'a [GoFunc],
     pub strip_comments: bool,
@@ -55,7 +55,7 @@ struct Binding<'a> {
     c: usize,
 }
 
-pub fn lower(inp: &Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
+pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     let mut d = Diags {
         asm: inp.asm,
         decl: inp.decl_file,

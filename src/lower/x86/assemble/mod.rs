@@ -8,6 +8,7 @@
 //! then the shortest encoding, then iced's `Code` order (which lists the `r/m, reg` forms
 //! LLVM picks for register-to-register operations first).
 
+mod cache;
 mod operands;
 mod table;
 
@@ -33,7 +34,7 @@ pub enum EncodeError {
 }
 
 /// The decorations that are not operands of their own in iced-x86.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Decorations {
     sae: bool,
     rounding: Option<RoundingControl>,
@@ -216,78 +217,108 @@ fn decorations_fit(ins: &AsmInstruction, c: &Candidate, deco: Decorations, ops: 
 }
 
 /// The best encoding of `ins` with exactly `ops`, if any fits.
+/// The best encoding of `ins` with exactly `ops`, if any fits. Decisions are cached by
+/// the instruction's shape ([`cache::Shape`]): kernels repeat the same forms constantly.
 fn select(
     ins: &AsmInstruction,
     ops: &[Op<'_>],
     deco: Decorations,
 ) -> Result<Option<Instruction>, EncodeError> {
+    let shape = cache::Shape::of(ins, ops, deco);
+    if let Some(decision) = cache::get(&shape) {
+        return Ok(decision.map(|c| {
+            let ops = operands_for(c, ops);
+            construct(c, ins, &ops, deco)
+        }));
+    }
+    let best = search(ins, ops, deco);
+    cache::put(shape, best.map(|(c, _)| c));
+    Ok(best.map(|(_, i)| i))
+}
+
+/// `ops`, or the implicit operands of an operand-less string instruction.
+fn operands_for<'a>(c: &Candidate, ops: &[Op<'a>]) -> Vec<Op<'a>> {
+    if ops.is_empty() && c.info.op_count() > 0 {
+        implicit_string_operands(c).unwrap_or_default()
+    } else {
+        ops.to_vec()
+    }
+}
+
+/// Tries every candidate: the fitting one LLVM would choose.
+fn search(
+    ins: &AsmInstruction,
+    ops: &[Op<'_>],
+    deco: Decorations,
+) -> Option<(&'static Candidate, Instruction)> {
     let prefer_evex = prefers_evex(ins.mnemonic.base);
-    let mut best: Option<((u8, usize, u32), Instruction)> = None;
+    let mut best: Option<((u8, usize, u32), &'static Candidate, Instruction)> = None;
     for c in candidates(ins.mnemonic.base) {
         // `rep stosq` without operands: string instructions' operands are implicit.
-        let implicit;
-        let ops = if ops.is_empty() && c.info.op_count() > 0 {
-            match implicit_string_operands(c) {
-                Some(v) => {
-                    implicit = v;
-                    &implicit[..]
-                }
-                None => continue,
-            }
-        } else {
-            ops
-        };
+        let ops = operands_for(c, ops);
         if c.info.op_count() as usize != ops.len() {
             continue;
         }
-        if !decorations_fit(ins, c, deco, ops) {
+        if !decorations_fit(ins, c, deco, &ops) {
             continue;
         }
-        let kinds = c.info.op_kinds();
-        if !kinds
+        if !c
+            .info
+            .op_kinds()
             .iter()
-            .zip(ops)
+            .zip(&ops)
             .all(|(k, o)| fits(*k, o, c, ins.mnemonic.movabs))
         {
             continue;
         }
-        let mut built = blank(c.code);
-        let mut imm_placed = false;
-        for (i, (k, o)) in kinds.iter().zip(ops).enumerate() {
-            apply(&mut built, i as u32, *k, o, imm_placed);
-            if matches!(o, Op::Imm(_)) {
-                imm_placed = true;
-            }
-        }
-        if let Some(k) = ins.opmask {
-            built.set_op_mask(k);
-        }
-        built.set_zeroing_masking(ins.zeroing);
-        if deco.sae {
-            built.set_suppress_all_exceptions(true);
-        }
-        if let Some(rc) = deco.rounding {
-            built.set_rounding_control(rc);
-        }
-        for p in &ins.prefixes {
-            match p {
-                Prefix::Rep => built.set_has_rep_prefix(true),
-                Prefix::Repe => built.set_has_repe_prefix(true),
-                Prefix::Repne => built.set_has_repne_prefix(true),
-                Prefix::Lock => built.set_has_lock_prefix(true),
-                _ => {}
-            }
-        }
+        let built = construct(c, ins, &ops, deco);
         let Some(len) = encoded_len(&built) else {
             continue;
         };
         let evex_rank = u8::from(c.is_evex() != prefer_evex);
-        let key = (evex_rank, len + llvm_penalty(c.code, ops), c.code as u32);
-        if best.as_ref().is_none_or(|(k, _)| key < *k) {
-            best = Some((key, built));
+        let key = (evex_rank, len + llvm_penalty(c.code, &ops), c.code as u32);
+        if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
+            best = Some((key, c, built));
         }
     }
-    Ok(best.map(|(_, i)| i))
+    best.map(|(_, c, i)| (c, i))
+}
+
+/// The iced-x86 instruction for candidate `c` with `ops` and the decorations.
+fn construct(
+    c: &Candidate,
+    ins: &AsmInstruction,
+    ops: &[Op<'_>],
+    deco: Decorations,
+) -> Instruction {
+    let mut built = blank(c.code);
+    let mut imm_placed = false;
+    for (i, (k, o)) in c.info.op_kinds().iter().zip(ops).enumerate() {
+        apply(&mut built, i as u32, *k, o, imm_placed);
+        if matches!(o, Op::Imm(_)) {
+            imm_placed = true;
+        }
+    }
+    if let Some(k) = ins.opmask {
+        built.set_op_mask(k);
+    }
+    built.set_zeroing_masking(ins.zeroing);
+    if deco.sae {
+        built.set_suppress_all_exceptions(true);
+    }
+    if let Some(rc) = deco.rounding {
+        built.set_rounding_control(rc);
+    }
+    for p in &ins.prefixes {
+        match p {
+            Prefix::Rep => built.set_has_rep_prefix(true),
+            Prefix::Repe => built.set_has_repe_prefix(true),
+            Prefix::Repne => built.set_has_repne_prefix(true),
+            Prefix::Lock => built.set_has_lock_prefix(true),
+            _ => {}
+        }
+    }
+    built
 }
 
 /// Ties LLVM breaks differently from `Code` order: `movq`/`vmovq` between an XMM register
