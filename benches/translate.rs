@@ -114,10 +114,10 @@ fn main() {
     let start = Instant::now();
     let mut built = 0usize;
     for it in &items {
-        if let c2goasm_rs::parse::Item::Instruction(ins) = &it.item {
-            if c2goasm_rs::lower::x86::build(ins).is_ok() {
-                built += 1;
-            }
+        if let c2goasm_rs::parse::Item::Instruction(ins) = &it.item
+            && c2goasm_rs::lower::x86::build(ins).is_ok()
+        {
+            built += 1;
         }
     }
     let build_time = start.elapsed().as_secs_f64();
