@@ -48,7 +48,9 @@ fn fixture_texts() -> Vec<String> {
             continue;
         };
         for f in files.flatten() {
-            if f.path().extension().is_some_and(|e| e == "s") {
+            // clang's output only, so `clang-19 -c` can assemble the same input as a baseline.
+            let name = f.file_name().to_string_lossy().into_owned();
+            if f.path().extension().is_some_and(|e| e == "s") && name.starts_with("clang") {
                 texts.push(std::fs::read_to_string(f.path()).expect("read fixture"));
             }
         }
@@ -170,6 +172,35 @@ fn main() {
         lines as f64 / median / 1e6,
         instructions as f64 / median / 1e6
     );
+    // Baseline measured in the same run: what an external assembler (the step c2goasm and
+    // goat/gocc run at translate time) needs for the same input.
+    let tmp = std::env::temp_dir().join(format!("c2goasm-rs-bench-{}.s", std::process::id()));
+    if std::fs::write(&tmp, &asm_file.text).is_ok() {
+        let mut base = Vec::new();
+        for _ in 0..runs {
+            let start = Instant::now();
+            let ok = std::process::Command::new("clang-19")
+                .args(["-c", "--target=x86_64-unknown-linux-gnu", "-o", "/dev/null"])
+                .arg(&tmp)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if !ok {
+                break;
+            }
+            base.push(start.elapsed().as_secs_f64());
+        }
+        let _ = std::fs::remove_file(&tmp);
+        if !base.is_empty() {
+            base.sort_by(|a, b| a.total_cmp(b));
+            let b = base[base.len() / 2];
+            println!(
+                "baseline clang-19 -c on the same input: {:.1} ms; translate / assemble = {:.2}",
+                b * 1e3,
+                median / b
+            );
+        }
+    }
     if let Some(kib) = peak_rss_kib() {
         println!(
             "peak RSS: {:.1} MiB = {:.1}x the input size (includes the benchmark's own copies)",

@@ -156,10 +156,14 @@ fn write_text(out: &mut String, t: &TextSymbol, style: EmitStyle) {
                 }
             }
             Line::Native { instr, comment } => {
-                write_with_comment(out, &format_instr(instr), comment, style)
+                let start = begin_code(out);
+                write_instr(out, instr);
+                end_code(out, start, comment, style);
             }
             Line::Raw { bytes, comment } => {
-                write_with_comment(out, &pack_bytes(bytes), comment, style)
+                let start = begin_code(out);
+                pack_bytes_into(out, bytes);
+                end_code(out, start, comment, style);
             }
         }
     }
@@ -168,16 +172,22 @@ fn write_text(out: &mut String, t: &TextSymbol, style: EmitStyle) {
 
 fn flush_compact(out: &mut String, pending: &mut Vec<u8>) {
     for chunk in pending.chunks(16) {
-        let _ = writeln!(out, "\t{}", pack_bytes(chunk));
+        out.push('\t');
+        pack_bytes_into(out, chunk);
+        out.push('\n');
     }
     pending.clear();
 }
 
-fn write_with_comment(out: &mut String, code: &str, comment: &Option<String>, style: EmitStyle) {
+/// Starts an instruction line; returns where its code begins (for the comment column).
+fn begin_code(out: &mut String) -> usize {
     out.push('\t');
-    out.push_str(code);
+    out.len()
+}
+
+fn end_code(out: &mut String, start: usize, comment: &Option<String>, style: EmitStyle) {
     if let (Some(c), false) = (comment, style.strip_comments) {
-        let pad = COMMENT_COLUMN.saturating_sub(code.len()).max(1);
+        let pad = COMMENT_COLUMN.saturating_sub(out.len() - start).max(1);
         out.extend(std::iter::repeat_n(' ', pad));
         out.push_str("// ");
         out.push_str(c);
@@ -187,8 +197,14 @@ fn write_with_comment(out: &mut String, code: &str, comment: &Option<String>, st
 
 /// `QUAD`/`LONG`/`WORD`/`BYTE` directives (little-endian) for `bytes`, joined by `; `.
 pub fn pack_bytes(bytes: &[u8]) -> String {
-    let mut parts = Vec::new();
+    let mut out = String::new();
+    pack_bytes_into(&mut out, bytes);
+    out
+}
+
+fn pack_bytes_into(out: &mut String, bytes: &[u8]) {
     let mut rest = bytes;
+    let mut first = true;
     while !rest.is_empty() {
         let (n, name) = match rest.len() {
             n if n >= 8 => (8, "QUAD"),
@@ -200,29 +216,38 @@ pub fn pack_bytes(bytes: &[u8]) -> String {
         for (i, b) in rest[..n].iter().enumerate() {
             v |= (*b as u64) << (8 * i);
         }
-        parts.push(format!("{name} $0x{v:0w$x}", w = n * 2));
+        if !first {
+            out.push_str("; ");
+        }
+        first = false;
+        let _ = write!(out, "{name} $0x{v:0w$x}", w = n * 2);
         rest = &rest[n..];
     }
-    parts.join("; ")
 }
 
 pub fn format_instr(i: &GoInstr) -> String {
-    if i.operands.is_empty() {
-        return i.op.to_string();
-    }
-    let ops: Vec<String> = i.operands.iter().map(format_operand).collect();
-    format!("{} {}", i.op, ops.join(", "))
+    let mut out = String::new();
+    write_instr(&mut out, i);
+    out
 }
 
-fn format_operand(o: &GoOperand) -> String {
-    match o {
-        GoOperand::Reg(r) => (*r).to_string(),
-        GoOperand::Imm(v) => format!("${v}"),
-        GoOperand::Param { name, offset } => format!("{name}+{offset}(FP)"),
-        GoOperand::Mem { base, disp } => format!("{disp}({base})"),
-        GoOperand::Sym { name, offset } => format!("{}(SB)", sym_offset(name, *offset)),
-        GoOperand::Label(l) => l.clone(),
+fn write_instr(out: &mut String, i: &GoInstr) {
+    out.push_str(i.op);
+    for (k, o) in i.operands.iter().enumerate() {
+        out.push_str(if k == 0 { " " } else { ", " });
+        write_operand(out, o);
     }
+}
+
+fn write_operand(out: &mut String, o: &GoOperand) {
+    let _ = match o {
+        GoOperand::Reg(r) => write!(out, "{r}"),
+        GoOperand::Imm(v) => write!(out, "${v}"),
+        GoOperand::Param { name, offset } => write!(out, "{name}+{offset}(FP)"),
+        GoOperand::Mem { base, disp } => write!(out, "{disp}({base})"),
+        GoOperand::Sym { name, offset } => write!(out, "{}(SB)", sym_offset(name, *offset)),
+        GoOperand::Label(l) => write!(out, "{l}"),
+    };
 }
 
 #[cfg(test)]

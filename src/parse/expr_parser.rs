@@ -159,6 +159,19 @@ pub fn expr(i: &str) -> IResult<&str, Expr> {
 
 /// Parses all of `text` as one expression.
 pub fn parse_expr(text: &str) -> Option<Expr> {
+    // Fast paths for the overwhelmingly common plain number and plain symbol.
+    let t = text.trim();
+    if let Some(first) = t.chars().next() {
+        if first.is_ascii_digit() && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return match number(t) {
+                Ok(("", v)) => Some(Expr::Num(v)),
+                _ => None,
+            };
+        }
+        if is_symbol_start(first) && t.chars().all(is_symbol_char) {
+            return Some(Expr::Sym(t.to_string()));
+        }
+    }
     match expr(text) {
         Ok((rest, e)) if rest.trim().is_empty() => Some(e),
         _ => None,

@@ -16,6 +16,18 @@ pub fn column(line: &str, byte: usize) -> u32 {
 /// and splitting on `;`.
 pub fn statements(line: &str) -> Vec<Statement<'_>> {
     let mut out = Vec::new();
+    statements_into(line, &mut out);
+    out
+}
+
+/// [`statements`] into a caller's buffer (cleared first), to avoid an allocation per line.
+pub fn statements_into<'a>(line: &'a str, out: &mut Vec<Statement<'a>>) {
+    out.clear();
+    // Most lines have no comment, separator or string: one trimmed statement.
+    if !line.bytes().any(|b| matches!(b, b'#' | b';' | b'"')) {
+        push_statement(line, 0, line.len(), out);
+        return;
+    }
     let bytes = line.as_bytes();
     let mut start = 0usize;
     let mut in_string = false;
@@ -37,13 +49,12 @@ pub fn statements(line: &str) -> Vec<Statement<'_>> {
             end = i;
             break;
         } else if b == b';' {
-            push_statement(line, start, i, &mut out);
+            push_statement(line, start, i, out);
             start = i + 1;
         }
         i += 1;
     }
-    push_statement(line, start, end.min(line.len()), &mut out);
-    out
+    push_statement(line, start, end.min(line.len()), out);
 }
 
 fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Statement<'a>>) {

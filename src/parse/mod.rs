@@ -59,10 +59,12 @@ pub fn parse_x86(
 ) -> Result<Vec<Located<Item<x86::Instruction>>>, Vec<Diagnostic>> {
     let mut items = Vec::with_capacity(file.text.len() / 24);
     let mut errors = Vec::new();
+    let mut stmts = Vec::new();
     for (idx, raw_line) in file.text.split('\n').enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let line_no = idx as u32 + 1;
-        for st in lines::statements(line) {
+        lines::statements_into(line, &mut stmts);
+        for st in stmts.drain(..) {
             let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
             if let Err((span, e)) = parse_statement(st.text, line_no, line, offset, &mut items) {
                 errors.push(Diagnostic::new(file, span, e));

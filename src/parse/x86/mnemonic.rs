@@ -21,8 +21,17 @@ pub struct Mnemonic {
 impl Mnemonic {
     /// Resolves a mnemonic as written (any case). `None` if unknown.
     pub fn lookup(text: &str) -> Option<Mnemonic> {
-        let lower = text.to_ascii_lowercase();
-        table().get(lower.as_str()).copied()
+        // Lower-case into a stack buffer: this runs once per instruction.
+        let mut buf = [0u8; 32];
+        let bytes = text.as_bytes();
+        if bytes.len() > buf.len() {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(bytes) {
+            *d = s.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
+        table().get(lower).copied()
     }
 
     fn plain(base: IcedMnemonic) -> Mnemonic {

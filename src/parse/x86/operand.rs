@@ -23,18 +23,24 @@ fn bad(text: &str) -> ParseError {
 }
 
 fn mem_size(word: &str) -> Option<MemSize> {
-    Some(match word.to_ascii_lowercase().as_str() {
-        "byte" => MemSize::Byte,
-        "word" => MemSize::Word,
-        "dword" => MemSize::Dword,
-        "fword" => MemSize::Fword,
-        "qword" | "mmword" => MemSize::Qword,
-        "tbyte" | "xword" => MemSize::Tbyte,
-        "xmmword" | "oword" => MemSize::Xmmword,
-        "ymmword" => MemSize::Ymmword,
-        "zmmword" => MemSize::Zmmword,
-        _ => return None,
-    })
+    const SIZES: [(&str, MemSize); 12] = [
+        ("qword", MemSize::Qword),
+        ("dword", MemSize::Dword),
+        ("xmmword", MemSize::Xmmword),
+        ("ymmword", MemSize::Ymmword),
+        ("zmmword", MemSize::Zmmword),
+        ("byte", MemSize::Byte),
+        ("word", MemSize::Word),
+        ("fword", MemSize::Fword),
+        ("mmword", MemSize::Qword),
+        ("tbyte", MemSize::Tbyte),
+        ("xword", MemSize::Tbyte),
+        ("oword", MemSize::Xmmword),
+    ];
+    SIZES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, s)| *s)
 }
 
 /// Splits off a leading case-insensitive keyword followed by whitespace or `:`.
