@@ -107,3 +107,68 @@ pub fn data_symbol<I>(
         labels: section.labels.clone(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::program::Program;
+    use crate::lower::symbols::GoNames;
+    use std::collections::HashMap;
+
+    fn placed(section: &DataSection) -> DataSymbol {
+        let program: Program<()> = Program {
+            functions: Vec::new(),
+            data: vec![section.clone()],
+            symbols: HashMap::new(),
+            aliases: HashMap::new(),
+        };
+        let names = GoNames::new(&program);
+        let resolver = Resolver {
+            program: &program,
+            names: &names,
+        };
+        data_symbol(section, "pool<>", &resolver)
+            .expect("placed")
+            .expect("non-empty")
+    }
+
+    #[test]
+    fn sixty_four_byte_pools_go_into_an_aligned_text_symbol() {
+        let mut s = DataSection::new(".rodata.cst64", SectionKind::ReadOnly);
+        s.align(64, 0);
+        s.bytes(&[7u8; 64]);
+        let d = placed(&s);
+        assert_eq!(d.placement, DataPlacement::Text { align: 64 });
+        assert_eq!(d.size, 64);
+    }
+
+    #[test]
+    fn smaller_alignments_pad_the_size_so_go_aligns_the_symbol() {
+        // Go aligns a data symbol to min(32, largest power of two <= size).
+        let mut s = DataSection::new(".rodata.cst32", SectionKind::ReadOnly);
+        s.align(32, 0);
+        s.bytes(&[1u8; 8]);
+        let d = placed(&s);
+        assert_eq!(d.placement, DataPlacement::Data { read_only: true });
+        assert_eq!(d.size, 32);
+        assert_eq!(
+            d.entries,
+            vec![DataEntry::Value {
+                offset: 0,
+                width: 8,
+                value: 0x0101010101010101
+            }]
+        );
+    }
+
+    #[test]
+    fn bss_is_writable_and_has_no_data() {
+        let mut s = DataSection::new(".bss", SectionKind::Bss);
+        s.align(16, 0);
+        s.zero(100, 0);
+        let d = placed(&s);
+        assert_eq!(d.placement, DataPlacement::Data { read_only: false });
+        assert!(d.entries.is_empty());
+        assert_eq!(d.size, 112);
+    }
+}
