@@ -98,6 +98,9 @@ pub enum Error {
     /// A problem with how the tool was invoked (not located in an input file).
     #[error("{0}")]
     Usage(String),
+    /// The package flow (compiler runs, prototypes, output directory).
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
 }
 
 impl From<Diagnostic> for Error {

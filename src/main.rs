@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -27,13 +27,25 @@ written and the exit status is 2.";
 /// output binds to the C function `name`. Arguments and results follow the Go declaration's
 /// types (Go ABI0) and are passed to the C code per System V.
 #[derive(Debug, Parser)]
-#[command(name = "c2goasm-rs", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(
+    name = "c2goasm-rs",
+    version,
+    about,
+    long_about = None,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Commands>,
     /// Assembly written by `clang -S -masm=intel` or `gcc -S -masm=intel`.
-    input: PathBuf,
+    #[arg(required = true)]
+    input: Option<PathBuf>,
     /// The Go assembly file to write (e.g. `kernel_amd64.s`); its declarations are read
     /// from the same path with a `.go` extension.
-    output: PathBuf,
+    #[arg(required = true)]
+    output: Option<PathBuf>,
     /// Strip the original instruction comments (c2goasm -s).
     #[arg(short = 's', long = "strip-comments")]
     strip_comments: bool,
@@ -48,8 +60,109 @@ struct Cli {
     format: bool,
 }
 
+const PACKAGE_EXAMPLES: &str = "\
+Examples:
+  # The seed's kernels, four variants, into ./sample (package sample):
+  c2goasm-rs package sample.c --out sample --variants sse4.2,avx,avx2,avx512
+  # Extra clang flags after --:
+  c2goasm-rs package kernels.c --out internal/simd -- -DNDEBUG -Iinclude
+
+The package gets, per C function `snake_name`: a variable `SnakeName` set at init to the
+best variant the CPU supports (golang.org/x/sys/cpu), per-variant functions
+`SnakeNameAVX2`…, and falls back to your pure-Go `snakeName` elsewhere.";
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Compile C files with clang per instruction-set variant and write a Go package:
+    /// translated assembly, typed declarations, runtime dispatch.
+    #[command(after_help = PACKAGE_EXAMPLES)]
+    Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+struct PackageArgs {
+    /// C source files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Directory to write the package into (created if missing; other files are left alone).
+    #[arg(long)]
+    out: PathBuf,
+    /// Go package name (default: the output directory's name).
+    #[arg(long)]
+    package: Option<String>,
+    /// Instruction-set variants: sse4.2, avx, avx2, avx512.
+    #[arg(long, default_value = "sse4.2,avx2")]
+    variants: String,
+    /// The clang to run (default: $CC if it is clang, else clang, clang-19, …).
+    #[arg(long)]
+    cc: Option<PathBuf>,
+    /// Extra clang flags.
+    #[arg(last = true)]
+    clang_flags: Vec<String>,
+}
+
+fn package_name(out: &std::path::Path) -> String {
+    let base = std::fs::canonicalize(out)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "kernels".into());
+    let s: String = base
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if s.starts_with(|c: char| c.is_ascii_digit()) || s.is_empty() {
+        format!("k{s}")
+    } else {
+        s
+    }
+}
+
+fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
+    let variants = c2goasm_rs::package::variant::parse_list(&args.variants)
+        .map_err(c2goasm_rs::Error::Usage)?;
+    std::fs::create_dir_all(&args.out).map_err(|source| c2goasm_rs::Error::Io {
+        path: args.out.clone(),
+        source,
+    })?;
+    let name = args
+        .package
+        .clone()
+        .unwrap_or_else(|| package_name(&args.out));
+    let mut p = c2goasm_rs::Package::new(name);
+    for f in &args.files {
+        p.file(f);
+    }
+    p.variants(variants).out_dir(&args.out);
+    if let Some(cc) = &args.cc {
+        p.compiler(cc);
+    }
+    for flag in &args.clang_flags {
+        p.flag(flag);
+    }
+    let generated = p.generate()?;
+    for f in &generated.files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Commands::Package(args)) = &cli.command {
+        return match run_package(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}", render(&e));
+                ExitCode::from(2)
+            }
+        };
+    }
+    let (Some(input), Some(output)) = (&cli.input, &cli.output) else {
+        eprintln!("error: expected `c2goasm-rs in.s out_amd64.s` or `c2goasm-rs package …`");
+        return ExitCode::from(2);
+    };
     let command_line = std::iter::once("c2goasm-rs".to_string())
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
@@ -58,8 +171,9 @@ fn main() -> ExitCode {
         strip_comments: cli.strip_comments,
         compact: cli.compact,
         command_line: Some(command_line),
+        build_constraint: None,
     };
-    match c2goasm_rs::translate_file(&cli.input, &cli.output, &options) {
+    match c2goasm_rs::translate_file(input, output, &options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}", render(&e));
@@ -70,7 +184,8 @@ fn main() -> ExitCode {
 
 fn render(e: &c2goasm_rs::Error) -> String {
     match e {
-        c2goasm_rs::Error::Diagnostics(_) => e.to_string(),
+        c2goasm_rs::Error::Diagnostics(_)
+        | c2goasm_rs::Error::Package(c2goasm_rs::PackageError::Prototype { .. }) => e.to_string(),
         other => format!("error: {other}"),
     }
 }

@@ -22,11 +22,18 @@ pub struct GoFunc {
     pub results: Vec<GoParam>,
     /// Position of the function name.
     pub span: Span,
+    /// The C symbol, when it is not derived from the Go name (the package flow binds
+    /// `SampleSumAVX2` to `sample_sum`).
+    pub c_name: Option<String>,
 }
 
 impl GoFunc {
-    /// The C symbol this function binds to: c2goasm's `_name` → `name`, else `name`.
+    /// The C symbol this function binds to: an explicit `c_name`, else c2goasm's
+    /// `_name` → `name`, else `name`.
     pub fn c_symbol(&self) -> &str {
+        if let Some(c) = &self.c_name {
+            return c;
+        }
         self.name.strip_prefix('_').unwrap_or(&self.name)
     }
 }
@@ -164,6 +171,7 @@ fn declaration(toks: &[Token<'_>], mut i: usize) -> Result<(usize, Option<GoFunc
             params,
             results,
             span: name_tok.span,
+            c_name: None,
         }),
     ))
 }

@@ -2,3 +2,4 @@
 
 pub mod goasm;
 pub mod model;
+pub mod package;

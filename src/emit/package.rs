@@ -1,0 +1,270 @@
+//! Go source of a generated package: typed declarations of the per-variant assembly
+//! functions and the runtime dispatch to the best one the CPU supports.
+
+use std::fmt::Write;
+
+use crate::abi::GoType;
+
+/// A C function as the package exposes it.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// `sample_sum`.
+    pub c_name: String,
+    /// `SampleSum`.
+    pub go_name: String,
+    /// `sampleSum`: the user's pure-Go fallback.
+    pub fallback: String,
+    /// `int64_t sample_sum(const int64_t *beg, int64_t len)`, for documentation.
+    pub c_prototype: String,
+    /// Where it is defined (`sample.c:5`).
+    pub origin: String,
+    pub params: Vec<(String, GoType)>,
+    pub result: Option<GoType>,
+}
+
+/// One instruction-set build.
+#[derive(Debug, Clone)]
+pub struct VariantInfo {
+    /// `avx2`.
+    pub name: String,
+    /// `AVX2`.
+    pub go_suffix: String,
+    /// `cpu.X86.HasAVX2 && cpu.X86.HasFMA`.
+    pub condition: String,
+}
+
+const GO_KEYWORDS: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+];
+
+/// A C identifier usable as a Go parameter name.
+pub fn go_ident(name: &str) -> String {
+    if GO_KEYWORDS.contains(&name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// `sample_sum` → `SampleSum`.
+pub fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// `sample_sum` → `sampleSum`.
+pub fn lower_camel(snake: &str) -> String {
+    let c = camel(snake);
+    let mut chars = c.chars();
+    match chars.next() {
+        Some(f) => f.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => c,
+    }
+}
+
+fn signature(f: &Exported) -> String {
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|(n, t)| format!("{} {t}", go_ident(n)))
+        .collect();
+    match &f.result {
+        Some(r) => format!("({}) {r}", params.join(", ")),
+        None => format!("({})", params.join(", ")),
+    }
+}
+
+fn needs_unsafe(fs: &[Exported]) -> bool {
+    fs.iter().any(|f| {
+        f.params
+            .iter()
+            .map(|(_, t)| t)
+            .chain(f.result.iter())
+            .any(|t| *t == GoType::UnsafePointer)
+    })
+}
+
+fn header(out: &mut String, generated_by: &str, command: &str) {
+    let _ = writeln!(out, "{generated_by}\n// Command: {command}\n");
+}
+
+/// `<base>_amd64.go`: the body-less declarations the translated assembly implements.
+pub fn declarations(
+    generated_by: &str,
+    command: &str,
+    package: &str,
+    functions: &[Exported],
+    variants: &[VariantInfo],
+) -> String {
+    let mut out = String::new();
+    header(&mut out, generated_by, command);
+    let _ = writeln!(out, "//go:build !noasm\n\npackage {package}\n");
+    if needs_unsafe(functions) {
+        out.push_str("import \"unsafe\"\n\nvar _ unsafe.Pointer\n\n");
+    }
+    for f in functions {
+        for v in variants {
+            let _ = writeln!(
+                out,
+                "// {}{} is the {} build of ({}):\n//\n//\t{}\n//\n//go:noescape\nfunc {}{}{}\n",
+                f.go_name,
+                v.go_suffix,
+                v.name,
+                f.origin,
+                f.c_prototype,
+                f.go_name,
+                v.go_suffix,
+                signature(f)
+            );
+        }
+    }
+    out
+}
+
+/// `c2goasm_dispatch.go` (every GOARCH): the exported variables, defaulting to the
+/// user's pure-Go functions.
+pub fn dispatch_vars(
+    generated_by: &str,
+    command: &str,
+    package: &str,
+    functions: &[Exported],
+) -> String {
+    let mut out = String::new();
+    header(&mut out, generated_by, command);
+    let _ = writeln!(out, "//go:generate {command}\n\npackage {package}\n");
+    if needs_unsafe(functions) {
+        out.push_str("import \"unsafe\"\n\nvar _ unsafe.Pointer\n\n");
+    }
+    out.push_str(
+        "// SelectedVariant names the implementation chosen at init: an instruction-set build\n\
+         // (\"avx512\", \"avx2\", \"avx\", \"sse4.2\") or \"go\" for the pure-Go fallbacks.\n\
+         var SelectedVariant = \"go\"\n\n",
+    );
+    for f in functions {
+        let _ = writeln!(
+            out,
+            "// {} runs {} ({}) in the best build this CPU supports. Elsewhere (other\n\
+             // architectures, the noasm build tag, old CPUs) it is {}, the pure-Go version\n\
+             // this package must define in a file of its own.\n\
+             var {} func{} = {}\n",
+            f.go_name,
+            f.c_name,
+            f.origin,
+            f.fallback,
+            f.go_name,
+            signature(f),
+            f.fallback
+        );
+    }
+    out
+}
+
+/// `c2goasm_dispatch_amd64.go`: picks the best variant at init with golang.org/x/sys/cpu.
+pub fn dispatch_init(
+    generated_by: &str,
+    command: &str,
+    package: &str,
+    functions: &[Exported],
+    variants: &[VariantInfo],
+) -> String {
+    let mut out = String::new();
+    header(&mut out, generated_by, command);
+    let _ = writeln!(
+        out,
+        "//go:build !noasm\n\npackage {package}\n\nimport \"golang.org/x/sys/cpu\"\n\nfunc init() {{\n\tswitch {{"
+    );
+    // Best first: the list is ordered from the baseline up.
+    for v in variants.iter().rev() {
+        let _ = writeln!(out, "\tcase {}:", v.condition);
+        for f in functions {
+            let _ = writeln!(out, "\t\t{} = {}{}", f.go_name, f.go_name, v.go_suffix);
+        }
+        let _ = writeln!(out, "\t\tSelectedVariant = \"{}\"", v.name);
+    }
+    out.push_str("\t}\n}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(camel("sample_sum"), "SampleSum");
+        assert_eq!(lower_camel("sample_sum"), "sampleSum");
+        assert_eq!(camel("dot_f32x8"), "DotF32x8");
+        assert_eq!(go_ident("type"), "type_");
+        assert_eq!(go_ident("len"), "len");
+    }
+
+    #[test]
+    fn dispatch_prefers_the_best_variant() {
+        let f = Exported {
+            c_name: "sum".into(),
+            go_name: "Sum".into(),
+            fallback: "sum".into(),
+            c_prototype: "long sum(long *p, long n)".into(),
+            origin: "k.c:3".into(),
+            params: vec![
+                ("p".into(), GoType::Pointer("int64".into())),
+                ("n".into(), GoType::Int64),
+            ],
+            result: Some(GoType::Int64),
+        };
+        let vs = vec![
+            VariantInfo {
+                name: "sse4.2".into(),
+                go_suffix: "SSE42".into(),
+                condition: "cpu.X86.HasSSE42".into(),
+            },
+            VariantInfo {
+                name: "avx2".into(),
+                go_suffix: "AVX2".into(),
+                condition: "cpu.X86.HasAVX2 && cpu.X86.HasFMA".into(),
+            },
+        ];
+        let init = dispatch_init("// gen", "cmd", "k", std::slice::from_ref(&f), &vs);
+        let avx2 = init.find("HasAVX2").expect("avx2 case");
+        let sse = init.find("HasSSE42").expect("sse case");
+        assert!(avx2 < sse, "{init}");
+        assert!(init.contains("Sum = SumAVX2"));
+        let vars = dispatch_vars("// gen", "cmd", "k", std::slice::from_ref(&f));
+        assert!(vars.contains("var Sum func(p *int64, n int64) int64 = sum"));
+        let decls = declarations("// gen", "cmd", "k", &[f], &vs);
+        assert!(decls.contains("//go:noescape\nfunc SumSSE42(p *int64, n int64) int64"));
+    }
+}

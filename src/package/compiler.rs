@@ -1,0 +1,122 @@
+//! Finding clang and running it: assembly per variant, the JSON AST for prototypes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::PackageError;
+use super::variant::Variant;
+
+/// Flags real projects pass when compiling kernels for Go (design/pipeline.md).
+pub const BASE_FLAGS: &[&str] = &[
+    "-O3",
+    "-masm=intel",
+    "--target=x86_64-unknown-linux-gnu",
+    "-mno-red-zone",
+    "-mstackrealign",
+    "-mllvm",
+    "-inline-threshold=1000",
+    "-fno-asynchronous-unwind-tables",
+    "-fno-exceptions",
+    "-fno-jump-tables",
+    "-fno-builtin",
+];
+
+fn is_clang(cmd: &Path) -> bool {
+    Command::new(cmd)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("clang"))
+        .unwrap_or(false)
+}
+
+/// `explicit` (--cc), else `$CC` when it is clang, else the first of `clang`, `clang-19` …
+/// `clang-14` that runs.
+pub fn find_clang(explicit: Option<&Path>) -> Result<PathBuf, PackageError> {
+    if let Some(cc) = explicit {
+        return if is_clang(cc) {
+            Ok(cc.to_path_buf())
+        } else {
+            Err(PackageError::CompilerNotFound(format!(
+                "`{}` does not run as clang",
+                cc.display()
+            )))
+        };
+    }
+    if let Some(cc) = std::env::var_os("CC").map(PathBuf::from)
+        && is_clang(&cc)
+    {
+        return Ok(cc);
+    }
+    let mut tried = Vec::new();
+    for name in [
+        "clang", "clang-19", "clang-18", "clang-17", "clang-16", "clang-15", "clang-14",
+    ] {
+        let p = PathBuf::from(name);
+        if is_clang(&p) {
+            return Ok(p);
+        }
+        tried.push(name);
+    }
+    Err(PackageError::CompilerNotFound(format!(
+        "none of $CC, {} runs (install clang, e.g. `apt-get install clang-19`, or pass --cc)",
+        tried.join(", ")
+    )))
+}
+
+fn run(mut cmd: Command) -> Result<Vec<u8>, PackageError> {
+    let line = format!(
+        "{} {}",
+        cmd.get_program().to_string_lossy(),
+        cmd.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let out = cmd.output().map_err(|e| PackageError::CompilerFailed {
+        command: line.clone(),
+        output: e.to_string(),
+    })?;
+    if !out.status.success() {
+        return Err(PackageError::CompilerFailed {
+            command: line,
+            output: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
+    }
+    Ok(out.stdout)
+}
+
+/// Assembly for `variant` (`-S -o -`).
+pub fn assembly(
+    cc: &Path,
+    file: &Path,
+    variant: Variant,
+    extra: &[String],
+) -> Result<String, PackageError> {
+    let mut cmd = Command::new(cc);
+    cmd.arg("-S")
+        .args(BASE_FLAGS)
+        .args(variant.clang_flags())
+        .args(extra)
+        .arg(file)
+        .args(["-o", "-"]);
+    Ok(String::from_utf8_lossy(&run(cmd)?).into_owned())
+}
+
+/// clang's JSON AST of `file`. K&R definitions and unprototyped declarations are errors
+/// here (we need real prototypes).
+pub fn ast(cc: &Path, file: &Path, extra: &[String]) -> Result<serde_json::Value, PackageError> {
+    let mut cmd = Command::new(cc);
+    cmd.args(["-fsyntax-only", "-Xclang", "-ast-dump=json"])
+        .arg("--target=x86_64-unknown-linux-gnu")
+        .args([
+            "-Werror=deprecated-non-prototype",
+            "-Werror=strict-prototypes",
+        ])
+        .args(extra)
+        .arg(file);
+    let bytes = run(cmd)?;
+    serde_json::from_slice(&bytes).map_err(|e| PackageError::CompilerFailed {
+        command: format!("{} -Xclang -ast-dump=json {}", cc.display(), file.display()),
+        output: format!("unreadable AST: {e}"),
+    })
+}
