@@ -76,7 +76,8 @@ fn generate_and_check(c_file: &str, package: &str, variants: &str, go_dir: &str)
     ]);
     assert!(ok, "package failed:\n{out}");
     copy_dir(&fixtures().join("go").join(go_dir), &dir);
-    let steps: [(&[&str], &[(&str, &str)]); 6] = [
+    type Step<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let steps: [Step; 6] = [
         (&["mod", "tidy"], &[]),
         (&["vet", "./..."], &[]),
         (&["test", "-count=1", "-v", "./..."], &[]),

@@ -12,7 +12,8 @@ pub enum Unsupported {
 
 /// Drops qualifiers that do not change the ABI.
 fn strip_qualifiers(t: &str) -> String {
-    t.split_whitespace()
+    t.replace('*', " * ")
+        .split_whitespace()
         .filter(|w| {
             !matches!(
                 *w,
