@@ -63,7 +63,7 @@ pub fn go_type(c: &str, char_signed: bool) -> Result<GoType, Unsupported> {
             None => GoType::UnsafePointer,
         });
     }
-    if t.contains("(*)") || t.contains("[") {
+    if t.contains("( * )") || t.contains("(*)") || t.contains('[') {
         // Function pointers and (already decayed) arrays are addresses.
         return Ok(GoType::UnsafePointer);
     }
