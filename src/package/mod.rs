@@ -204,7 +204,7 @@ impl Package {
             refuse_foreign(path)?;
         }
         let go_mod = out.join("go.mod");
-        if !go_mod.exists() {
+        if !inside_module(&out) {
             writes.push((
                 go_mod,
                 format!(
@@ -314,6 +314,13 @@ fn spell(c_type: &str, name: &str) -> String {
     } else {
         format!("{c_type} {name}")
     }
+}
+
+/// Whether `dir` or a parent already has a go.mod (then the package belongs to that
+/// module and must not get one of its own).
+fn inside_module(dir: &Path) -> bool {
+    let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    start.ancestors().any(|d| d.join("go.mod").exists())
 }
 
 /// Only files this tool generated may be replaced.

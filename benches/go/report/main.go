@@ -1,0 +1,145 @@
+// Command report runs the call-overhead and kernel-throughput benchmarks side by side and
+// prints Markdown tables with medians and ratios (BENCHMARKS.md). -short runs each once.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"testing"
+
+	"benchk/handasm"
+	"benchk/kern"
+	"benchk/native"
+
+	"golang.org/x/sys/cpu"
+)
+
+var (
+	short = flag.Bool("short", false, "run every benchmark once (keeps them from rotting)")
+	runs  = flag.Int("runs", 5, "runs per benchmark; the median is reported")
+)
+
+var sink int64
+var fsink float32
+
+// median ns/op of f over the configured runs.
+func median(f func(b *testing.B)) float64 {
+	n := *runs
+	if *short {
+		n = 1
+	}
+	var v []float64
+	for i := 0; i < n; i++ {
+		r := testing.Benchmark(f)
+		if r.N == 0 {
+			return 0
+		}
+		v = append(v, float64(r.T.Nanoseconds())/float64(r.N))
+	}
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+func loop(call func()) func(b *testing.B) {
+	return func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			call()
+		}
+	}
+}
+
+type variant struct {
+	name       string
+	ok         bool
+	translated native.Kernels
+}
+
+func main() {
+	testing.Init()
+	flag.Parse()
+	bt := "300ms"
+	if *short {
+		bt = "1x"
+	}
+	if err := flag.Set("test.benchtime", bt); err != nil {
+		panic(err)
+	}
+	fmt.Printf("variant chosen by dispatch: %s\n\n", kern.SelectedVariant)
+
+	// Call overhead.
+	cgoNop := median(loop(native.Nop))
+	rows := []struct {
+		name                       string
+		translated, hand, cgo, go_ func()
+	}{
+		{"nop()", kern.Nop, handasm.Empty, native.Nop, kern.Go.Nop},
+		{"add3(a, b, c)", func() { sink += kern.Add3(1, 2, sink) }, func() { sink += handasm.Add3(1, 2, sink) },
+			func() { sink += native.Add3(1, 2, sink) }, func() { sink += kern.Go.Add3(1, 2, sink) }},
+	}
+	fmt.Println("| call | translated | hand-written Go asm | cgo | Go (noinline) | translated − hand asm | cgo / translated |")
+	fmt.Println("|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		t, h, c, g := median(loop(r.translated)), median(loop(r.hand)), median(loop(r.cgo)), median(loop(r.go_))
+		fmt.Printf("| %s | %.2f ns | %.2f ns | %.2f ns | %.2f ns | %.2f ns | %.1f× |\n", r.name, t, h, c, g, t-h, c/t)
+	}
+	fmt.Println()
+
+	avx512 := cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ
+	variants := []variant{
+		{"sse4.2", cpu.X86.HasSSE42, native.Kernels{SampleSum: kern.SampleSumSSE42, SampleMax: kern.SampleMaxSSE42, SampleMin: kern.SampleMinSSE42, DotF32: kern.DotF32SSE42}},
+		{"avx2", cpu.X86.HasAVX2 && cpu.X86.HasFMA, native.Kernels{SampleSum: kern.SampleSumAVX2, SampleMax: kern.SampleMaxAVX2, SampleMin: kern.SampleMinAVX2, DotF32: kern.DotF32AVX2}},
+		{"avx512", avx512, native.Kernels{SampleSum: kern.SampleSumAVX512, SampleMax: kern.SampleMaxAVX512, SampleMin: kern.SampleMinAVX512, DotF32: kern.DotF32AVX512}},
+	}
+	sizes := []int{16, 1 << 10, 1 << 16, 1 << 20}
+	ints := make([]int64, sizes[len(sizes)-1])
+	fa := make([]float32, sizes[len(sizes)-1])
+	fb := make([]float32, sizes[len(sizes)-1])
+	for i := range ints {
+		ints[i] = int64(i*7919) ^ int64(i>>3)
+		fa[i], fb[i] = float32(i%97)*0.5, float32(i%89)*0.25
+	}
+	fmt.Printf("native = cgo − %.2f ns (the cgo call overhead, measured above as cgo nop)\n\n", cgoNop)
+	fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | Go / translated |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, k := range []string{"sample_sum", "sample_max", "sample_min", "dot_f32"} {
+		for _, v := range variants {
+			if !v.ok {
+				continue
+			}
+			nat := native.ByVariant[v.name]
+			for _, n := range sizes {
+				n64 := int64(n)
+				var t, c, g func()
+				switch k {
+				case "sample_sum":
+					t = func() { sink += v.translated.SampleSum(&ints[0], n64) }
+					c = func() { sink += nat.SampleSum(&ints[0], n64) }
+					g = func() { sink += kern.Go.SampleSum(&ints[0], n64) }
+				case "sample_max":
+					t = func() { sink += v.translated.SampleMax(&ints[0], n64) }
+					c = func() { sink += nat.SampleMax(&ints[0], n64) }
+					g = func() { sink += kern.Go.SampleMax(&ints[0], n64) }
+				case "sample_min":
+					t = func() { sink += v.translated.SampleMin(&ints[0], n64) }
+					c = func() { sink += nat.SampleMin(&ints[0], n64) }
+					g = func() { sink += kern.Go.SampleMin(&ints[0], n64) }
+				default:
+					t = func() { fsink += v.translated.DotF32(&fa[0], &fb[0], n64) }
+					c = func() { fsink += nat.DotF32(&fa[0], &fb[0], n64) }
+					g = func() { fsink += kern.Go.DotF32(&fa[0], &fb[0], n64) }
+				}
+				tt, cc, gg := median(loop(t)), median(loop(c)), median(loop(g))
+				nn := cc - cgoNop
+				if nn <= 0 {
+					nn = cc
+				}
+				fmt.Printf("| %s | %s | %d | %.1f ns | %.1f ns | %.1f ns | %.3f | %.1f× |\n", k, v.name, n, tt, nn, gg, tt/nn, gg/tt)
+			}
+		}
+	}
+	if sink == 42 && fsink == 42 {
+		os.Exit(3)
+	}
+}

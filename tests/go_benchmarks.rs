@@ -1,0 +1,119 @@
+//! The Go benchmarks of BENCHMARKS.md (call overhead; kernel throughput translated vs
+//! native C vs pure Go), built from benches/go and run once each so they cannot rot.
+//! `BENCH_FULL=1 cargo test --release --test go_benchmarks -- --nocapture` runs them for
+//! real (median of 5) and prints the tables.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use c2goasm_rs::package::compiler::BASE_FLAGS;
+
+fn run(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{what} failed:\n{text}");
+    text
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read").flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+const VARIANTS: [(&str, &str, &[&str]); 3] = [
+    ("sse4.2", "sse42", &["-msse4.2"]),
+    ("avx2", "avx2", &["-mavx2", "-mfma"]),
+    (
+        "avx512",
+        "avx512",
+        &["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq"],
+    ),
+];
+
+#[test]
+fn go_benchmarks_run() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/go");
+    let root: PathBuf =
+        std::env::temp_dir().join(format!("c2goasm-rs-gobench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::write(
+        root.join("go.mod"),
+        "module benchk\n\ngo 1.21\n\nrequire golang.org/x/sys v0.49.0\n",
+    )
+    .expect("go.mod");
+    for d in ["kern", "handasm", "native", "report"] {
+        copy(&src.join(d), &root.join(d));
+    }
+    // The translated package, through the package flow.
+    run(
+        Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+            .arg("package")
+            .arg(src.join("c/calls.c"))
+            .arg(src.join("c/kernels.c"))
+            .args(["--out"])
+            .arg(root.join("kern"))
+            .args([
+                "--package",
+                "kern",
+                "--variants",
+                "sse4.2,avx2,avx512",
+                "--cc",
+                "clang-19",
+            ]),
+        "c2goasm-rs package",
+    );
+    // The native baseline: the same C and flags, as objects cgo links.
+    let object = |file: &str, tag: &str, flags: &[&str], renames: &[&str]| {
+        let mut c = Command::new("clang-19");
+        c.arg("-c").args(BASE_FLAGS).args(flags);
+        for f in renames {
+            c.arg(format!("-D{f}=native_{f}{tag}"));
+        }
+        c.arg(src.join("c").join(file)).arg("-o").arg(
+            root.join("native")
+                .join(format!("{}{tag}.syso", file.trim_end_matches(".c"))),
+        );
+        run(&mut c, "clang -c");
+    };
+    object("calls.c", "", &[], &["nop", "add3"]);
+    for (_, tag, flags) in VARIANTS {
+        object(
+            "kernels.c",
+            &format!("_{tag}"),
+            flags,
+            &["sample_sum", "sample_max", "sample_min", "dot_f32"],
+        );
+    }
+    let go = |args: &[&str]| {
+        run(
+            Command::new("go")
+                .args(args)
+                .current_dir(&root)
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOTOOLCHAIN", "local")
+                .env("CGO_ENABLED", "1"),
+            "go",
+        )
+    };
+    go(&["mod", "tidy"]);
+    go(&["vet", "./..."]);
+    let full = std::env::var("BENCH_FULL").is_ok();
+    let report = if full {
+        go(&["run", "./report"])
+    } else {
+        go(&["run", "./report", "-short"])
+    };
+    eprintln!("{report}");
+    assert!(report.contains("| nop() |"), "{report}");
+    assert!(report.contains("| sample_sum |"), "{report}");
+    let _ = std::fs::remove_dir_all(&root);
+}
