@@ -74,8 +74,8 @@ func main() {
 		name                       string
 		translated, hand, cgo, go_ func()
 	}{
-		{"nop()", kern.Nop, handasm.Empty, native.Nop, kern.Go.Nop},
-		{"add3(a, b, c)", func() { sink += kern.Add3(1, 2, sink) }, func() { sink += handasm.Add3(1, 2, sink) },
+		{"nop()", kern.NopSSE42, handasm.Empty, native.Nop, kern.Go.Nop},
+		{"add3(a, b, c)", func() { sink += kern.Add3SSE42(1, 2, sink) }, func() { sink += handasm.Add3(1, 2, sink) },
 			func() { sink += native.Add3(1, 2, sink) }, func() { sink += kern.Go.Add3(1, 2, sink) }},
 	}
 	fmt.Println("| call | translated | hand-written Go asm | cgo | Go (noinline) | translated − hand asm | cgo / translated |")

@@ -192,6 +192,7 @@ pub fn emit(
     liveness: &Liveness,
     mark_spwrite: bool,
     strip_comments: bool,
+    returns_to: Option<&str>,
 ) -> Result<TextSymbol, Vec<Failure>> {
     let mut lines = Vec::with_capacity(p.code.len() + 8);
     let mut errors = Vec::new();
@@ -233,7 +234,16 @@ pub fn emit(
                 let i = *i;
                 let ins = &p.code[i];
                 let span = p.spans[i];
+                let is_return = p.flow.exits[i] == Some(super::flow::Exit::Return);
                 match &p.kinds[i] {
+                    // Inlined into its Go wrapper, `ret` continues at the wrapper's epilogue.
+                    Kind::Raw if is_return && returns_to.is_some() => lines.push(Line::Native {
+                        instr: GoInstr::new(
+                            "JMP",
+                            vec![GoOperand::Label(returns_to.unwrap_or_default().to_string())],
+                        ),
+                        comment: comment(i),
+                    }),
                     Kind::Raw => match encode(ins) {
                         Ok(bytes) => lines.push(Line::Raw {
                             bytes,

@@ -123,7 +123,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, &precise_in);
         let s = stacks.get(&f).copied().unwrap_or_default();
         let mark_spwrite = s.max_depth > 0 || !p.calls.is_empty();
-        match emit(p, &names, &live, mark_spwrite, inp.strip_comments) {
+        match emit(p, &names, &live, mark_spwrite, inp.strip_comments, None) {
             Ok(t) => file.texts.push(t),
             Err(errs) => {
                 for (s, e) in errs {
@@ -135,7 +135,24 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
 
     let mut wrappers = Vec::new();
     for b in &bindings {
-        match bind_wrapper(b, &program, &prepared, &stacks, &precise_in, &names, &mut d) {
+        let inline_body = inlinable_body(
+            b.c,
+            &prepared,
+            &stacks,
+            &precise_in,
+            &names,
+            inp.strip_comments,
+        );
+        match bind_wrapper(
+            b,
+            &program,
+            &prepared,
+            &stacks,
+            &precise_in,
+            &names,
+            inline_body,
+            &mut d,
+        ) {
             Some(t) => wrappers.push(t),
             None => continue,
         }
@@ -319,6 +336,45 @@ fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
     seen.into_iter().collect()
 }
 
+/// The body of function `f` for inlining into its wrapper: only leaves that touch no
+/// stack and leave only by `ret` (no calls, tail calls or fall-through).
+fn inlinable_body(
+    f: usize,
+    prepared: &HashMap<usize, Prepared<'_>>,
+    stacks: &HashMap<usize, StackSummary>,
+    precise_in: &LiveIns,
+    names: &GoNames,
+    strip_comments: bool,
+) -> Option<Vec<crate::emit::model::Line>> {
+    let p = prepared.get(&f)?;
+    let s = stacks.get(&f)?;
+    let exits_by_ret = p
+        .flow
+        .exits
+        .iter()
+        .all(|e| matches!(e, None | Some(super::flow::Exit::Return)));
+    if s.max_depth != 0
+        || s.stack_arg_slots != 0
+        || !p.calls.is_empty()
+        || !p.tail_calls.is_empty()
+        || !exits_by_ret
+    {
+        return None;
+    }
+    let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, precise_in);
+    emit(
+        p,
+        names,
+        &live,
+        false,
+        strip_comments,
+        Some(super::wrapper::RETURN_LABEL),
+    )
+    .ok()
+    .map(|t| t.lines)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn bind_wrapper(
     b: &Binding<'_>,
     program: &Program<AsmInstruction>,
@@ -326,6 +382,7 @@ fn bind_wrapper(
     stacks: &HashMap<usize, StackSummary>,
     precise_in: &LiveIns,
     names: &GoNames,
+    inline_body: Option<Vec<crate::emit::model::Line>>,
     d: &mut Diags<'_>,
 ) -> Option<TextSymbol> {
     let layout = abi::layout(b.go);
@@ -396,6 +453,7 @@ fn bind_wrapper(
         callee: &names.functions[b.c],
         stack,
         uses_avx,
+        inline_body,
     }))
 }
 

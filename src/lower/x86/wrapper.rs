@@ -28,7 +28,13 @@ pub struct WrapperInput<'a> {
     pub callee: &'a str,
     pub stack: StackSummary,
     pub uses_avx: bool,
+    /// The C function's body, when it is a leaf that touches no stack: inlined instead of
+    /// called (its `ret`s jump to [`RETURN_LABEL`]), which saves a call and a return.
+    pub inline_body: Option<Vec<Line>>,
 }
+
+/// Where an inlined body's returns continue.
+pub const RETURN_LABEL: &str = "c2goasm_return";
 
 /// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
 /// registers, so `g+8(FP)` does not parse.
@@ -208,7 +214,10 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         name: w.callee.to_string(),
         offset: 0,
     };
-    if leaf {
+    if let (true, Some(body)) = (leaf, &w.inline_body) {
+        lines.extend(body.iter().cloned());
+        lines.push(Line::Label(RETURN_LABEL.into()));
+    } else if leaf {
         lines.push(native("CALL", vec![callee]));
     } else {
         lines.push(Line::Native {
