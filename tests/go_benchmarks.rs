@@ -1,7 +1,8 @@
 //! The Go benchmarks of BENCHMARKS.md (call overhead; kernel throughput translated vs
 //! native C vs pure Go), built from benches/go and run once each so they cannot rot.
 //! `BENCH_FULL=1 cargo test --release --test go_benchmarks -- --nocapture` runs them for
-//! real (median of 5) and prints the tables.
+//! real (median of 5) and prints the tables; `BENCH_ARGS="-kernels=false"` limits them to
+//! the call-overhead table.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,7 +109,10 @@ fn go_benchmarks_run() {
     go(&["vet", "./..."]);
     let full = std::env::var("BENCH_FULL").is_ok();
     let report = if full {
-        go(&["run", "./report"])
+        let mut args = vec!["run", "./report"];
+        let extra = std::env::var("BENCH_ARGS").unwrap_or_default();
+        args.extend(extra.split_whitespace());
+        go(&args)
     } else {
         go(&["run", "./report", "-short"])
     };

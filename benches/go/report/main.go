@@ -17,8 +17,9 @@ import (
 )
 
 var (
-	short = flag.Bool("short", false, "run every benchmark once (keeps them from rotting)")
-	runs  = flag.Int("runs", 5, "runs per benchmark; the median is reported")
+	short   = flag.Bool("short", false, "run every benchmark once (keeps them from rotting)")
+	runs    = flag.Int("runs", 5, "runs per benchmark; the median is reported")
+	kernels = flag.Bool("kernels", true, "also run the kernel-throughput benchmarks")
 )
 
 var sink int64
@@ -86,6 +87,9 @@ func main() {
 	}
 	fmt.Println()
 
+	if !*kernels {
+		return
+	}
 	avx512 := cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ
 	variants := []variant{
 		{"sse4.2", cpu.X86.HasSSE42, native.Kernels{SampleSum: kern.SampleSumSSE42, SampleMax: kern.SampleMaxSSE42, SampleMin: kern.SampleMinSSE42, DotF32: kern.DotF32SSE42}},
