@@ -30,13 +30,24 @@ fn all_fixtures_parse() {
     let mut instructions = 0usize;
     for f in &files {
         let src = c2goasm_rs::SourceFile::read(f).expect("read fixture");
-        match c2goasm_rs::parse::parse_x86(&src) {
-            Ok(items) => {
-                instructions += items
+        let arm = f.components().any(|c| c.as_os_str() == "arm64");
+        let parsed = if arm {
+            c2goasm_rs::parse::parse_arm64(&src).map(|items| {
+                items
                     .iter()
                     .filter(|i| matches!(i.item, c2goasm_rs::parse::Item::Instruction(_)))
                     .count()
-            }
+            })
+        } else {
+            c2goasm_rs::parse::parse_x86(&src).map(|items| {
+                items
+                    .iter()
+                    .filter(|i| matches!(i.item, c2goasm_rs::parse::Item::Instruction(_)))
+                    .count()
+            })
+        };
+        match parsed {
+            Ok(n) => instructions += n,
             Err(diags) => failures.extend(diags.iter().map(|d| d.to_string())),
         }
     }

@@ -1,5 +1,6 @@
 //! Directives (`.section`, `.p2align`, `.quad`, `.asciz`, …) → typed [`Directive`]s.
 
+use super::Dialect;
 use super::ParseError;
 use super::ast::{AlignKind, Directive, SymbolAttr};
 use super::expr::Expr;
@@ -103,9 +104,21 @@ pub fn string_literal(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Parses `name` (with its leading dot, any case) and the text after it.
+/// Parses `name` (with its leading dot, any case) and the text after it, as GAS for x86
+/// reads it.
 pub fn parse_directive(name: &str, args: &str) -> Result<Directive, ParseError> {
+    parse_directive_in(name, args, Dialect::X86)
+}
+
+/// [`parse_directive`] for a given dialect: GAS gives `.align` and `.word` different
+/// meanings per target (AArch64: `.align n` is 2^n bytes, `.word` is 4 bytes).
+pub fn parse_directive_in(
+    name: &str,
+    args: &str,
+    dialect: Dialect,
+) -> Result<Directive, ParseError> {
     let lower = name.to_ascii_lowercase();
+    let arm = dialect == Dialect::Arm64;
     let a = split_args(args);
     let section = |n: &str| Directive::Section {
         name: n.to_string(),
@@ -190,7 +203,7 @@ pub fn parse_directive(name: &str, args: &str) -> Result<Directive, ParseError> 
         ".p2align" | ".p2alignw" | ".p2alignl" | ".balign" | ".balignw" | ".balignl" | ".align" => {
             let first = a.first().ok_or_else(|| bad(name, "missing alignment"))?;
             let n = int_arg(name, first)?;
-            let kind = if lower.starts_with(".p2align") {
+            let kind = if lower.starts_with(".p2align") || (arm && lower == ".align") {
                 AlignKind::P2Align
             } else {
                 AlignKind::Bytes
@@ -218,6 +231,8 @@ pub fn parse_directive(name: &str, args: &str) -> Result<Directive, ParseError> 
             }
         }
         ".byte" => data(1)?,
+        ".word" if arm => data(4)?,
+        ".xword" | ".dword" if arm => data(8)?,
         ".short" | ".value" | ".2byte" | ".word" | ".hword" => data(2)?,
         ".long" | ".int" | ".4byte" => data(4)?,
         ".quad" | ".8byte" => data(8)?,

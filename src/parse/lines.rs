@@ -1,5 +1,7 @@
 //! Line structure shared by the GAS dialects: comments, `;` statement separators, labels.
 
+use super::Dialect;
+
 /// One statement of a line: its text (trimmed) and 1-based column where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Statement<'a> {
@@ -22,9 +24,26 @@ pub fn statements(line: &str) -> Vec<Statement<'_>> {
 
 /// [`statements`] into a caller's buffer (cleared first), to avoid an allocation per line.
 pub fn statements_into<'a>(line: &'a str, out: &mut Vec<Statement<'a>>) {
+    statements_in(line, Dialect::X86, out)
+}
+
+/// [`statements_into`] for a dialect: x86 comments start with `#`; AArch64 comments start
+/// with `//` (there `#` marks immediates), and a line whose first character is `#` is a
+/// preprocessor-style comment.
+pub fn statements_in<'a>(line: &'a str, dialect: Dialect, out: &mut Vec<Statement<'a>>) {
     out.clear();
+    let arm = dialect == Dialect::Arm64;
+    if arm && line.trim_start().starts_with('#') {
+        return;
+    }
+    let special = |b: u8| match b {
+        b';' | b'"' => true,
+        b'#' => !arm,
+        b'/' => arm,
+        _ => false,
+    };
     // Most lines have no comment, separator or string: one trimmed statement.
-    if !line.bytes().any(|b| matches!(b, b'#' | b';' | b'"')) {
+    if !line.bytes().any(special) {
         push_statement(line, 0, line.len(), out);
         return;
     }
@@ -45,7 +64,7 @@ pub fn statements_into<'a>(line: &'a str, out: &mut Vec<Statement<'a>>) {
             }
         } else if b == b'"' {
             in_string = true;
-        } else if b == b'#' {
+        } else if (b == b'#' && !arm) || (arm && b == b'/' && bytes.get(i + 1) == Some(&b'/')) {
             end = i;
             break;
         } else if b == b';' {

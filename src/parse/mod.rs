@@ -3,6 +3,7 @@
 //! The line structure (labels, directives, comments, statement separators) is shared by
 //! every architecture; instruction syntax is per architecture (`x86`).
 
+pub mod arm64;
 pub mod ast;
 pub mod directive;
 pub mod expr;
@@ -49,6 +50,14 @@ impl ParseError {
 use crate::error::Diagnostic;
 use crate::source::{SourceFile, Span};
 
+/// The assembly dialect: GAS's line syntax differs per target (comment character, meaning
+/// of `.align` and `.word`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    X86,
+    Arm64,
+}
+
 /// Most errors reported for one file before giving up.
 const MAX_ERRORS: usize = 50;
 
@@ -57,16 +66,48 @@ const MAX_ERRORS: usize = 50;
 pub fn parse_x86(
     file: &SourceFile,
 ) -> Result<Vec<Located<Item<x86::Instruction>>>, Vec<Diagnostic>> {
+    parse_with(file, Dialect::X86, |text, line_no, line, offset| {
+        if looks_like_att(text) {
+            let span = Span::new(line_no, lines::column(line, offset), text.len() as u32);
+            return Err((span, ParseError::AttSyntax));
+        }
+        x86::instruction::parse_instruction(text, line_no, line, offset)
+    })
+}
+
+/// Parses GAS AArch64 assembly (`clang --target=aarch64-linux-gnu -S`, GCC for aarch64).
+pub fn parse_arm64(
+    file: &SourceFile,
+) -> Result<Vec<Located<Item<arm64::Instruction>>>, Vec<Diagnostic>> {
+    parse_with(file, Dialect::Arm64, arm64::instruction::parse_instruction)
+}
+
+/// The instruction parser of a dialect: statement text, line number, whole line, byte
+/// offset of the statement in the line.
+type InstructionParser<I> = fn(&str, u32, &str, usize) -> Result<I, (Span, ParseError)>;
+
+fn parse_with<I>(
+    file: &SourceFile,
+    dialect: Dialect,
+    parse_instruction: InstructionParser<I>,
+) -> Result<Vec<Located<Item<I>>>, Vec<Diagnostic>> {
     let mut items = Vec::with_capacity(file.text.len() / 24);
     let mut errors = Vec::new();
     let mut stmts = Vec::new();
     for (idx, raw_line) in file.text.split('\n').enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let line_no = idx as u32 + 1;
-        lines::statements_into(line, &mut stmts);
+        lines::statements_in(line, dialect, &mut stmts);
         for st in stmts.drain(..) {
             let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
-            if let Err((span, e)) = parse_statement(st.text, line_no, line, offset, &mut items) {
+            let statement = Statement {
+                text: st.text,
+                line_no,
+                line,
+                offset,
+                dialect,
+            };
+            if let Err((span, e)) = parse_statement(statement, parse_instruction, &mut items) {
                 errors.push(Diagnostic::new(file, span, e));
                 if errors.len() >= MAX_ERRORS {
                     return Err(errors);
@@ -81,13 +122,27 @@ pub fn parse_x86(
     }
 }
 
-fn parse_statement(
-    text: &str,
+/// One statement and where it is.
+struct Statement<'a> {
+    text: &'a str,
     line_no: u32,
-    line: &str,
+    line: &'a str,
     offset: usize,
-    items: &mut Vec<Located<Item<x86::Instruction>>>,
+    dialect: Dialect,
+}
+
+fn parse_statement<I>(
+    st: Statement<'_>,
+    parse_instruction: InstructionParser<I>,
+    items: &mut Vec<Located<Item<I>>>,
 ) -> Result<(), (Span, ParseError)> {
+    let Statement {
+        text,
+        line_no,
+        line,
+        offset,
+        dialect,
+    } = st;
     let span_at = |byte: usize, len: usize| {
         Span::new(line_no, lines::column(line, offset + byte), len as u32)
     };
@@ -109,7 +164,7 @@ fn parse_statement(
     if text.starts_with('.') {
         let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
         let (name, args) = text.split_at(name_end);
-        let d = directive::parse_directive(name, args)
+        let d = directive::parse_directive_in(name, args, dialect)
             .map_err(|e| (span_at(consumed, name.len()), e))?;
         items.push(Located {
             item: Item::Directive(d),
@@ -134,10 +189,7 @@ fn parse_statement(
             return Ok(());
         }
     }
-    if looks_like_att(text) {
-        return Err((span, ParseError::AttSyntax));
-    }
-    let ins = x86::instruction::parse_instruction(text, line_no, line, offset + consumed)?;
+    let ins = parse_instruction(text, line_no, line, offset + consumed)?;
     let mnemonic_len = text.find(char::is_whitespace).unwrap_or(text.len());
     items.push(Located {
         item: Item::Instruction(ins),

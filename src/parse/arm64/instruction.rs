@@ -1,0 +1,140 @@
+//! An AArch64 instruction statement: mnemonic (with `.cond`), comma-separated operands.
+
+use super::ast::{Instruction, LocatedOperand, Operand};
+use super::operand::parse_operand;
+use crate::parse::ParseError;
+use crate::parse::lines::column;
+use crate::source::Span;
+
+/// Splits operands on commas outside brackets and braces; returns each with its byte
+/// offset in `text`.
+fn split_operands(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push((start, &text[start..]));
+    out
+}
+
+/// Mnemonics whose bare-word operands are code or data addresses; elsewhere a bare word
+/// is a condition, prefetch, barrier or system-register name.
+fn takes_targets(mnemonic: &str) -> bool {
+    mnemonic.starts_with("b.")
+        || matches!(
+            mnemonic,
+            "b" | "bl"
+                | "cbz"
+                | "cbnz"
+                | "tbz"
+                | "tbnz"
+                | "adr"
+                | "adrp"
+                | "ldr"
+                | "ldrsw"
+                | "prfm"
+        )
+}
+
+/// Condition codes, for GCC's `bne` spelling of `b.ne`.
+const CONDITIONS: [&str; 18] = [
+    "eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le",
+    "al", "nv",
+];
+
+/// `bne` → `b.ne` (both spellings are GAS; the dotted one is canonical).
+fn canonical_mnemonic(m: String) -> String {
+    match m.strip_prefix('b') {
+        Some(cond) if CONDITIONS.contains(&cond) => format!("b.{cond}"),
+        _ => m,
+    }
+}
+
+/// Parses an instruction statement. `line` is the whole source line and `offset` the byte
+/// offset of `text` in it (for operand columns).
+pub fn parse_instruction(
+    text: &str,
+    line_no: u32,
+    line: &str,
+    offset: usize,
+) -> Result<Instruction, (Span, ParseError)> {
+    let span_at =
+        |byte: usize, len: usize| Span::new(line_no, column(line, offset + byte), len as u32);
+    let mnemonic_end = text.find(char::is_whitespace).unwrap_or(text.len());
+    let mnemonic = text[..mnemonic_end].to_ascii_lowercase();
+    let valid = mnemonic
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        && mnemonic.starts_with(|c: char| c.is_ascii_alphabetic());
+    if !valid {
+        return Err((
+            span_at(0, mnemonic_end),
+            ParseError::UnknownMnemonic(mnemonic),
+        ));
+    }
+    let mnemonic = canonical_mnemonic(mnemonic);
+    let rest = &text[mnemonic_end..];
+    let mut operands = Vec::new();
+    if !rest.trim().is_empty() {
+        for (start, piece) in split_operands(rest) {
+            let lead = piece.len() - piece.trim_start().len();
+            let trimmed = piece.trim();
+            let span = span_at(mnemonic_end + start + lead, trimmed.len());
+            let mut operand = parse_operand(trimmed)
+                .ok_or_else(|| (span, ParseError::BadOperand(trimmed.to_string())))?;
+            if !takes_targets(&mnemonic)
+                && let Operand::Target(crate::parse::Expr::Sym(w)) = &operand
+            {
+                operand = Operand::Word(w.to_ascii_lowercase());
+            }
+            operands.push(LocatedOperand { operand, span });
+        }
+    }
+    Ok(Instruction {
+        mnemonic,
+        operands,
+        text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operands_with_columns() {
+        let line = "\tstp\tx29, x30, [sp, #-32]!  ";
+        let ins = parse_instruction(line.trim(), 7, line, 1).unwrap();
+        assert_eq!(ins.mnemonic, "stp");
+        assert_eq!(ins.operands.len(), 3);
+        assert_eq!(ins.operands[2].span, Span::new(7, 16, 11));
+        assert_eq!(ins.text, "stp x29, x30, [sp, #-32]!");
+    }
+
+    #[test]
+    fn conditions_are_words_targets_are_symbols() {
+        let ins = parse_instruction("cset w0, lt", 1, "cset w0, lt", 0).unwrap();
+        assert_eq!(ins.operands[1].operand, Operand::Word("lt".into()));
+        let ins = parse_instruction("b.ne .LBB0_4", 1, "b.ne .LBB0_4", 0).unwrap();
+        assert!(matches!(ins.operands[0].operand, Operand::Target(_)));
+        let ins = parse_instruction("prfm pldl1keep, [x0]", 1, "prfm pldl1keep, [x0]", 0);
+        assert!(ins.is_ok());
+        assert!(parse_instruction("ldr x0, [x1", 1, "ldr x0, [x1", 0).is_err());
+        let ins = parse_instruction("bne .L97", 1, "bne .L97", 0).unwrap();
+        assert_eq!(ins.mnemonic, "b.ne");
+        assert!(matches!(ins.operands[0].operand, Operand::Target(_)));
+        assert_eq!(
+            parse_instruction("bl f", 1, "bl f", 0).unwrap().mnemonic,
+            "bl"
+        );
+    }
+}
