@@ -17,6 +17,38 @@ pub use source::{SourceFile, Span};
 
 use std::path::Path;
 
+/// The target architecture of the Go assembly (and of the input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Arch {
+    /// x86-64: GAS Intel syntax in, Go amd64 assembly out.
+    #[default]
+    Amd64,
+    /// AArch64: GAS AArch64 in (assembled by the system assembler), Go arm64 out.
+    Arm64,
+}
+
+impl Arch {
+    /// The architecture a Go file name selects (`x_arm64.s` → arm64), if any.
+    pub fn from_file_name(path: &Path) -> Option<Arch> {
+        let stem = path.file_stem()?.to_string_lossy();
+        if stem.ends_with("_arm64") {
+            Some(Arch::Arm64)
+        } else if stem.ends_with("_amd64") {
+            Some(Arch::Amd64)
+        } else {
+            None
+        }
+    }
+
+    /// Go's name (`GOARCH`).
+    pub fn go_name(self) -> &'static str {
+        match self {
+            Arch::Amd64 => "amd64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+}
+
 /// Knobs of a translation.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -29,6 +61,8 @@ pub struct Options {
     pub command_line: Option<String>,
     /// A `//go:build` expression for the output (the package flow uses `!noasm`).
     pub build_constraint: Option<String>,
+    /// Target architecture; `None` means: from the output file name (`_arm64.s`), else amd64.
+    pub arch: Option<Arch>,
 }
 
 /// Translates assembly text `asm` (clang/GCC `-S -masm=intel` output) into Go assembly for
@@ -70,15 +104,30 @@ pub fn translate_with(
     options: &Options,
     generated_by: &str,
 ) -> Result<String, Error> {
-    let items = parse::parse_x86(asm).map_err(Error::Diagnostics)?;
-    let inputs = lower::x86::pipeline::Inputs {
-        asm,
-        items,
-        decl_file,
-        decls: &go_funcs,
-        strip_comments: options.strip_comments,
+    let mut file = match options.arch.unwrap_or_default() {
+        Arch::Amd64 => {
+            let items = parse::parse_x86(asm).map_err(Error::Diagnostics)?;
+            let inputs = lower::x86::pipeline::Inputs {
+                asm,
+                items,
+                decl_file,
+                decls: &go_funcs,
+                strip_comments: options.strip_comments,
+            };
+            lower::x86::pipeline::lower(inputs).map_err(Error::Diagnostics)?
+        }
+        Arch::Arm64 => {
+            let items = parse::parse_arm64(asm).map_err(Error::Diagnostics)?;
+            let inputs = lower::arm64::pipeline::Inputs {
+                asm,
+                items,
+                decl_file,
+                decls: &go_funcs,
+                strip_comments: options.strip_comments,
+            };
+            lower::arm64::pipeline::lower(inputs).map_err(Error::Diagnostics)?
+        }
     };
-    let mut file = lower::x86::pipeline::lower(inputs).map_err(Error::Diagnostics)?;
     file.generated_by = generated_by.to_string();
     let input_name = asm
         .path
@@ -120,7 +169,11 @@ pub fn translate_file(input: &Path, output: &Path, options: &Options) -> Result<
         )));
     }
     let decls = SourceFile::read(&decl_path)?;
-    let text = translate(&asm, &decls, options)?;
+    let mut options = options.clone();
+    if options.arch.is_none() {
+        options.arch = Arch::from_file_name(output);
+    }
+    let text = translate(&asm, &decls, &options)?;
     write_atomically(output, text.as_bytes())
 }
 

@@ -18,14 +18,20 @@ Examples:
   # Without per-instruction comments:
   c2goasm-rs -s sample.s sample_amd64.s
 
+  # AArch64 (the architecture follows the output name, or --arch arm64); machine code
+  # comes from clang's or binutils' assembler:
+  clang -S -O3 --target=aarch64-linux-gnu -ffixed-x18 -ffixed-x27 -ffixed-x28 \
+        -fno-asynchronous-unwind-tables -fno-jump-tables -fno-builtin sample.c -o sample.s
+  c2goasm-rs sample.s sample_arm64.s
+
 Errors point at file:line:col with the offending line and a hint; on error nothing is
 written and the exit status is 2.";
 
-/// Translate clang/GCC Intel-syntax x86-64 assembly into Go assembly.
+/// Translate clang/GCC assembly (x86-64 Intel syntax, or AArch64) into Go assembly.
 ///
 /// A Go function declared `_name` or `name` (without a body) in the .go file next to the
 /// output binds to the C function `name`. Arguments and results follow the Go declaration's
-/// types (Go ABI0) and are passed to the C code per System V.
+/// types (Go ABI0) and are passed to the C code per System V (amd64) or AAPCS64 (arm64).
 #[derive(Debug, Parser)]
 #[command(
     name = "c2goasm-rs",
@@ -52,12 +58,30 @@ struct Cli {
     /// Compact output: pack machine code densely (c2goasm -c).
     #[arg(short = 'c', long)]
     compact: bool,
+    /// Target architecture (default: from the output name, `_arm64.s` → arm64, else amd64).
+    #[arg(long, value_enum)]
+    arch: Option<ArchArg>,
     /// Accepted for c2goasm compatibility and ignored: no external assembler is used.
     #[arg(short = 'a', hide = true)]
     assembler: bool,
     /// Accepted for c2goasm compatibility and ignored: output is always formatted.
     #[arg(short = 'f', hide = true)]
     format: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ArchArg {
+    Amd64,
+    Arm64,
+}
+
+impl From<ArchArg> for c2goasm_rs::Arch {
+    fn from(a: ArchArg) -> Self {
+        match a {
+            ArchArg::Amd64 => c2goasm_rs::Arch::Amd64,
+            ArchArg::Arm64 => c2goasm_rs::Arch::Arm64,
+        }
+    }
 }
 
 const PACKAGE_EXAMPLES: &str = "\
@@ -172,6 +196,7 @@ fn main() -> ExitCode {
         compact: cli.compact,
         command_line: Some(command_line),
         build_constraint: None,
+        arch: cli.arch.map(Into::into),
     };
     match c2goasm_rs::translate_file(input, output, &options) {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,27 @@ pub struct GoFunc {
 impl GoFunc {
     /// The C symbol this function binds to: an explicit `c_name`, else c2goasm's
     /// `_name` → `name`, else `name`.
+    /// The declaration as Go source (`func f(p *int64, n int) int64`), for comments.
+    pub fn signature(&self) -> String {
+        let go = self;
+        let list = |ps: &[crate::abi::GoParam]| -> String {
+            ps.iter()
+                .map(|p| match &p.name {
+                    Some(n) => format!("{n} {}", p.ty),
+                    None => p.ty.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let params = list(&go.params);
+        let results = match go.results.as_slice() {
+            [] => String::new(),
+            [r] if r.name.is_none() => format!(" {}", r.ty),
+            rs => format!(" ({})", list(rs)),
+        };
+        format!("func {}({params}){results}", go.name)
+    }
+
     pub fn c_symbol(&self) -> &str {
         if let Some(c) = &self.c_name {
             return c;

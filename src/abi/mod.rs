@@ -1,12 +1,14 @@
 //! Go side of the boundary: Go declarations (`func _f(p *int64, n int) int64`), their ABI0
 //! frame layout, and how each argument maps onto the C calling convention.
 
+pub mod aapcs;
 pub mod decl;
 pub mod gotype;
 pub mod layout;
 pub mod lexer;
 pub mod sysv;
 
+pub use aapcs::classify_aapcs_args;
 pub use decl::{GoFunc, GoParam, parse_go_decls};
 pub use gotype::GoType;
 pub use layout::{FrameLayout, ScalarKind, Slot, check_types, layout};

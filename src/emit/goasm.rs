@@ -138,13 +138,22 @@ fn write_text(out: &mut String, t: &TextSymbol, style: EmitStyle) {
         }
     }
     let mut pending_raw: Vec<u8> = Vec::new();
+    let mut pending_words: Vec<u32> = Vec::new();
     for line in &t.lines {
         if style.compact {
-            if let Line::Raw { bytes, .. } = line {
-                pending_raw.extend_from_slice(bytes);
-                continue;
+            match line {
+                Line::Raw { bytes, .. } => {
+                    pending_raw.extend_from_slice(bytes);
+                    continue;
+                }
+                Line::Word { word, .. } => {
+                    pending_words.push(*word);
+                    continue;
+                }
+                _ => {}
             }
             flush_compact(out, &mut pending_raw);
+            flush_words(out, &mut pending_words);
         }
         match line {
             Line::Label(l) => {
@@ -165,9 +174,30 @@ fn write_text(out: &mut String, t: &TextSymbol, style: EmitStyle) {
                 pack_bytes_into(out, bytes);
                 end_code(out, start, comment, style);
             }
+            Line::Word { word, comment } => {
+                let start = begin_code(out);
+                let _ = write!(out, "WORD $0x{word:08x}");
+                end_code(out, start, comment, style);
+            }
         }
     }
     flush_compact(out, &mut pending_raw);
+    flush_words(out, &mut pending_words);
+}
+
+/// Compact arm64 code: four instruction words per line.
+fn flush_words(out: &mut String, pending: &mut Vec<u32>) {
+    for chunk in pending.chunks(4) {
+        out.push('\t');
+        for (i, w) in chunk.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            let _ = write!(out, "WORD $0x{w:08x}");
+        }
+        out.push('\n');
+    }
+    pending.clear();
 }
 
 fn flush_compact(out: &mut String, pending: &mut Vec<u8>) {
@@ -247,6 +277,7 @@ fn write_operand(out: &mut String, o: &GoOperand) {
         GoOperand::Mem { base, disp } => write!(out, "{disp}({base})"),
         GoOperand::Sym { name, offset } => write!(out, "{}(SB)", sym_offset(name, *offset)),
         GoOperand::Label(l) => write!(out, "{l}"),
+        GoOperand::Addr { name, offset } => write!(out, "${}(SB)", sym_offset(name, *offset)),
     };
 }
 

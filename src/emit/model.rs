@@ -16,6 +16,8 @@ pub enum GoOperand {
     Sym { name: String, offset: i64 },
     /// A label in the same TEXT symbol.
     Label(String),
+    /// `$sym+offset(SB)`: the address of a symbol (arm64 `MOVD $sym(SB), R0`).
+    Addr { name: String, offset: i64 },
 }
 
 /// A native Go instruction: mnemonic as Go spells it plus operands in Go order
@@ -43,6 +45,12 @@ pub enum Line {
     /// Machine code emitted verbatim (never PC-relative), with the source instruction.
     Raw {
         bytes: Vec<u8>,
+        comment: Option<String>,
+    },
+    /// One fixed-width instruction word (arm64 `WORD $0x…`, 4 bytes, never PC-relative),
+    /// with the source instruction.
+    Word {
+        word: u32,
         comment: Option<String>,
     },
     /// A comment line of its own.

@@ -84,6 +84,22 @@ pub enum LowerError {
     UnsupportedSymbolicOperand,
     #[error("unsupported instruction for translation: {0}")]
     UnsupportedInstruction(String),
+    #[error(transparent)]
+    Assemble(#[from] super::arm64::AssembleError),
+    #[error("register `{0}` belongs to the Go runtime on arm64 ({1})")]
+    ReservedRegister(String, &'static str),
+    #[error("literal-pool pseudo-load `=…`")]
+    LiteralPool,
+    #[error("the assembler's object does not match the source layout: {0}")]
+    LayoutMismatch(String),
+    #[error(
+        "machine word 0x{0:08x} cannot be decoded (SVE/SME and other extensions the decoder does not know are not supported)"
+    )]
+    Undecodable(u32),
+    #[error("PC-relative reference to `{0}` that cannot be rewritten for Go")]
+    PcRelative(String),
+    #[error("relocation type {0} is not supported")]
+    UnsupportedRelocation(u32),
 }
 
 impl LowerError {
@@ -134,6 +150,14 @@ impl LowerError {
             }
             LowerError::FunctionAddress(_) => {
                 "function pointers cannot be called from translated code; call directly"
+            }
+            LowerError::ReservedRegister(..) => {
+                "compile with -ffixed-x18 -ffixed-x27 -ffixed-x28 (the package flow passes them)"
+            }
+            LowerError::LiteralPool => "load constants with adrp/add or movz/movk instead",
+            LowerError::Undecodable(_) => "compile for a -march without SVE/SME",
+            LowerError::PcRelative(_) => {
+                "address data through adrp + :lo12: (the compilers' default code model);                  code addresses cannot be taken (compile with -fno-jump-tables)"
             }
             LowerError::CodeOutsideFunction => {
                 "label the code with a function symbol (`.type name,@function`)"

@@ -1,5 +1,6 @@
 //! Stage 2: parsed items → per-function machine code, analysed and rewritten for Go.
 
+pub mod arm64;
 pub mod data;
 pub mod data_symbols;
 pub mod error;

@@ -25,6 +25,8 @@ pub enum BodyItem<I> {
     /// Code alignment (`.p2align 4, 0x90` before a loop head).
     Align {
         bytes: u64,
+        /// GAS's third `.p2align` argument: pad only if it takes at most this many bytes.
+        max_skip: Option<u64>,
     },
     Instruction(I),
 }
@@ -213,10 +215,15 @@ impl<I> Builder<I> {
             Directive::Set { symbol, value } => {
                 self.program.aliases.insert(symbol, value);
             }
-            Directive::Align { bytes, fill, .. } => match self.current.1 {
+            Directive::Align {
+                bytes,
+                fill,
+                max_skip,
+                ..
+            } => match self.current.1 {
                 SectionKind::Code => {
                     if bytes > 1 && !self.program.functions.is_empty() {
-                        self.push_body(BodyItem::Align { bytes }, span);
+                        self.push_body(BodyItem::Align { bytes, max_skip }, span);
                     }
                 }
                 SectionKind::Metadata => {}

@@ -71,7 +71,7 @@ pub fn sanitize(name: &str) -> String {
     s
 }
 
-fn unique(taken: &mut HashSet<String>, base: &str) -> String {
+pub fn unique(taken: &mut HashSet<String>, base: &str) -> String {
     let mut name = base.to_string();
     let mut n = 1;
     while !taken.insert(name.clone()) {

@@ -326,6 +326,8 @@ pub fn parse_directive_in(
         | ".macosx_version_min"
         | ".subsections_via_symbols"
         | ".end" => Directive::Ignored(lower),
+        // AArch64 target selection: the system assembler reads them from the same text.
+        ".arch" | ".arch_extension" | ".cpu" if arm => Directive::Ignored(lower),
         _ if lower.starts_with(".cfi_") => Directive::Ignored(lower),
         _ => Directive::Unknown {
             name: name.to_string(),

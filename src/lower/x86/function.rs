@@ -71,7 +71,7 @@ pub fn prepare<'a, I>(
                 labels.insert(name.clone(), (go.clone(), count));
                 nodes.push(Node::Label(go));
             }
-            BodyItem::Align { bytes } => nodes.push(Node::Align(*bytes)),
+            BodyItem::Align { bytes, .. } => nodes.push(Node::Align(*bytes)),
             BodyItem::Instruction(_) => {
                 nodes.push(Node::Code(count));
                 count += 1;

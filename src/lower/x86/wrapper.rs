@@ -38,7 +38,7 @@ pub const RETURN_LABEL: &str = "c2goasm_return";
 
 /// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
 /// registers, so `g+8(FP)` does not parse.
-fn collides_with_register(name: &str) -> bool {
+pub(crate) fn collides_with_register(name: &str) -> bool {
     name == "g"
         || (name
             .chars()
@@ -266,27 +266,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         flags: if leaf { "NOSPLIT" } else { "" },
         frame_size: frame as u32,
         args_size: Some(w.layout.args_size),
-        doc: vec![signature(w.go)],
+        doc: vec![w.go.signature()],
         lines,
     }
-}
-
-/// `func name(a int64, b []float32) (r int64)` as the doc comment above the TEXT line.
-pub fn signature(go: &GoFunc) -> String {
-    let list = |ps: &[crate::abi::GoParam]| -> String {
-        ps.iter()
-            .map(|p| match &p.name {
-                Some(n) => format!("{n} {}", p.ty),
-                None => p.ty.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let params = list(&go.params);
-    let results = match go.results.as_slice() {
-        [] => String::new(),
-        [r] if r.name.is_none() => format!(" {}", r.ty),
-        rs => format!(" ({})", list(rs)),
-    };
-    format!("func {}({params}){results}", go.name)
 }

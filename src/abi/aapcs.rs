@@ -1,0 +1,60 @@
+//! AAPCS64 (Linux) classification of the flattened C arguments: integer class (ints,
+//! bools, pointers) in x0–x7, floating point (float32/64) in v0–v7, the rest on the stack
+//! in argument order, one eight-byte slot each (scalars of at most 8 bytes).
+
+use super::layout::{ScalarKind, Slot};
+use super::sysv::ArgLocation;
+
+fn is_float(s: &Slot) -> bool {
+    matches!(s.kind, ScalarKind::Float32 | ScalarKind::Float64)
+}
+
+/// Locations in argument order: `IntReg(n)` is xn, `FloatReg(n)` is vn, `Stack(n)` is the
+/// n-th eight-byte slot at `[sp + 8n]` on entry.
+pub fn classify_aapcs_args(args: &[Slot]) -> Vec<ArgLocation> {
+    let (mut ints, mut floats, mut stack) = (0u8, 0u8, 0u32);
+    args.iter()
+        .map(|s| {
+            if is_float(s) && floats < 8 {
+                floats += 1;
+                ArgLocation::FloatReg(floats - 1)
+            } else if !is_float(s) && ints < 8 {
+                ints += 1;
+                ArgLocation::IntReg(ints - 1)
+            } else {
+                stack += 1;
+                ArgLocation::Stack(stack - 1)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(kind: ScalarKind) -> Slot {
+        Slot {
+            name: "x".into(),
+            offset: 0,
+            size: 8,
+            kind,
+        }
+    }
+
+    #[test]
+    fn eight_of_each_class_then_stack() {
+        let i = slot(ScalarKind::Int { signed: true });
+        let f = slot(ScalarKind::Float64);
+        let mut args = vec![f.clone(), i.clone()];
+        args.extend(std::iter::repeat_n(i.clone(), 8));
+        args.extend(std::iter::repeat_n(f.clone(), 8));
+        let locs = classify_aapcs_args(&args);
+        assert_eq!(locs[0], ArgLocation::FloatReg(0));
+        assert_eq!(locs[1], ArgLocation::IntReg(0));
+        assert_eq!(locs[8], ArgLocation::IntReg(7));
+        assert_eq!(locs[9], ArgLocation::Stack(0));
+        assert_eq!(locs[16], ArgLocation::FloatReg(7));
+        assert_eq!(locs[17], ArgLocation::Stack(1));
+    }
+}

@@ -1,0 +1,561 @@
+//! The AArch64 lowering, as the sequence of passes it is:
+//!
+//! 1. lay out the file (functions, symbols) — `program::build_program`;
+//! 2. bind Go declarations to C functions;
+//! 3. assemble the whole file with the system assembler and read the object;
+//! 4. for every function reachable from a declaration: tie source lines to machine words
+//!    (`code::place`), check registers Go owns, rewrite PC-relative instructions
+//!    (`rewrite`);
+//! 5. order functions callee-first (rejecting recursion) and model their stack use;
+//! 6. emit the Go wrappers, the C functions' TEXT symbols and the data sections they use.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::assembler::{AssembleError, assemble};
+use super::code::{FnCode, Node, place};
+use super::object_file::{ObjectFile, SectionClass, read_object};
+use super::rewrite::{Context, Flow, Lowered, go_label};
+use super::stack::{StackSummary, analyse};
+use super::wrapper::{RETURN_LABEL, WrapperInput, stack_arg_bytes, wrapper};
+use crate::abi::{self, ArgLocation, DeclError, GoFunc};
+use crate::emit::model::{
+    AsmFile, DataEntry, DataPlacement, DataSymbol, GoInstr, GoOperand, Line, TextSymbol,
+};
+use crate::error::{Diagnostic, ErrorKind};
+use crate::lower::LowerError;
+use crate::lower::program::{BodyItem, Program, SymbolDef, build_program};
+use crate::lower::symbols::{GoNames, sanitize, unique};
+use crate::parse::arm64::{Instruction as Source, Operand};
+use crate::parse::{Item, Located};
+use crate::source::{SourceFile, Span};
+
+pub struct Inputs<'a> {
+    pub asm: &'a SourceFile,
+    pub items: Vec<Located<Item<Source>>>,
+    pub decl_file: &'a SourceFile,
+    pub decls: &'a [GoFunc],
+    pub strip_comments: bool,
+}
+
+struct Diags<'a> {
+    asm: &'a SourceFile,
+    decl: &'a SourceFile,
+    out: Vec<Diagnostic>,
+}
+
+impl Diags<'_> {
+    fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.out.push(Diagnostic::new(self.asm, span, e));
+    }
+    fn decl(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.out.push(Diagnostic::new(self.decl, span, e));
+    }
+}
+
+/// A reachable C function, lowered instruction by instruction.
+struct Prepared<'a> {
+    code: FnCode<'a>,
+    lowered: Vec<Lowered>,
+    calls: BTreeSet<usize>,
+    tail_calls: BTreeSet<usize>,
+}
+
+impl Prepared<'_> {
+    fn callees(&self) -> impl Iterator<Item = usize> + '_ {
+        self.calls.iter().chain(&self.tail_calls).copied()
+    }
+}
+
+fn reserved_role(num: u8) -> &'static str {
+    match num {
+        18 => "the platform register",
+        27 => "the Go assembler's temporary",
+        _ => "it holds the current goroutine, g",
+    }
+}
+
+/// Checks the source text of a function for what Go forbids before looking at bytes.
+fn check_source(f: &crate::lower::program::Function<Source>, d: &mut Diags<'_>) {
+    for item in &f.body {
+        let BodyItem::Instruction(ins) = &item.item else {
+            continue;
+        };
+        for (r, span) in ins.gprs() {
+            if r.num != 31 && r.is_reserved_by_go() {
+                let name = format!("{}{}", if r.wide { 'x' } else { 'w' }, r.num);
+                d.asm(
+                    span,
+                    LowerError::ReservedRegister(name, reserved_role(r.num)),
+                );
+            }
+        }
+        for o in &ins.operands {
+            if matches!(o.operand, Operand::LiteralPool(_)) {
+                d.asm(o.span, LowerError::LiteralPool);
+            }
+        }
+    }
+}
+
+fn assembler_error(asm: &SourceFile, e: AssembleError) -> Diagnostic {
+    let span = match &e {
+        AssembleError::Rejected {
+            line: Some(l), col, ..
+        } => Span::new(*l, col.unwrap_or(1), 1),
+        _ => Span::new(1, 1, 0),
+    };
+    Diagnostic::new(asm, span, LowerError::Assemble(e))
+}
+
+pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
+    let mut d = Diags {
+        asm: inp.asm,
+        decl: inp.decl_file,
+        out: Vec::new(),
+    };
+    let program = build_program(inp.items).map_err(|errs| {
+        errs.into_iter()
+            .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
+            .collect::<Vec<_>>()
+    })?;
+    let bindings = bind(&program, inp.decls, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    let object_bytes = assemble(&inp.asm.text).map_err(|e| vec![assembler_error(inp.asm, e)])?;
+    let object = read_object(&object_bytes).map_err(|e| {
+        vec![Diagnostic::new(
+            inp.asm,
+            Span::new(1, 1, 0),
+            LowerError::LayoutMismatch(e),
+        )]
+    })?;
+    let names = GoNames::new(&program);
+    let mut taken: HashSet<String> = names
+        .functions
+        .iter()
+        .map(|n| n.trim_end_matches("<>").to_string())
+        .collect();
+    let data_names: HashMap<usize, String> = {
+        let mut secs: Vec<(&usize, &String)> = object
+            .sections
+            .iter()
+            .filter(|(_, s)| {
+                matches!(
+                    s.class,
+                    SectionClass::ReadOnly | SectionClass::Writable | SectionClass::Zeroed
+                )
+            })
+            .map(|(i, s)| (i, &s.name))
+            .collect();
+        secs.sort();
+        secs.into_iter()
+            .map(|(i, n)| (*i, unique(&mut taken, &sanitize(n)) + "<>"))
+            .collect()
+    };
+    let entries: HashMap<(usize, u64), usize> = program
+        .functions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            object
+                .symbols
+                .get(&f.name)
+                .map(|p| ((p.section, p.value), i))
+        })
+        .collect();
+    let ctx = Context {
+        object: &object,
+        entries: &entries,
+        function_names: &names.functions,
+        data_names: &data_names,
+        strip_comments: inp.strip_comments,
+    };
+
+    let prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    let order = match call_order(&prepared) {
+        Ok(o) => o,
+        Err(f) => {
+            d.asm(
+                program.functions[f].span,
+                LowerError::Recursion(program.functions[f].name.clone()),
+            );
+            return Err(d.out);
+        }
+    };
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::new();
+    for f in order {
+        let p = &prepared[&f];
+        let insns: Vec<_> = p.code.insns().collect();
+        let flows: Vec<Flow> = p.lowered.iter().map(|l| l.flow).collect();
+        let depth_of = |g: usize| stacks.get(&g).map(|s| s.max_depth).unwrap_or(0);
+        match analyse(&insns, &flows, &depth_of) {
+            Ok(s) => {
+                stacks.insert(f, s);
+            }
+            Err(errs) => {
+                for (span, e) in errs {
+                    d.asm(span, e);
+                }
+            }
+        }
+    }
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+
+    let mut file = AsmFile::default();
+    let mut needed: Vec<usize> = Vec::new();
+    for b in &bindings {
+        let p = &prepared[&b.c];
+        let stack = stacks[&b.c];
+        let layout = abi::layout(b.go);
+        if let Some(bad) = layout
+            .args
+            .iter()
+            .chain(&layout.results)
+            .find(|s| crate::lower::x86::wrapper::collides_with_register(&s.name))
+        {
+            d.decl(
+                b.go.span,
+                DeclError::Mismatch {
+                    func: b.go.name.clone(),
+                    detail: format!(
+                        "parameter name `{}` is a register name in Go arm64 assembly; rename it",
+                        bad.name
+                    ),
+                },
+            );
+            continue;
+        }
+        let locations = abi::classify_aapcs_args(&layout.args);
+        let provided = locations
+            .iter()
+            .filter(|l| matches!(l, ArgLocation::Stack(_)))
+            .count() as u32;
+        if stack.arg_slots_read > provided {
+            let f = &program.functions[b.c];
+            d.asm(
+                f.span,
+                LowerError::StackArgumentBeyondDeclaration {
+                    func: b.go.name.clone(),
+                    slot: stack.arg_slots_read - 1,
+                    arg: 8 + stack.arg_slots_read,
+                    provided,
+                },
+            );
+            continue;
+        }
+        let inline = stack.max_depth == 0
+            && p.calls.is_empty()
+            && p.tail_calls.is_empty()
+            && stack_arg_bytes(&locations) == 0;
+        let inline_body = inline.then(|| body_lines(p, true));
+        if !inline {
+            needed.push(b.c);
+            file.needs_funcdata = true;
+        }
+        file.texts.push(wrapper(&WrapperInput {
+            go: b.go,
+            layout: &layout,
+            locations: &locations,
+            result: layout.results.first(),
+            callee: &names.functions[b.c],
+            stack,
+            inline_body,
+        }));
+    }
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    // C functions that need a TEXT of their own: called wrappers and everything they call.
+    let mut emitted = HashSet::new();
+    while let Some(f) = needed.pop() {
+        if !emitted.insert(f) {
+            continue;
+        }
+        let p = &prepared[&f];
+        needed.extend(p.callees());
+        file.texts
+            .push(c_text(p, &names.functions[f], &program, f, stacks[&f]));
+    }
+    // Data sections referenced by emitted code.
+    let mut used: BTreeSet<usize> = BTreeSet::new();
+    for (f, p) in &prepared {
+        let inlined_only = !emitted.contains(f);
+        let bound = bindings.iter().any(|b| b.c == *f);
+        if inlined_only && !bound {
+            continue;
+        }
+        used.extend(p.lowered.iter().filter_map(|l| l.data));
+    }
+    for s in used {
+        match data_symbol(&object, s, &data_names[&s]) {
+            Ok(sym) => file.data.push(sym),
+            Err(e) => d.asm(Span::new(1, 1, 0), e),
+        }
+    }
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    Ok(file)
+}
+
+/// A declared function bound to its C function.
+struct Binding<'a> {
+    go: &'a GoFunc,
+    c: usize,
+}
+
+fn bind<'a>(program: &Program<Source>, decls: &'a [GoFunc], d: &mut Diags<'_>) -> Vec<Binding<'a>> {
+    let mut out = Vec::new();
+    for go in decls {
+        let c_name = go.c_symbol();
+        let found =
+            [c_name, go.name.as_str()]
+                .into_iter()
+                .find_map(|n| match program.symbols.get(n) {
+                    Some(SymbolDef::Function(i)) => Some(*i),
+                    _ => None,
+                });
+        if let Err((span, e)) = abi::check_types(go) {
+            d.decl(span, e);
+            continue;
+        }
+        if go.results.len() > 1 {
+            d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
+            continue;
+        }
+        match found {
+            Some(c) => out.push(Binding { go, c }),
+            None => d.decl(
+                go.span,
+                DeclError::MissingCFunction {
+                    go: go.name.clone(),
+                    c: c_name.to_string(),
+                },
+            ),
+        }
+    }
+    out
+}
+
+fn prepare_reachable<'a>(
+    program: &'a Program<Source>,
+    bindings: &[Binding<'_>],
+    ctx: &Context<'_>,
+    d: &mut Diags<'_>,
+) -> HashMap<usize, Prepared<'a>> {
+    let mut prepared = HashMap::new();
+    let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
+    let mut seen = HashSet::new();
+    while let Some(f) = work.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        let func = &program.functions[f];
+        let before = d.out.len();
+        check_source(func, d);
+        if d.out.len() > before {
+            continue;
+        }
+        let code = match place(func, ctx.object) {
+            Ok(c) => c,
+            Err(errs) => {
+                for (span, e) in errs {
+                    d.asm(span, e);
+                }
+                continue;
+            }
+        };
+        let mut lowered = Vec::new();
+        let (mut calls, mut tail_calls) = (BTreeSet::new(), BTreeSet::new());
+        for insn in code.insns() {
+            match ctx.lower(&code, insn) {
+                Ok(l) => {
+                    match l.flow {
+                        Flow::Call(g) => {
+                            calls.insert(g);
+                        }
+                        Flow::TailCall(g) => {
+                            tail_calls.insert(g);
+                        }
+                        _ => {}
+                    }
+                    lowered.push(l);
+                }
+                Err(e) => d.asm(insn.span, e),
+            }
+        }
+        work.extend(calls.iter().chain(&tail_calls).copied());
+        prepared.insert(
+            f,
+            Prepared {
+                code,
+                lowered,
+                calls,
+                tail_calls,
+            },
+        );
+    }
+    prepared
+}
+
+/// Functions in callee-first order; `Err(f)` names a function on a call cycle.
+fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<usize>, usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Active,
+        Done,
+    }
+    fn visit(
+        f: usize,
+        prepared: &HashMap<usize, Prepared<'_>>,
+        marks: &mut HashMap<usize, Mark>,
+        out: &mut Vec<usize>,
+    ) -> Result<(), usize> {
+        match marks.get(&f) {
+            Some(Mark::Done) => return Ok(()),
+            Some(Mark::Active) => return Err(f),
+            None => {}
+        }
+        marks.insert(f, Mark::Active);
+        if let Some(p) = prepared.get(&f) {
+            for g in p.callees() {
+                visit(g, prepared, marks, out)?;
+            }
+        }
+        marks.insert(f, Mark::Done);
+        out.push(f);
+        Ok(())
+    }
+    let mut keys: Vec<usize> = prepared.keys().copied().collect();
+    keys.sort();
+    let mut marks = HashMap::new();
+    let mut out = Vec::new();
+    for f in keys {
+        visit(f, prepared, &mut marks, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The lowered body with the labels that are jumped to; `inline` turns returns into jumps
+/// to the wrapper's epilogue.
+fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
+    let targets: HashSet<u64> = p
+        .lowered
+        .iter()
+        .filter_map(|l| match l.flow {
+            Flow::Jump(o) | Flow::CondJump(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    let mut lines = Vec::with_capacity(p.lowered.len() + 8);
+    let mut lowered = p.lowered.iter();
+    let mut emitted_labels = HashSet::new();
+    let mut offset_of_next = p.code.insns().map(|i| i.offset);
+    let mut next_offset = offset_of_next.next();
+    for node in &p.code.nodes {
+        match node {
+            Node::Label(name) => {
+                // A label names the offset of the instruction that follows it.
+                if let Some(off) = next_offset
+                    && targets.contains(&off)
+                    && p.code.labels_at.get(&off) == Some(name)
+                    && emitted_labels.insert(off)
+                {
+                    lines.push(Line::Label(go_label(name)));
+                }
+            }
+            Node::Insn(_) => {
+                next_offset = offset_of_next.next();
+                let l = lowered.next().expect("one lowering per instruction");
+                if inline && l.flow == Flow::Return {
+                    let comment = match &l.line {
+                        Line::Native { comment, .. } => comment.clone(),
+                        _ => None,
+                    };
+                    lines.push(Line::Native {
+                        instr: GoInstr::new("JMP", vec![GoOperand::Label(RETURN_LABEL.into())]),
+                        comment,
+                    });
+                } else {
+                    lines.push(l.line.clone());
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The TEXT symbol of a C function called from a wrapper or another C function.
+fn c_text(
+    p: &Prepared<'_>,
+    name: &str,
+    program: &Program<Source>,
+    f: usize,
+    stack: StackSummary,
+) -> TextSymbol {
+    let mut lines = Vec::new();
+    if stack.max_depth > 0 || !p.calls.is_empty() {
+        // The C code moves SP and LR in ways Go's pc→SP table cannot describe: a native SP
+        // write makes the function SPWRITE, so tracebacks stop here instead of misreading.
+        lines.push(Line::Native {
+            instr: GoInstr::new("MOVD", vec![GoOperand::Reg("RSP"), GoOperand::Reg("RSP")]),
+            comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
+        });
+    }
+    lines.extend(body_lines(p, false));
+    TextSymbol {
+        name: name.to_string(),
+        flags: "NOSPLIT|NOFRAME",
+        frame_size: 0,
+        args_size: None,
+        doc: vec![format!("C function {}", program.functions[f].name)],
+        lines,
+    }
+}
+
+/// One data section as a Go symbol, byte for byte.
+fn data_symbol(object: &ObjectFile, section: usize, name: &str) -> Result<DataSymbol, LowerError> {
+    let sec = &object.sections[&section];
+    if let Some(r) = sec.relocs.values().next() {
+        return Err(LowerError::CodeAddressInData(format!(
+            "{} (relocation type {})",
+            sec.name, r.r_type
+        )));
+    }
+    // Go aligns a data symbol to min(32, largest power of two ≤ size): a size of at least
+    // the section's alignment gets that alignment (up to 32; arm64 loads do not need more).
+    let size = sec.size.max(sec.align.min(32)).max(1);
+    let mut entries = Vec::new();
+    let mut off = 0usize;
+    while off < sec.data.len() {
+        let width = [8usize, 4, 2, 1]
+            .into_iter()
+            .find(|w| off.is_multiple_of(*w) && off + w <= sec.data.len())
+            .unwrap_or(1);
+        let mut value = 0u64;
+        for (k, b) in sec.data[off..off + width].iter().enumerate() {
+            value |= (*b as u64) << (8 * k);
+        }
+        entries.push(DataEntry::Value {
+            offset: off as u64,
+            width: width as u8,
+            value,
+        });
+        off += width;
+    }
+    Ok(DataSymbol {
+        name: name.to_string(),
+        size,
+        placement: DataPlacement::Data {
+            read_only: sec.class != SectionClass::Writable && sec.class != SectionClass::Zeroed,
+        },
+        entries,
+        labels: vec![(sec.name.clone(), 0)],
+    })
+}

@@ -1,0 +1,214 @@
+//! The stack model of one C function, over its control-flow graph: how deep below the
+//! entry SP the code goes (calls included), which stack-passed arguments it reads, and
+//! proof that SP is back at its entry value at every return. No prologue pattern is
+//! assumed: every SP change is an `add`/`sub` by a constant, a pre/post-indexed access
+//! with writeback, or a restore from the frame pointer; anything else is an error.
+
+use std::collections::{HashMap, VecDeque};
+
+use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand};
+
+use super::code::Insn;
+use super::rewrite::Flow;
+use crate::lower::LowerError;
+use crate::source::Span;
+
+const SP: u16 = 31;
+const FP: u16 = 29;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StackSummary {
+    /// Deepest point below the entry SP, in bytes, including callees.
+    pub max_depth: u64,
+    /// Number of eight-byte stack-argument slots the code reads (highest slot + 1).
+    pub arg_slots_read: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct State {
+    /// Bytes below the entry SP.
+    depth: i64,
+    /// Depth that x29 points at, when known.
+    fp: Option<i64>,
+}
+
+fn immediate(o: &Operand) -> Option<i64> {
+    match o {
+        Operand::Immediate(v) => Some(*v as i64),
+        Operand::ImmShift(v, s) => Some((*v as i64) << s),
+        Operand::Imm16(v) => Some(*v as i64),
+        Operand::Imm64(v) => i64::try_from(*v).ok(),
+        _ => None,
+    }
+}
+
+fn is_sp(o: &Operand) -> bool {
+    matches!(o, Operand::RegisterOrSP(_, SP))
+}
+
+fn is_fp_dest(o: &Operand) -> bool {
+    matches!(o, Operand::RegisterOrSP(_, FP) | Operand::Register(_, FP))
+}
+
+fn is_store(op: Opcode) -> bool {
+    format!("{op:?}").starts_with("ST")
+}
+
+/// Applies one instruction to the state; records stack-argument reads.
+fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), LowerError> {
+    let add_sub = matches!(d.opcode, Opcode::ADD | Opcode::SUB);
+    let sign = if d.opcode == Opcode::SUB { -1 } else { 1 };
+    if is_sp(&d.operands[0]) {
+        // SP is written.
+        let imm = immediate(&d.operands[2]);
+        match (add_sub, &d.operands[1], imm) {
+            (true, Operand::RegisterOrSP(_, SP), Some(k)) => s.depth -= sign * k,
+            (true, Operand::RegisterOrSP(_, FP), Some(k)) => match s.fp {
+                Some(fp) => s.depth = fp - sign * k,
+                None => return Err(LowerError::UnknownStackChange),
+            },
+            (true, _, None) => return Err(LowerError::DynamicStack),
+            _ => return Err(LowerError::UnknownStackChange),
+        }
+        return Ok(());
+    }
+    if is_fp_dest(&d.operands[0]) && !is_store(d.opcode) {
+        s.fp = match (add_sub, &d.operands[1], immediate(&d.operands[2])) {
+            (true, Operand::RegisterOrSP(_, SP), Some(k)) => Some(s.depth - sign * k),
+            _ => None,
+        };
+    }
+    for o in &d.operands {
+        match *o {
+            Operand::RegPreIndex(SP, off, writeback) => {
+                let off = off as i64;
+                if writeback {
+                    s.depth -= off;
+                } else if off < 0 {
+                    return Err(LowerError::RedZone(-off));
+                } else {
+                    *arg_bytes = (*arg_bytes).max(off - s.depth + 1);
+                }
+            }
+            Operand::RegPostIndex(SP, off) => s.depth -= off as i64,
+            Operand::RegPreIndex(FP, off, false) => {
+                if let Some(fp) = s.fp {
+                    *arg_bytes = (*arg_bytes).max(off as i64 - fp + 1);
+                }
+            }
+            Operand::RegPostIndexReg(SP, _) => return Err(LowerError::DynamicStack),
+            _ => {}
+        }
+    }
+    if s.depth < 0 {
+        // Above the entry SP: that is the caller's frame.
+        return Err(LowerError::UnknownStackChange);
+    }
+    Ok(())
+}
+
+/// Analyses a function. `flows[i]` is the control flow of `insns[i]`; `callee_depth`
+/// gives the summary depth of a called function.
+pub fn analyse(
+    insns: &[&Insn<'_>],
+    flows: &[Flow],
+    callee_depth: &dyn Fn(usize) -> u64,
+) -> Result<StackSummary, Vec<(Span, LowerError)>> {
+    let index_of: HashMap<u64, usize> = insns
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.offset, i))
+        .collect();
+    let mut states: Vec<Option<State>> = vec![None; insns.len()];
+    let mut queue = VecDeque::new();
+    let mut errors = Vec::new();
+    let mut max_depth = 0i64;
+    let mut arg_bytes = 0i64;
+    if !insns.is_empty() {
+        states[0] = Some(State { depth: 0, fp: None });
+        queue.push_back(0usize);
+    }
+    let propagate = |to: usize,
+                     s: State,
+                     states: &mut Vec<Option<State>>,
+                     queue: &mut VecDeque<usize>,
+                     errors: &mut Vec<(Span, LowerError)>| {
+        match states[to] {
+            None => {
+                states[to] = Some(s);
+                queue.push_back(to);
+            }
+            Some(prev) if prev.depth != s.depth => errors.push((
+                insns[to].span,
+                LowerError::StackMismatch(prev.depth.to_string(), s.depth.to_string()),
+            )),
+            Some(prev) if prev.fp != s.fp && prev.fp.is_some() => {
+                states[to] = Some(State { fp: None, ..prev });
+                queue.push_back(to);
+            }
+            Some(_) => {}
+        }
+    };
+    while let Some(i) = queue.pop_front() {
+        if errors.len() > 8 {
+            break;
+        }
+        let mut s = states[i].expect("queued states are set");
+        let insn = insns[i];
+        if let Err(e) = step(&insn.decoded, &mut s, &mut arg_bytes) {
+            errors.push((insn.span, e));
+            continue;
+        }
+        max_depth = max_depth.max(s.depth);
+        let next = (i + 1 < insns.len()).then_some(i + 1);
+        let target = |off: u64| index_of.get(&off).copied();
+        match flows[i] {
+            Flow::Next => match next {
+                Some(n) => propagate(n, s, &mut states, &mut queue, &mut errors),
+                None => errors.push((
+                    insn.span,
+                    LowerError::UnsupportedInstruction(
+                        "execution runs off the end of the function".into(),
+                    ),
+                )),
+            },
+            Flow::Call(f) => {
+                max_depth = max_depth.max(s.depth + callee_depth(f) as i64);
+                if let Some(n) = next {
+                    propagate(n, s, &mut states, &mut queue, &mut errors);
+                }
+            }
+            Flow::Jump(off) | Flow::CondJump(off) => {
+                match target(off) {
+                    Some(t) => propagate(t, s, &mut states, &mut queue, &mut errors),
+                    None => {
+                        errors.push((insn.span, LowerError::PcRelative(insn.source.text.clone())))
+                    }
+                }
+                if matches!(flows[i], Flow::CondJump(_))
+                    && let Some(n) = next
+                {
+                    propagate(n, s, &mut states, &mut queue, &mut errors);
+                }
+            }
+            Flow::Return | Flow::TailCall(_) => {
+                if s.depth != 0 {
+                    errors.push((
+                        insn.span,
+                        LowerError::UnbalancedReturn(format!("{} bytes still allocated", s.depth)),
+                    ));
+                }
+                if let Flow::TailCall(f) = flows[i] {
+                    max_depth = max_depth.max(callee_depth(f) as i64);
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(StackSummary {
+        max_depth: max_depth as u64,
+        arg_slots_read: (arg_bytes.max(0) as u64).div_ceil(8) as u32,
+    })
+}
