@@ -86,6 +86,87 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// The same discipline on AArch64 (fixtures/errors/arm64, output `out_arm64.s`).
+const ARM64_CASES: &[Case] = &[
+    Case {
+        fixture: "arm64/recursion.s",
+        decls: "func depth(tree *int64, i, n int64) int64",
+        at: (6, 1),
+        message: "recursive",
+        hint: "loop",
+    },
+    Case {
+        fixture: "arm64/vla.s",
+        decls: "func vla_sum(n int64, src *int64) int64",
+        at: (21, 2),
+        message: "stack pointer",
+        hint: "alloca",
+    },
+    Case {
+        fixture: "arm64/indirect_call.s",
+        decls: "func apply(f unsafe.Pointer, x int64) int64",
+        at: (12, 2),
+        message: "indirect call",
+        hint: "function pointers",
+    },
+    Case {
+        fixture: "arm64/got.s",
+        decls: "func scaled(x int64) int64",
+        at: (8, 2),
+        message: "GOT",
+        hint: "-fno-pic",
+    },
+    Case {
+        fixture: "arm64/tls.s",
+        decls: "func bump(d int64) int64",
+        at: (9, 2),
+        message: "thread-local storage",
+        hint: "thread-local",
+    },
+    Case {
+        fixture: "arm64/sve.s",
+        decls: "func scale(p *float32, n int64, k float32)",
+        at: (30, 7),
+        message: "SVE",
+        hint: "-march",
+    },
+    Case {
+        fixture: "arm64/reserved_register.s",
+        decls: "func pressure(p *int64, n int64) int64",
+        at: (14, 6),
+        message: "`x28` belongs to the Go runtime",
+        hint: "-ffixed-x28",
+    },
+    Case {
+        fixture: "arm64/memset_call.s",
+        decls: "func clear(p *uint8)",
+        at: (10, 2),
+        message: "memset",
+        hint: "-fno-builtin",
+    },
+    Case {
+        fixture: "arm64/literal_pool.s",
+        decls: "func big(x int64) int64",
+        at: (8, 10),
+        message: "literal-pool",
+        hint: "movz",
+    },
+    Case {
+        fixture: "arm64/jump_table.s",
+        decls: "func op(code, a, b int64) int64",
+        at: (13, 2),
+        message: "PC-relative",
+        hint: "-fno-jump-tables",
+    },
+    Case {
+        fixture: "arm64/extern_data.s",
+        decls: "func pick(i int64) float32",
+        at: (8, 2),
+        message: "`table`, which is not defined in this file",
+        hint: "static const",
+    },
+];
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/errors")
 }
@@ -111,12 +192,21 @@ fn run(input: &Path, output: &Path) -> (Option<i32>, String) {
 
 #[test]
 fn unsafe_inputs_are_located_errors_and_write_nothing() {
+    check_cases(CASES, "amd64");
+}
+
+#[test]
+fn unsafe_arm64_inputs_are_located_errors_and_write_nothing() {
+    check_cases(ARM64_CASES, "arm64");
+}
+
+fn check_cases(cases: &[Case], arch: &str) {
     let mut failures = Vec::new();
-    for case in CASES {
-        let dir = temp_dir(case.fixture);
-        let output = dir.join("out_amd64.s");
+    for case in cases {
+        let dir = temp_dir(&case.fixture.replace('/', "_"));
+        let output = dir.join(format!("out_{arch}.s"));
         std::fs::write(
-            dir.join("out_amd64.go"),
+            dir.join(format!("out_{arch}.go")),
             format!(
                 "package out\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n{}\n",
                 case.decls
@@ -125,7 +215,8 @@ fn unsafe_inputs_are_located_errors_and_write_nothing() {
         .expect("write decls");
         let input = fixtures().join(case.fixture);
         let (code, stderr) = run(&input, &output);
-        let location = format!("{}:{}:{}: error:", case.fixture, case.at.0, case.at.1);
+        let file_name = case.fixture.rsplit('/').next().unwrap_or(case.fixture);
+        let location = format!("{file_name}:{}:{}: error:", case.at.0, case.at.1);
         let problems: Vec<&str> = [
             (code != Some(2)).then_some("exit status is not 2"),
             (!stderr.contains(&location)).then_some("wrong or missing file:line:col"),
@@ -201,6 +292,30 @@ fn declared_function_missing_from_assembly_points_at_the_go_declaration() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("out_amd64.go:5:6: error:"), "{stderr}");
     assert!(stderr.contains("nothere"), "{stderr}");
+    assert!(!output.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn missing_arm64_assembler_names_the_package_to_install() {
+    let dir = temp_dir("noas");
+    let output = dir.join("out_arm64.s");
+    std::fs::write(
+        dir.join("out_arm64.go"),
+        "package out\n\nfunc ret_i8_clang_o3(x int64) int8\n",
+    )
+    .expect("write decls");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm64/kernels/clang_o3.s");
+    let out = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+        .arg(&input)
+        .arg(&output)
+        .env("C2GOASM_AS", "/nonexistent/aarch64-as")
+        .output()
+        .expect("run c2goasm-rs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AArch64 assembler found"), "{stderr}");
+    assert!(stderr.contains("apt-get install clang-19"), "{stderr}");
     assert!(!output.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -119,13 +119,17 @@ impl LowerError {
                  -fno-builtin (and GCC: -fno-tree-loop-distribute-patterns) so loops are not \
                  turned into memset/memcpy calls, or make the callee static inline"
             }
-            LowerError::ExternalJump(_) => "make the tail-called function part of the same file",
+            LowerError::ExternalJump(_) => {
+                "make the tail-called function part of the same file; a tail call to \
+                 memset/memcpy comes from a loop the compiler recognised: compile with \
+                 -fno-builtin (GCC: also -fno-tree-loop-distribute-patterns)"
+            }
             LowerError::ExternalSymbol(_) => {
                 "define the data in the same C file (static const), not extern"
             }
             LowerError::Got(_) => {
                 "make the symbol static, or compile with -fno-pic (or -fno-pie) so it is \
-                 addressed RIP-relative"
+                 addressed directly (RIP-relative on x86-64, adrp on arm64)"
             }
             LowerError::Tls(_) | LowerError::SegmentOverride(_) => {
                 "thread-local variables cannot be used from Go assembly; pass state through \
@@ -157,7 +161,8 @@ impl LowerError {
             LowerError::LiteralPool => "load constants with adrp/add or movz/movk instead",
             LowerError::Undecodable(_) => "compile for a -march without SVE/SME",
             LowerError::PcRelative(_) => {
-                "address data through adrp + :lo12: (the compilers' default code model);                  code addresses cannot be taken (compile with -fno-jump-tables)"
+                "address data through adrp + :lo12: (the compilers' default code model); \
+                 code addresses cannot be taken (compile with -fno-jump-tables)"
             }
             LowerError::CodeOutsideFunction => {
                 "label the code with a function symbol (`.type name,@function`)"

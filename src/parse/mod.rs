@@ -31,12 +31,19 @@ pub enum ParseError {
     BadLine,
     #[error("AT&T syntax is not supported")]
     AttSyntax,
+    #[error("SVE/SME operand `{0}` is not supported")]
+    Sve(String),
 }
 
 impl ParseError {
     pub fn hint(&self) -> Option<String> {
         match self {
             ParseError::AttSyntax => Some("compile with -masm=intel".into()),
+            ParseError::Sve(_) => Some(
+                "compile for a -march without +sve/+sme: Go runs on every arm64 CPU, NEON \
+                 (ASIMD) is the baseline the translated code may assume"
+                    .into(),
+            ),
             ParseError::UnknownMnemonic(_) => Some(
                 "c2goasm-rs reads the GAS Intel syntax written by `clang -S -masm=intel` and \
                  `gcc -S -masm=intel`"

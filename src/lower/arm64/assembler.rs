@@ -53,7 +53,13 @@ fn find_assembler() -> Result<String, AssembleError> {
     if let Ok(tool) = std::env::var("C2GOASM_AS")
         && !tool.is_empty()
     {
-        return Ok(tool);
+        return if runs(&tool) {
+            Ok(tool)
+        } else {
+            Err(AssembleError::Missing {
+                tried: format!("C2GOASM_AS={tool}"),
+            })
+        };
     }
     CLANGS
         .iter()

@@ -59,6 +59,17 @@ fn canonical_mnemonic(m: String) -> String {
     }
 }
 
+/// Whether an operand names an SVE vector (`z3.s`) or predicate (`p0/z`) register.
+fn names_sve_register(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).any(|tok| {
+        let mut chars = tok.chars();
+        matches!(chars.next(), Some('z' | 'Z' | 'p' | 'P'))
+            && !tok[1..].is_empty()
+            && tok[1..].bytes().all(|b| b.is_ascii_digit())
+            && tok[1..].parse::<u8>().is_ok_and(|n| n < 32)
+    })
+}
+
 /// Parses an instruction statement. `line` is the whole source line and `offset` the byte
 /// offset of `text` in it (for operand columns).
 pub fn parse_instruction(
@@ -89,8 +100,14 @@ pub fn parse_instruction(
             let lead = piece.len() - piece.trim_start().len();
             let trimmed = piece.trim();
             let span = span_at(mnemonic_end + start + lead, trimmed.len());
-            let mut operand = parse_operand(trimmed)
-                .ok_or_else(|| (span, ParseError::BadOperand(trimmed.to_string())))?;
+            let mut operand = parse_operand(trimmed).ok_or_else(|| {
+                let e = if names_sve_register(trimmed) {
+                    ParseError::Sve(trimmed.to_string())
+                } else {
+                    ParseError::BadOperand(trimmed.to_string())
+                };
+                (span, e)
+            })?;
             if !takes_targets(&mnemonic)
                 && let Operand::Target(crate::parse::Expr::Sym(w)) = &operand
             {
