@@ -88,6 +88,10 @@ const PACKAGE_EXAMPLES: &str = "\
 Examples:
   # The seed's kernels, four variants, into ./sample (package sample):
   c2goasm-rs package sample.c --out sample --variants sse4.2,avx,avx2,avx512
+  # AArch64 (NEON is the arm64 baseline; tests run under qemu-aarch64):
+  c2goasm-rs package sample.c --out sample --arch arm64
+  # Both architectures in one package:
+  c2goasm-rs package sample.c --out sample --variants sse4.2,avx2,neon
   # Extra clang flags after --:
   c2goasm-rs package kernels.c --out internal/simd -- -DNDEBUG -Iinclude
 
@@ -114,9 +118,13 @@ struct PackageArgs {
     /// Go package name (default: the output directory's name).
     #[arg(long)]
     package: Option<String>,
-    /// Instruction-set variants: sse4.2, avx, avx2, avx512.
-    #[arg(long, default_value = "sse4.2,avx2")]
-    variants: String,
+    /// Instruction-set variants: sse4.2, avx, avx2, avx512 (amd64), neon (arm64); both
+    /// architectures may be mixed. Default: sse4.2,avx2 — or neon with --arch arm64.
+    #[arg(long)]
+    variants: Option<String>,
+    /// Build for this architecture only (selects the default variants).
+    #[arg(long, value_enum)]
+    arch: Option<ArchArg>,
     /// The clang to run (default: $CC if it is clang, else clang, clang-19, …).
     #[arg(long)]
     cc: Option<PathBuf>,
@@ -144,8 +152,23 @@ fn package_name(out: &std::path::Path) -> String {
 }
 
 fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
-    let variants = c2goasm_rs::package::variant::parse_list(&args.variants)
-        .map_err(c2goasm_rs::Error::Usage)?;
+    let arch = args.arch.map(c2goasm_rs::Arch::from);
+    let default = match arch {
+        Some(c2goasm_rs::Arch::Arm64) => "neon",
+        _ => "sse4.2,avx2",
+    };
+    let variants =
+        c2goasm_rs::package::variant::parse_list(args.variants.as_deref().unwrap_or(default))
+            .map_err(c2goasm_rs::Error::Usage)?;
+    if let Some(a) = arch
+        && let Some(v) = variants.iter().find(|v| v.arch() != a)
+    {
+        return Err(c2goasm_rs::Error::Usage(format!(
+            "variant `{}` is not for --arch {}",
+            v.name(),
+            a.go_name()
+        )));
+    }
     std::fs::create_dir_all(&args.out).map_err(|source| c2goasm_rs::Error::Io {
         path: args.out.clone(),
         source,

@@ -93,13 +93,41 @@ fn generate_and_check(c_file: &str, package: &str, variants: &str, go_dir: &str)
         }
     }
     go(&dir, &["build", "./..."], &[("GOARCH", "arm64")]).unwrap_or_else(|e| panic!("{e}"));
+    if variants.contains("neon") {
+        // The arm64 build runs too, under qemu-user.
+        let arm = [("GOARCH", "arm64"), ("CGO_ENABLED", "0")];
+        for args in [
+            &["test", "-count=1", "-v", "-exec", "qemu-aarch64", "./..."][..],
+            &[
+                "test",
+                "-count=1",
+                "-tags",
+                "noasm",
+                "-exec",
+                "qemu-aarch64",
+                "./...",
+            ][..],
+        ] {
+            match go(&dir, args, &arm) {
+                Ok(text) => log.push_str(&text),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
     let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
     log
 }
 
 #[test]
-fn seed_kernels_in_all_four_variants() {
-    let log = generate_and_check("sample.c", "sample", "sse4.2,avx,avx2,avx512", "sample");
+fn seed_kernels_in_all_variants_of_both_architectures() {
+    let log = generate_and_check(
+        "sample.c",
+        "sample",
+        "sse4.2,avx,avx2,avx512,neon",
+        "sample",
+    );
+    assert!(log.contains("--- PASS: TestNeonAgainstGo"), "{log}");
+    assert!(log.contains("--- PASS: TestDispatchPicksNeon"), "{log}");
     assert!(log.contains("--- PASS: TestEveryVariantAgainstGo"), "{log}");
     assert!(
         log.contains("--- PASS: TestDispatchPicksTheBestVariant"),
@@ -110,7 +138,7 @@ fn seed_kernels_in_all_four_variants() {
 
 #[test]
 fn every_supported_c_type() {
-    let log = generate_and_check("types.c", "types", "sse4.2,avx2", "types");
+    let log = generate_and_check("types.c", "types", "sse4.2,avx2,neon", "types");
     assert!(log.contains("--- PASS: TestEveryTypeAgainstGo"), "{log}");
 }
 

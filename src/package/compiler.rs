@@ -23,6 +23,21 @@ pub const BASE_FLAGS: &[&str] = &[
     "-fno-builtin",
 ];
 
+/// The AArch64 counterpart (design/pipeline.md): x18, x27 and x28 belong to Go.
+pub const ARM64_BASE_FLAGS: &[&str] = &[
+    "-O3",
+    "--target=aarch64-linux-gnu",
+    "-ffixed-x18",
+    "-ffixed-x27",
+    "-ffixed-x28",
+    "-mllvm",
+    "-inline-threshold=1000",
+    "-fno-asynchronous-unwind-tables",
+    "-fno-exceptions",
+    "-fno-jump-tables",
+    "-fno-builtin",
+];
+
 fn is_clang(cmd: &Path) -> bool {
     Command::new(cmd)
         .arg("--version")
@@ -94,9 +109,13 @@ pub fn assembly(
     variant: Variant,
     extra: &[String],
 ) -> Result<String, PackageError> {
+    let base = match variant.arch() {
+        crate::Arch::Amd64 => BASE_FLAGS,
+        crate::Arch::Arm64 => ARM64_BASE_FLAGS,
+    };
     let mut cmd = Command::new(cc);
     cmd.arg("-S")
-        .args(BASE_FLAGS)
+        .args(base)
         .args(variant.clang_flags())
         .args(extra)
         .arg(file)

@@ -1,7 +1,9 @@
-//! The x86-64 instruction-set variants a package is built for: compiler flags, CPU checks,
-//! names.
+//! The instruction-set variants a package is built for (x86-64 levels, and NEON on
+//! arm64): compiler flags, CPU checks, names.
 
 use std::fmt;
+
+use crate::Arch;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Variant {
@@ -9,10 +11,18 @@ pub enum Variant {
     Avx,
     Avx2,
     Avx512,
+    /// AArch64 Advanced SIMD: the baseline of every arm64 CPU Go runs on.
+    Neon,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 4] = [Variant::Sse42, Variant::Avx, Variant::Avx2, Variant::Avx512];
+    pub const ALL: [Variant; 5] = [
+        Variant::Sse42,
+        Variant::Avx,
+        Variant::Avx2,
+        Variant::Avx512,
+        Variant::Neon,
+    ];
 
     /// The default set: SSE4.2 runs everywhere that matters, AVX2 where it is faster.
     pub const DEFAULT: [Variant; 2] = [Variant::Sse42, Variant::Avx2];
@@ -24,6 +34,7 @@ impl Variant {
             "avx" => Variant::Avx,
             "avx2" => Variant::Avx2,
             "avx512" | "avx-512" => Variant::Avx512,
+            "neon" | "asimd" => Variant::Neon,
             _ => return None,
         })
     }
@@ -35,6 +46,15 @@ impl Variant {
             Variant::Avx => "avx",
             Variant::Avx2 => "avx2",
             Variant::Avx512 => "avx512",
+            Variant::Neon => "neon",
+        }
+    }
+
+    /// The architecture the variant is built for.
+    pub fn arch(self) -> Arch {
+        match self {
+            Variant::Neon => Arch::Arm64,
+            _ => Arch::Amd64,
         }
     }
 
@@ -45,6 +65,7 @@ impl Variant {
             Variant::Avx => "AVX",
             Variant::Avx2 => "AVX2",
             Variant::Avx512 => "AVX512",
+            Variant::Neon => "NEON",
         }
     }
 
@@ -55,6 +76,7 @@ impl Variant {
             Variant::Avx => "avx",
             Variant::Avx2 => "avx2",
             Variant::Avx512 => "avx512",
+            Variant::Neon => "neon",
         }
     }
 
@@ -65,6 +87,7 @@ impl Variant {
             Variant::Avx => &["-mavx"],
             Variant::Avx2 => &["-mavx2", "-mfma"],
             Variant::Avx512 => &["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq"],
+            Variant::Neon => &["-march=armv8-a"],
         }
     }
 
@@ -78,6 +101,8 @@ impl Variant {
             Variant::Avx512 => {
                 "cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ"
             }
+            // Always true on arm64; tested anyway so every build goes through one switch.
+            Variant::Neon => "cpu.ARM64.HasASIMD",
         }
     }
 }
@@ -94,7 +119,7 @@ pub fn parse_list(s: &str) -> Result<Vec<Variant>, String> {
     for part in s.split(',').filter(|p| !p.trim().is_empty()) {
         let v = Variant::parse(part).ok_or_else(|| {
             format!(
-                "unknown variant `{}` (expected sse4.2, avx, avx2, avx512)",
+                "unknown variant `{}` (expected sse4.2, avx, avx2, avx512, neon)",
                 part.trim()
             )
         })?;
@@ -119,7 +144,12 @@ mod tests {
             parse_list("avx2, SSE4.2,avx2"),
             Ok(vec![Variant::Sse42, Variant::Avx2])
         );
-        assert!(parse_list("neon").is_err());
+        assert!(parse_list("sve").is_err());
+        assert_eq!(
+            parse_list("neon,avx2"),
+            Ok(vec![Variant::Avx2, Variant::Neon])
+        );
+        assert_eq!(Variant::Neon.arch(), Arch::Arm64);
         assert!(parse_list("").is_err());
     }
 }
