@@ -100,6 +100,8 @@ pub enum LowerError {
     PcRelative(String),
     #[error("relocation type {0} is not supported")]
     UnsupportedRelocation(u32),
+    #[error("branch into the middle of another function (`{0}`)")]
+    CrossFunctionBranch(String),
 }
 
 impl LowerError {
@@ -157,6 +159,10 @@ impl LowerError {
             }
             LowerError::ReservedRegister(..) => {
                 "compile with -ffixed-x18 -ffixed-x27 -ffixed-x28 (the package flow passes them)"
+            }
+            LowerError::CrossFunctionBranch(_) => {
+                "GCC moves cold paths into a separate `name.cold` function: compile with \
+                 -fno-reorder-blocks-and-partition"
             }
             LowerError::LiteralPool => "load constants with adrp/add or movz/movk instead",
             LowerError::Undecodable(_) => "compile for a -march without SVE/SME",

@@ -140,6 +140,14 @@ impl Context<'_> {
         }
         match self.entries.get(&(section, offset)) {
             Some(f) => Ok(CodeTarget::Entry(*f)),
+            None if self
+                .object
+                .sections
+                .get(&section)
+                .is_some_and(|s| s.class == SectionClass::Code) =>
+            {
+                Err(LowerError::CrossFunctionBranch(insn.source.text.clone()))
+            }
             None => Err(LowerError::PcRelative(insn.source.text.clone())),
         }
     }
