@@ -148,3 +148,8 @@ fn generated_table_lists_every_function() {
     assert!(f.contains("\ta func(x int64) int64\n"));
     assert!(f.contains("{name: \"v1\", a: a_v1, b: b_v1},"));
 }
+
+#[test]
+fn e2e_arm64_tables() {
+    run_set("tables");
+}

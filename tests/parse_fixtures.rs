@@ -13,6 +13,7 @@ fn assembly_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if p.extension().is_some_and(|x| x == "s")
             && !p.to_string_lossy().ends_with("_amd64.s")
             && !p.to_string_lossy().contains("att_syntax")
+            && !p.to_string_lossy().ends_with("arm64/sve.s")
         {
             out.push(p);
         }
