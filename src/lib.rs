@@ -18,6 +18,26 @@ pub use source::{SourceFile, Span};
 use std::path::Path;
 
 /// The target architecture of the Go assembly (and of the input).
+///
+/// On arm64 the machine code comes from the system assembler (clang, or
+/// `aarch64-linux-gnu-as`), so translating needs one installed:
+///
+/// ```
+/// use c2goasm_rs::{Arch, Options, SourceFile, translate};
+///
+/// let asm = SourceFile::new(
+///     "add.s",
+///     "\t.text\n\t.globl add\n\t.p2align 2\n\t.type add,@function\nadd:\n\
+///      \tadd x0, x0, x1\n\tret\n.Lend:\n\t.size add, .Lend-add\n",
+/// );
+/// let decls = SourceFile::new("add_arm64.go", "package add\n\nfunc add(a, b int64) int64\n");
+/// let options = Options { arch: Some(Arch::Arm64), ..Options::default() };
+/// let go_asm = translate(&asm, &decls, &options).unwrap();
+/// assert!(go_asm.contains("TEXT ·add(SB), NOSPLIT, $0-24"));
+/// assert!(go_asm.contains("WORD $0x8b010000"));
+/// assert!(go_asm.contains("MOVD R0, ret+16(FP)"));
+/// assert_eq!(Arch::from_file_name("k_arm64.s".as_ref()), Some(Arch::Arm64));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Arch {
     /// x86-64: GAS Intel syntax in, Go amd64 assembly out.
