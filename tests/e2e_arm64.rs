@@ -10,6 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/process.rs"]
+mod process;
+use process::run;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm64")
 }
@@ -24,19 +28,6 @@ fn require(tool: &str, arg: &str) {
         ok,
         "`{tool}` is required for the arm64 end-to-end tests: run scripts/test.sh, which installs it"
     );
-}
-
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{what} failed:\n{text}");
-    text
 }
 
 fn write(path: &Path, text: &str) {

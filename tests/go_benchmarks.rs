@@ -7,18 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use c2goasm_rs::package::compiler::BASE_FLAGS;
+#[path = "support/process.rs"]
+mod process;
+use process::run;
 
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{what} failed:\n{text}");
-    text
-}
+use c2goasm_rs::package::compiler::BASE_FLAGS;
 
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");

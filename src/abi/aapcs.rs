@@ -2,36 +2,19 @@
 //! bools, pointers) in x0–x7, floating point (float32/64) in v0–v7, the rest on the stack
 //! in argument order, one eight-byte slot each (scalars of at most 8 bytes).
 
-use super::layout::{ScalarKind, Slot};
-use super::sysv::ArgLocation;
-
-fn is_float(s: &Slot) -> bool {
-    matches!(s.kind, ScalarKind::Float32 | ScalarKind::Float64)
-}
+use super::layout::Slot;
+use super::sysv::{ArgLocation, classify_args};
 
 /// Locations in argument order: `IntReg(n)` is xn, `FloatReg(n)` is vn, `Stack(n)` is the
 /// n-th eight-byte slot at `[sp + 8n]` on entry.
 pub fn classify_aapcs_args(args: &[Slot]) -> Vec<ArgLocation> {
-    let (mut ints, mut floats, mut stack) = (0u8, 0u8, 0u32);
-    args.iter()
-        .map(|s| {
-            if is_float(s) && floats < 8 {
-                floats += 1;
-                ArgLocation::FloatReg(floats - 1)
-            } else if !is_float(s) && ints < 8 {
-                ints += 1;
-                ArgLocation::IntReg(ints - 1)
-            } else {
-                stack += 1;
-                ArgLocation::Stack(stack - 1)
-            }
-        })
-        .collect()
+    classify_args(args, 8, 8)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::ScalarKind;
 
     fn slot(kind: ScalarKind) -> Slot {
         Slot {

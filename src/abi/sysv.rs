@@ -30,13 +30,20 @@ fn is_float(s: &Slot) -> bool {
 /// integer register, SSE class (float32/64) the next xmm register; overflow goes to the
 /// stack in argument order, one eight-byte slot each.
 pub fn classify_sysv_args(args: &[Slot]) -> Vec<ArgLocation> {
+    classify_args(args, 6, 8)
+}
+
+/// The register-or-stack assignment System V and AAPCS64 share for scalars: each class
+/// takes its next register while any is left, everything else the next eight-byte stack
+/// slot, in argument order.
+pub fn classify_args(args: &[Slot], int_regs: u8, float_regs: u8) -> Vec<ArgLocation> {
     let (mut ints, mut floats, mut stack) = (0u8, 0u8, 0u32);
     args.iter()
         .map(|s| {
-            if is_float(s) && floats < 8 {
+            if is_float(s) && floats < float_regs {
                 floats += 1;
                 ArgLocation::FloatReg(floats - 1)
-            } else if !is_float(s) && ints < 6 {
+            } else if !is_float(s) && ints < int_regs {
                 ints += 1;
                 ArgLocation::IntReg(ints - 1)
             } else {

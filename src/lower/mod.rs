@@ -1,9 +1,11 @@
 //! Stage 2: parsed items → per-function machine code, analysed and rewritten for Go.
 
 pub mod arm64;
+pub mod binding;
 pub mod data;
 pub mod data_symbols;
 pub mod error;
+pub mod inputs;
 pub mod program;
 pub mod symbols;
 pub mod x86;

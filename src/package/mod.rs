@@ -158,12 +158,7 @@ impl Package {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "kernel".into());
             for arch in &arches {
-                let variants: Vec<Variant> = self
-                    .variants
-                    .iter()
-                    .copied()
-                    .filter(|v| v.arch() == *arch)
-                    .collect();
+                let variants = self.variants_for(*arch);
                 let goarch = arch.go_name();
                 let decl_path = out.join(format!("{base}_{goarch}.go"));
                 let decl_text = gosrc::declarations(
@@ -209,12 +204,7 @@ impl Package {
             all.extend(exported);
         }
         for arch in &arches {
-            let variants: Vec<Variant> = self
-                .variants
-                .iter()
-                .copied()
-                .filter(|v| v.arch() == *arch)
-                .collect();
+            let variants = self.variants_for(*arch);
             writes.push((
                 out.join(format!("c2goasm_dispatch_{}.go", arch.go_name())),
                 gosrc::dispatch_init(&generated_by, &command, &self.name, &all, &infos(&variants)),
@@ -252,6 +242,15 @@ impl Package {
             files,
             functions: all.into_iter().map(|e| e.go_name).collect(),
         })
+    }
+
+    /// The requested variants that build for `arch`.
+    fn variants_for(&self, arch: crate::Arch) -> Vec<Variant> {
+        self.variants
+            .iter()
+            .copied()
+            .filter(|v| v.arch() == arch)
+            .collect()
     }
 
     fn exported(&self, cc: &Path, file: &Path) -> Result<Vec<Exported>, Error> {

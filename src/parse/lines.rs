@@ -90,6 +90,26 @@ fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Sta
     }
 }
 
+/// Splits operands on commas outside brackets, braces and parentheses; returns each with
+/// its byte offset in `text`.
+pub fn split_operands(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' | b'(' => depth += 1,
+            b']' | b'}' | b')' => depth -= 1,
+            b',' if depth == 0 => {
+                out.push((start, &text[start..i]));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push((start, &text[start..]));
+    out
+}
+
 /// If `text` starts with a label definition (`name:`), returns the name and the rest.
 /// `fs:[rax]` style segment prefixes are not labels: a label must be followed by end of
 /// statement or whitespace.

@@ -17,40 +17,21 @@ use super::object_file::{ObjectFile, SectionClass, read_object};
 use super::rewrite::{Context, Flow, Lowered, go_label};
 use super::stack::{StackSummary, analyse};
 use super::wrapper::{RETURN_LABEL, WrapperInput, stack_arg_bytes, wrapper};
-use crate::abi::{self, ArgLocation, DeclError, GoFunc};
+use crate::abi::{self, ArgLocation, DeclError};
 use crate::emit::model::{
     AsmFile, DataEntry, DataPlacement, DataSymbol, GoInstr, GoOperand, Line, TextSymbol,
 };
-use crate::error::{Diagnostic, ErrorKind};
+use crate::error::Diagnostic;
 use crate::lower::LowerError;
-use crate::lower::program::{BodyItem, Program, SymbolDef, build_program};
+use crate::lower::binding::Binding;
+use crate::lower::inputs::Diags;
+use crate::lower::program::{BodyItem, Program, build_program};
 use crate::lower::symbols::{GoNames, sanitize, unique};
 use crate::parse::arm64::{Instruction as Source, Operand};
-use crate::parse::{Item, Located};
 use crate::source::{SourceFile, Span};
 
-pub struct Inputs<'a> {
-    pub asm: &'a SourceFile,
-    pub items: Vec<Located<Item<Source>>>,
-    pub decl_file: &'a SourceFile,
-    pub decls: &'a [GoFunc],
-    pub strip_comments: bool,
-}
-
-struct Diags<'a> {
-    asm: &'a SourceFile,
-    decl: &'a SourceFile,
-    out: Vec<Diagnostic>,
-}
-
-impl Diags<'_> {
-    fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
-        self.out.push(Diagnostic::new(self.asm, span, e));
-    }
-    fn decl(&mut self, span: Span, e: impl Into<ErrorKind>) {
-        self.out.push(Diagnostic::new(self.decl, span, e));
-    }
-}
+/// The lowering's inputs.
+pub type Inputs<'a> = crate::lower::inputs::Inputs<'a, Source>;
 
 /// A reachable C function, lowered instruction by instruction.
 struct Prepared<'a> {
@@ -118,7 +99,10 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
             .collect::<Vec<_>>()
     })?;
-    let bindings = bind(&program, inp.decls, &mut d);
+    let (bindings, decl_errors) = crate::lower::binding::bind(&program, inp.decls);
+    for (span, e) in decl_errors {
+        d.decl(span, e);
+    }
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -302,45 +286,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         return Err(d.out);
     }
     Ok(file)
-}
-
-/// A declared function bound to its C function.
-struct Binding<'a> {
-    go: &'a GoFunc,
-    c: usize,
-}
-
-fn bind<'a>(program: &Program<Source>, decls: &'a [GoFunc], d: &mut Diags<'_>) -> Vec<Binding<'a>> {
-    let mut out = Vec::new();
-    for go in decls {
-        let c_name = go.c_symbol();
-        let found =
-            [c_name, go.name.as_str()]
-                .into_iter()
-                .find_map(|n| match program.symbols.get(n) {
-                    Some(SymbolDef::Function(i)) => Some(*i),
-                    _ => None,
-                });
-        if let Err((span, e)) = abi::check_types(go) {
-            d.decl(span, e);
-            continue;
-        }
-        if go.results.len() > 1 {
-            d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
-            continue;
-        }
-        match found {
-            Some(c) => out.push(Binding { go, c }),
-            None => d.decl(
-                go.span,
-                DeclError::MissingCFunction {
-                    go: go.name.clone(),
-                    c: c_name.to_string(),
-                },
-            ),
-        }
-    }
-    out
 }
 
 fn prepare_reachable<'a>(

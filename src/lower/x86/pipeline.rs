@@ -15,45 +15,19 @@ use super::liveness::{self, LiveIns, Policy};
 use super::registers::{GprSet, INT_ARGS};
 use super::stack::{StackSummary, analyse};
 use super::wrapper::{WrapperInput, wrapper};
-use crate::abi::{self, ArgLocation, DeclError, GoFunc, ResultLocation};
+use crate::abi::{self, ArgLocation, DeclError, ResultLocation};
 use crate::emit::model::{AsmFile, TextSymbol};
-use crate::error::{Diagnostic, ErrorKind};
+use crate::error::Diagnostic;
 use crate::lower::LowerError;
+use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
+use crate::lower::inputs::Diags;
 use crate::lower::program::{Program, SymbolDef, build_program};
 use crate::lower::symbols::{GoNames, Resolver};
 use crate::parse::x86::Instruction as AsmInstruction;
-use crate::parse::{Item, Located};
-use crate::source::{SourceFile, Span};
 
-pub struct Inputs<'a> {
-    pub asm: &'a SourceFile,
-    pub items: Vec<Located<Item<AsmInstruction>>>,
-    pub decl_file: &'a SourceFile,
-    pub decls: &'a [GoFunc],
-    pub strip_comments: bool,
-}
-
-struct Diags<'a> {
-    asm: &'a SourceFile,
-    decl: &'a SourceFile,
-    out: Vec<Diagnostic>,
-}
-
-impl Diags<'_> {
-    fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
-        self.out.push(Diagnostic::new(self.asm, span, e));
-    }
-    fn decl(&mut self, span: Span, e: impl Into<ErrorKind>) {
-        self.out.push(Diagnostic::new(self.decl, span, e));
-    }
-}
-
-/// A declared function bound to its C function.
-struct Binding<'a> {
-    go: &'a GoFunc,
-    c: usize,
-}
+/// The lowering's inputs.
+pub type Inputs<'a> = crate::lower::inputs::Inputs<'a, AsmInstruction>;
 
 pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     let mut d = Diags {
@@ -72,7 +46,10 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         names: &names,
     };
 
-    let bindings = bind(&program, inp.decls, &mut d);
+    let (bindings, decl_errors) = crate::lower::binding::bind(&program, inp.decls);
+    for (span, e) in decl_errors {
+        d.decl(span, e);
+    }
     let prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
@@ -176,43 +153,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     } else {
         Err(d.out)
     }
-}
-
-fn bind<'a>(
-    program: &Program<AsmInstruction>,
-    decls: &'a [GoFunc],
-    d: &mut Diags<'_>,
-) -> Vec<Binding<'a>> {
-    let mut out = Vec::new();
-    for go in decls {
-        let c_name = go.c_symbol();
-        let found =
-            [c_name, go.name.as_str()]
-                .into_iter()
-                .find_map(|n| match program.symbols.get(n) {
-                    Some(SymbolDef::Function(i)) => Some(*i),
-                    _ => None,
-                });
-        if let Err((span, e)) = abi::check_types(go) {
-            d.decl(span, e);
-            continue;
-        }
-        if go.results.len() > 1 {
-            d.decl(go.span, DeclError::MultipleResults(go.name.clone()));
-            continue;
-        }
-        match found {
-            Some(c) => out.push(Binding { go, c }),
-            None => d.decl(
-                go.span,
-                DeclError::MissingCFunction {
-                    go: go.name.clone(),
-                    c: c_name.to_string(),
-                },
-            ),
-        }
-    }
-    out
 }
 
 fn prepare_reachable<'a>(

@@ -3,28 +3,8 @@
 use super::ast::{Instruction, LocatedOperand, Operand};
 use super::operand::parse_operand;
 use crate::parse::ParseError;
-use crate::parse::lines::column;
+use crate::parse::lines::{column, split_operands};
 use crate::source::Span;
-
-/// Splits operands on commas outside brackets and braces; returns each with its byte
-/// offset in `text`.
-fn split_operands(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'[' | b'{' | b'(' => depth += 1,
-            b']' | b'}' | b')' => depth -= 1,
-            b',' if depth == 0 => {
-                out.push((start, &text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push((start, &text[start..]));
-    out
-}
 
 /// Mnemonics whose bare-word operands are code or data addresses; elsewhere a bare word
 /// is a condition, prefetch, barrier or system-register name.

@@ -4,7 +4,7 @@ use super::ast::{Instruction, Prefix};
 use super::mnemonic::Mnemonic;
 use super::operand::parse_operand;
 use crate::parse::ParseError;
-use crate::parse::lines::column;
+use crate::parse::lines::{column, split_operands};
 use crate::source::Span;
 
 fn prefix(word: &str) -> Option<Prefix> {
@@ -23,26 +23,6 @@ fn prefix(word: &str) -> Option<Prefix> {
         "ds" => Prefix::Ds,
         _ => return None,
     })
-}
-
-/// Splits operands on commas outside brackets, braces and parentheses; returns each with
-/// its byte offset in `text`.
-fn split_operands(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'[' | b'{' | b'(' => depth += 1,
-            b']' | b'}' | b')' => depth -= 1,
-            b',' if depth == 0 => {
-                out.push((start, &text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push((start, &text[start..]));
-    out
 }
 
 /// Parses an instruction statement. `line` is the whole source line and `offset` the byte
