@@ -45,7 +45,7 @@ pub enum LowerError {
     DynamicStack,
     #[error("unsupported change of the stack pointer")]
     UnknownStackChange,
-    #[error("stack depth differs between paths reaching this point ({0} vs {1} bytes)")]
+    #[error("stack depth differs between paths reaching this point ({0} vs {1})")]
     StackMismatch(String, String),
     #[error("return with the stack not balanced ({0})")]
     UnbalancedReturn(String),
@@ -150,6 +150,11 @@ impl LowerError {
                  and alloca (use fixed-size buffers)"
             }
             LowerError::Recursion(_) => "rewrite the recursion as a loop",
+            LowerError::StackMismatch(..) => {
+                "a loop that moves the stack pointer is usually a stack-probe loop: compile \
+                 with -fno-stack-clash-protection (GCC enables it by default on Ubuntu and \
+                 Fedora)"
+            }
             LowerError::StackArgumentBeyondDeclaration { .. }
             | LowerError::IntArgumentBeyondDeclaration { .. } => {
                 "make the Go declaration's parameters match the C prototype"

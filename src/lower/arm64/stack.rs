@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand};
+use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand, SizeCode};
 
 use super::code::Insn;
 use super::rewrite::Flow;
@@ -30,6 +30,113 @@ struct State {
     depth: i64,
     /// Depth that x29 points at, when known.
     fp: Option<i64>,
+    /// Known constant values of x0–x30 (GCC sizes frames above 4 KiB with
+    /// `mov x12, #n; sub sp, sp, x12`).
+    consts: [Option<i64>; 31],
+}
+
+impl State {
+    fn entry() -> State {
+        State {
+            depth: 0,
+            fp: None,
+            consts: [None; 31],
+        }
+    }
+
+    /// What holds on every path: facts that differ are dropped.
+    fn merge(&self, other: &State) -> State {
+        let mut consts = self.consts;
+        for (c, o) in consts.iter_mut().zip(other.consts) {
+            if *c != o {
+                *c = None;
+            }
+        }
+        State {
+            depth: self.depth,
+            fp: if self.fp == other.fp { self.fp } else { None },
+            consts,
+        }
+    }
+}
+
+fn gpr_number(o: &Operand) -> Option<usize> {
+    match o {
+        Operand::Register(_, n) | Operand::RegisterOrSP(_, n) if *n < 31 => Some(*n as usize),
+        _ => None,
+    }
+}
+
+/// Tracks `movz`/`movn`/`movk`/`orr xN, xzr, #imm` constants; forgets registers that any
+/// other instruction writes (stores write none, except exclusive-store status registers;
+/// calls clobber the caller-saved ones).
+fn track_constants(d: &Instruction, s: &mut State) {
+    let name = format!("{:?}", d.opcode);
+    let wide = !matches!(d.operands[0], Operand::Register(SizeCode::W, _));
+    let mask = |v: i64| if wide { v } else { v & 0xffff_ffff };
+    let shifted = |o: &Operand| match o {
+        Operand::ImmShift(v, sh) => Some(((*v as i64) << sh, (0xffffi64) << sh)),
+        _ => None,
+    };
+    let rd = gpr_number(&d.operands[0]);
+    let value = match (d.opcode, rd) {
+        (Opcode::MOVZ, Some(_)) => shifted(&d.operands[1]).map(|(v, _)| mask(v)),
+        (Opcode::MOVN, Some(_)) => shifted(&d.operands[1]).map(|(v, _)| mask(!v)),
+        (Opcode::MOVK, Some(r)) => match (s.consts[r], shifted(&d.operands[1])) {
+            (Some(old), Some((v, field))) => Some(mask((old & !field) | v)),
+            _ => None,
+        },
+        (Opcode::ORR, Some(_)) if matches!(d.operands[1], Operand::Register(_, 31)) => {
+            immediate(&d.operands[2]).map(mask)
+        }
+        _ => None,
+    };
+    for o in &d.operands {
+        if let Operand::RegPreIndex(b, _, true)
+        | Operand::RegPostIndex(b, _)
+        | Operand::RegPostIndexReg(b, _) = o
+            && (*b as usize) < 31
+        {
+            s.consts[*b as usize] = None;
+        }
+    }
+    let is_store = name.starts_with("ST");
+    let exclusive_store = is_store && name.contains('X') && !name.starts_with("STUR");
+    if d.opcode == Opcode::BL {
+        for r in (0..=18).chain([30]) {
+            s.consts[r] = None;
+        }
+    } else if name.starts_with("CAS")
+        || name.starts_with("SWP")
+        || (name.starts_with("LD")
+            && !name.starts_with("LDR")
+            && !name.starts_with("LDP")
+            && !name.starts_with("LDUR")
+            && !name.starts_with("LDN")
+            && !name.starts_with("LD1")
+            && !name.starts_with("LD2")
+            && !name.starts_with("LD3")
+            && !name.starts_with("LD4"))
+    {
+        // Atomics and exclusive loads write more than their first operand.
+        for o in &d.operands {
+            if let Some(r) = gpr_number(o) {
+                s.consts[r] = None;
+            }
+        }
+    } else if !is_store || exclusive_store {
+        if let Some(r) = rd {
+            s.consts[r] = None;
+        }
+        if name.starts_with("LDP") || name.starts_with("LDNP") {
+            if let Some(r) = gpr_number(&d.operands[1]) {
+                s.consts[r] = None;
+            }
+        }
+    }
+    if let (Some(r), Some(v)) = (rd, value) {
+        s.consts[r] = Some(v);
+    }
 }
 
 fn immediate(o: &Operand) -> Option<i64> {
@@ -60,7 +167,15 @@ fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), Lower
     let sign = if d.opcode == Opcode::SUB { -1 } else { 1 };
     if is_sp(&d.operands[0]) {
         // SP is written.
-        let imm = immediate(&d.operands[2]);
+        // `sub sp, sp, x12` with x12 a known constant counts as an immediate.
+        let imm = immediate(&d.operands[2]).or(match d.operands[2] {
+            Operand::RegShift(_, 0, SizeCode::X, r) | Operand::Register(SizeCode::X, r)
+                if r < 31 =>
+            {
+                s.consts[r as usize]
+            }
+            _ => None,
+        });
         match (add_sub, &d.operands[1], imm) {
             (true, Operand::RegisterOrSP(_, SP), Some(k)) => s.depth -= sign * k,
             (true, Operand::RegisterOrSP(_, FP), Some(k)) => match s.fp {
@@ -72,6 +187,7 @@ fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), Lower
         }
         return Ok(());
     }
+    track_constants(d, s);
     if is_fp_dest(&d.operands[0]) && !is_store(d.opcode) {
         s.fp = match (add_sub, &d.operands[1], immediate(&d.operands[2])) {
             (true, Operand::RegisterOrSP(_, SP), Some(k)) => Some(s.depth - sign * k),
@@ -125,7 +241,7 @@ pub fn analyse(
     let mut max_depth = 0i64;
     let mut arg_bytes = 0i64;
     if !insns.is_empty() {
-        states[0] = Some(State { depth: 0, fp: None });
+        states[0] = Some(State::entry());
         queue.push_back(0usize);
     }
     let propagate = |to: usize,
@@ -140,13 +256,18 @@ pub fn analyse(
             }
             Some(prev) if prev.depth != s.depth => errors.push((
                 insns[to].span,
-                LowerError::StackMismatch(prev.depth.to_string(), s.depth.to_string()),
+                LowerError::StackMismatch(
+                    format!("{} bytes allocated", prev.depth),
+                    format!("{} bytes allocated", s.depth),
+                ),
             )),
-            Some(prev) if prev.fp != s.fp && prev.fp.is_some() => {
-                states[to] = Some(State { fp: None, ..prev });
-                queue.push_back(to);
+            Some(prev) => {
+                let merged = prev.merge(&s);
+                if merged != prev {
+                    states[to] = Some(merged);
+                    queue.push_back(to);
+                }
             }
-            Some(_) => {}
         }
     };
     while let Some(i) = queue.pop_front() {
