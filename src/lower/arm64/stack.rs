@@ -128,10 +128,10 @@ fn track_constants(d: &Instruction, s: &mut State) {
         if let Some(r) = rd {
             s.consts[r] = None;
         }
-        if name.starts_with("LDP") || name.starts_with("LDNP") {
-            if let Some(r) = gpr_number(&d.operands[1]) {
-                s.consts[r] = None;
-            }
+        if (name.starts_with("LDP") || name.starts_with("LDNP"))
+            && let Some(r) = gpr_number(&d.operands[1])
+        {
+            s.consts[r] = None;
         }
     }
     if let (Some(r), Some(v)) = (rd, value) {
