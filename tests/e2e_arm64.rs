@@ -144,3 +144,8 @@ fn generated_table_lists_every_function() {
 fn e2e_arm64_tables() {
     run_set("tables");
 }
+
+#[test]
+fn e2e_arm64_neon() {
+    run_set("neon");
+}
