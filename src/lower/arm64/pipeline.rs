@@ -234,6 +234,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             continue;
         }
         let inline = stack.max_depth == 0
+            && !p.lowered.iter().any(Lowered::is_raw_return)
             && p.calls.is_empty()
             && p.tail_calls.is_empty()
             && stack_arg_bytes(&locations) == 0;

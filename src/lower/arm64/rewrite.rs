@@ -50,6 +50,13 @@ pub struct Lowered {
     pub data: Option<usize>,
 }
 
+impl Lowered {
+    /// A return that must stay machine code (`retaa`/`retab` authenticate LR first).
+    pub fn is_raw_return(&self) -> bool {
+        self.flow == Flow::Return && matches!(self.line, Line::Word { .. })
+    }
+}
+
 /// What the rewriting needs to know about the file.
 pub struct Context<'a> {
     pub object: &'a ObjectFile,
@@ -265,6 +272,17 @@ impl Context<'_> {
                     insn.source.text
                 ))),
             },
+            // Pointer-authenticated returns (-mbranch-protection with armv8.3): kept as
+            // machine code, which authenticates LR and returns; such functions are never
+            // inlined (see `Lowered::is_raw_return`).
+            Opcode::RETAA | Opcode::RETAB => Ok(Lowered {
+                line: Line::Word {
+                    word: insn.word,
+                    comment,
+                },
+                flow: Flow::Return,
+                data: None,
+            }),
             Opcode::BR => Err(LowerError::IndirectJump),
             Opcode::BLR => Err(LowerError::IndirectCall),
             Opcode::ADRP | Opcode::ADR => {
