@@ -159,6 +159,13 @@ const ARM64_CASES: &[Case] = &[
         hint: "-fno-jump-tables",
     },
     Case {
+        fixture: "arm64/macho.s",
+        decls: "func pick(i int64) float32",
+        at: (1, 2),
+        message: "Mach-O",
+        hint: "--target=aarch64-linux-gnu",
+    },
+    Case {
         fixture: "arm64/extern_data.s",
         decls: "func pick(i int64) float32",
         at: (8, 2),

@@ -14,6 +14,7 @@ fn assembly_files(dir: &Path, out: &mut Vec<PathBuf>) {
             && !p.to_string_lossy().ends_with("_amd64.s")
             && !p.to_string_lossy().contains("att_syntax")
             && !p.to_string_lossy().ends_with("arm64/sve.s")
+            && !p.to_string_lossy().ends_with("arm64/macho.s")
         {
             out.push(p);
         }

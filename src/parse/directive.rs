@@ -148,6 +148,9 @@ pub fn parse_directive_in(
                 .ok_or_else(|| bad(name, "missing section name"))?
                 .trim_matches('"')
                 .to_string();
+            if sec_name.starts_with("__TEXT") || sec_name.starts_with("__DATA") {
+                return Err(ParseError::MachO);
+            }
             let flags = a.get(1).map(|f| f.trim_matches('"').to_string());
             let kind = a
                 .get(2)

@@ -33,20 +33,28 @@ pub enum ParseError {
     AttSyntax,
     #[error("SVE/SME operand `{0}` is not supported")]
     Sve(String),
+    #[error("Mach-O (macOS) assembly is not supported")]
+    MachO,
 }
 
 impl ParseError {
     pub fn hint(&self) -> Option<String> {
         match self {
             ParseError::AttSyntax => Some("compile with -masm=intel".into()),
+            ParseError::MachO => Some(
+                "compile with an ELF target, --target=x86_64-unknown-linux-gnu or \
+                 --target=aarch64-linux-gnu: Go assembly is the same on every OS, so the \
+                 Linux output works on macOS too"
+                    .into(),
+            ),
             ParseError::Sve(_) => Some(
                 "compile for a -march without +sve/+sme: Go runs on every arm64 CPU, NEON \
                  (ASIMD) is the baseline the translated code may assume"
                     .into(),
             ),
             ParseError::UnknownMnemonic(_) => Some(
-                "c2goasm-rs reads the GAS Intel syntax written by `clang -S -masm=intel` and \
-                 `gcc -S -masm=intel`"
+                "c2goasm-rs reads the GAS syntax clang and GCC write for ELF targets (x86-64: \
+                 `-S -masm=intel`; AArch64: `--target=aarch64-linux-gnu -S`)"
                     .into(),
             ),
             _ => None,
@@ -115,6 +123,10 @@ fn parse_with<I>(
                 dialect,
             };
             if let Err((span, e)) = parse_statement(statement, parse_instruction, &mut items) {
+                // Another object format: every later line would only add noise.
+                if e == ParseError::MachO {
+                    return Err(vec![Diagnostic::new(file, span, e)]);
+                }
                 errors.push(Diagnostic::new(file, span, e));
                 if errors.len() >= MAX_ERRORS {
                     return Err(errors);
