@@ -6,7 +6,8 @@
 //!   calls read every argument register.
 //! - [`Policy::Precise`] — "which argument registers does the C code really read?" (arity
 //!   check against the Go declaration): zero idioms are writes, any write kills, calls read
-//!   what the callee reads. It under-approximates, so its errors are never false alarms.
+//!   what the callee reads, a `push` is not a read. It under-approximates, so its errors
+//!   are never false alarms.
 
 use std::collections::HashMap;
 
@@ -33,6 +34,11 @@ fn use_def(ins: &Instruction, info: &mut InstructionInfoFactory, policy: Policy)
     let mut ud = UseDef::default();
     if policy == Policy::Precise && is_zero_idiom(ins) {
         ud.defs.insert(ins.op0_register());
+        return ud;
+    }
+    // GCC -Os pads the stack with `push r8` (any register): the value only matters if it
+    // is popped and used, so a push is not proof that the register is read.
+    if policy == Policy::Precise && ins.mnemonic() == Mnemonic::Push {
         return ud;
     }
     for u in info.info(ins).used_registers() {
