@@ -124,7 +124,22 @@ pub fn translate_with(
     options: &Options,
     generated_by: &str,
 ) -> Result<String, Error> {
-    let mut file = match options.arch.unwrap_or_default() {
+    let arch = options.arch.unwrap_or_default();
+    let dialect = match arch {
+        Arch::Amd64 => parse::Dialect::X86,
+        Arch::Arm64 => parse::Dialect::Arm64,
+    };
+    // Calls to memset/memcpy/memmove bind to implementations appended after the input's
+    // last line (positions in the input are unchanged).
+    let with_support;
+    let asm = match lower::libc_support::support_for(&asm.text, dialect) {
+        Some(extra) => {
+            with_support = SourceFile::new(&asm.path, format!("{}\n{extra}", asm.text));
+            &with_support
+        }
+        None => asm,
+    };
+    let mut file = match arch {
         Arch::Amd64 => {
             let items = parse::parse_x86(asm).map_err(Error::Diagnostics)?;
             let inputs = lower::x86::pipeline::Inputs {

@@ -22,11 +22,11 @@ const CASES: &[Case] = &[
         hint: "-mno-red-zone",
     },
     Case {
-        fixture: "memset_call.s",
-        decls: "func clear(p *uint8)",
-        at: (11, 2),
-        message: "memset@PLT",
-        hint: "-fno-builtin",
+        fixture: "external_call.s",
+        decls: "func softplus(x float32) float32",
+        at: (17, 2),
+        message: "expf@PLT",
+        hint: "same file",
     },
     Case {
         fixture: "jump_table.s",
@@ -138,11 +138,11 @@ const ARM64_CASES: &[Case] = &[
         hint: "-ffixed-x28",
     },
     Case {
-        fixture: "arm64/memset_call.s",
-        decls: "func clear(p *uint8)",
+        fixture: "arm64/external_call.s",
+        decls: "func softplus(x float32) float32",
         at: (10, 2),
-        message: "memset",
-        hint: "-fno-builtin",
+        message: "call to `expf`",
+        hint: "same file",
     },
     Case {
         fixture: "arm64/literal_pool.s",

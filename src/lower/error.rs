@@ -117,14 +117,13 @@ impl LowerError {
             }
             LowerError::AttSyntax => "compile with -masm=intel",
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
-                "only functions defined in the same file can be called; compile with \
-                 -fno-builtin (and GCC: -fno-tree-loop-distribute-patterns) so loops are not \
-                 turned into memset/memcpy calls, or make the callee static inline"
+                "only functions defined in the same file can be called (memset, memcpy and \
+                 memmove are provided); define the callee in the C file, or make it static \
+                 inline; math functions: use __builtin_sqrt and friends with -fno-math-errno"
             }
             LowerError::ExternalJump(_) => {
-                "make the tail-called function part of the same file; a tail call to \
-                 memset/memcpy comes from a loop the compiler recognised: compile with \
-                 -fno-builtin (GCC: also -fno-tree-loop-distribute-patterns)"
+                "make the tail-called function part of the same file (memset, memcpy and \
+                 memmove are provided)"
             }
             LowerError::ExternalSymbol(_) => {
                 "define the data in the same C file (static const), not extern"

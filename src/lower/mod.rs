@@ -6,6 +6,7 @@ pub mod data;
 pub mod data_symbols;
 pub mod error;
 pub mod inputs;
+pub mod libc_support;
 pub mod program;
 pub mod symbols;
 pub mod x86;
