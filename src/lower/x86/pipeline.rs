@@ -93,7 +93,46 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     }
 
     let mut file = AsmFile::default();
-    let mut funcs: Vec<usize> = prepared.keys().copied().collect();
+    let mut wrappers = Vec::new();
+    // C functions that need a TEXT of their own: those called by a wrapper (not inlined)
+    // and everything they call, tail-call or fall into.
+    let mut needed: Vec<usize> = Vec::new();
+    for b in &bindings {
+        let inline_body = inlinable_body(
+            b.c,
+            &prepared,
+            &stacks,
+            &precise_in,
+            &names,
+            inp.strip_comments,
+        );
+        if inline_body.is_none() {
+            needed.push(b.c);
+        }
+        match bind_wrapper(
+            b,
+            &program,
+            &prepared,
+            &stacks,
+            &precise_in,
+            &names,
+            inline_body,
+            &mut d,
+        ) {
+            Some(t) => wrappers.push(t),
+            None => continue,
+        }
+    }
+    let mut funcs: HashSet<usize> = HashSet::new();
+    while let Some(f) = needed.pop() {
+        if let Some(p) = prepared.get(&f)
+            && funcs.insert(f)
+        {
+            needed.extend(p.calls.iter().chain(&p.tail_calls).copied());
+            needed.extend(p.falls_into);
+        }
+    }
+    let mut funcs: Vec<usize> = funcs.into_iter().collect();
     funcs.sort_unstable();
     for &f in &funcs {
         let p = &prepared[&f];
@@ -110,30 +149,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         }
     }
 
-    let mut wrappers = Vec::new();
-    for b in &bindings {
-        let inline_body = inlinable_body(
-            b.c,
-            &prepared,
-            &stacks,
-            &precise_in,
-            &names,
-            inp.strip_comments,
-        );
-        match bind_wrapper(
-            b,
-            &program,
-            &prepared,
-            &stacks,
-            &precise_in,
-            &names,
-            inline_body,
-            &mut d,
-        ) {
-            Some(t) => wrappers.push(t),
-            None => continue,
-        }
-    }
     if wrappers.iter().any(|w| w.frame_size > 0) {
         file.needs_funcdata = true;
     }
