@@ -79,6 +79,7 @@ fn go_benchmarks_run() {
         run(&mut c, "clang -c");
     };
     object("calls.c", "", &[], &["nop", "add3"]);
+    // (the C harness below links the same objects)
     for (_, tag, flags) in VARIANTS {
         object(
             "kernels.c",
@@ -87,6 +88,48 @@ fn go_benchmarks_run() {
             &["sample_sum", "sample_max", "sample_min", "dot_f32"],
         );
     }
+    // The native baseline measured from C: the same objects, called from a C loop.
+    let objects: Vec<PathBuf> = std::fs::read_dir(root.join("native"))
+        .expect("list objects")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "syso"))
+        .collect();
+    let harness = root.join("harness");
+    run(
+        Command::new("clang-19")
+            .args(["-O2", "-o"])
+            .arg(&harness)
+            .arg(src.join("harness/harness.c"))
+            .args(&objects),
+        "build the C harness",
+    );
+    let full = std::env::var("BENCH_FULL").is_ok();
+    let mut cpu_variants = vec!["sse4.2"];
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        cpu_variants.push("avx2");
+    }
+    if ["avx512f", "avx512bw", "avx512vl", "avx512dq"]
+        .iter()
+        .all(|f| match *f {
+            "avx512f" => std::arch::is_x86_feature_detected!("avx512f"),
+            "avx512bw" => std::arch::is_x86_feature_detected!("avx512bw"),
+            "avx512vl" => std::arch::is_x86_feature_detected!("avx512vl"),
+            _ => std::arch::is_x86_feature_detected!("avx512dq"),
+        })
+    {
+        cpu_variants.push("avx512");
+    }
+    let native_c = run(
+        Command::new(&harness)
+            .args(&cpu_variants)
+            .env("BENCH_NS", if full { "3e8" } else { "1e5" })
+            .env("RUNS", if full { "5" } else { "1" }),
+        "run the C harness",
+    );
+    let native_c_path = root.join("native_c.txt");
+    std::fs::write(&native_c_path, &native_c).expect("write harness output");
+    let native_flag = format!("-native-c={}", native_c_path.display());
     let go = |args: &[&str]| {
         run(
             Command::new("go")
@@ -100,14 +143,13 @@ fn go_benchmarks_run() {
     };
     go(&["mod", "tidy"]);
     go(&["vet", "./..."]);
-    let full = std::env::var("BENCH_FULL").is_ok();
     let report = if full {
-        let mut args = vec!["run", "./report"];
+        let mut args = vec!["run", "./report", native_flag.as_str()];
         let extra = std::env::var("BENCH_ARGS").unwrap_or_default();
         args.extend(extra.split_whitespace());
         go(&args)
     } else {
-        go(&["run", "./report", "-short"])
+        go(&["run", "./report", "-short", native_flag.as_str()])
     };
     eprintln!("{report}");
     assert!(report.contains("| nop() |"), "{report}");
