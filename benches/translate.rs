@@ -102,7 +102,21 @@ fn main() {
             copy += 1;
         }
     }
+    // As the library does: calls to memset/memcpy/memmove bind to appended implementations.
+    if let Some(extra) =
+        c2goasm_rs::lower::libc_support::support_for(&asm, c2goasm_rs::parse::Dialect::X86)
+    {
+        asm.push_str(&extra);
+    }
     let lines = asm.lines().count();
+    // BENCH_WRITE_INPUT=dir writes the input, so the command line's own peak memory can be
+    // measured on it (`/usr/bin/time -v c2goasm-rs dir/bench.s dir/bench_amd64.s`).
+    if let Ok(dir) = std::env::var("BENCH_WRITE_INPUT") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::create_dir_all(dir).expect("create input dir");
+        std::fs::write(dir.join("bench.s"), &asm).expect("write bench.s");
+        std::fs::write(dir.join("bench_amd64.go"), &decls).expect("write bench_amd64.go");
+    }
     let asm_file = c2goasm_rs::SourceFile::new("bench.s", asm);
     let decl_file = c2goasm_rs::SourceFile::new("bench_amd64.go", decls);
     let instructions = c2goasm_rs::parse::parse_x86(&asm_file)
