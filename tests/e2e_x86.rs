@@ -216,3 +216,8 @@ fn e2e_spill() {
 fn e2e_multi() {
     run_set("multi");
 }
+
+#[test]
+fn e2e_intrinsics() {
+    run_set("intrinsics");
+}
