@@ -58,6 +58,23 @@ fn decode(word: u32) -> Option<Decoded> {
     InstDecoder::default().decode(&mut reader).ok()
 }
 
+/// SVE/SME instructions that name no `z`/`p` register (so the parser lets them through)
+/// but scale by the vector length; `addvl sp, sp, #-1` moves SP by an unknown amount.
+const VECTOR_LENGTH_MNEMONICS: &[&str] = &[
+    "addvl", "addpl", "addsvl", "addspl", "rdvl", "rdsvl", "cntb", "cnth", "cntw", "cntd", "incb",
+    "inch", "incw", "incd", "decb", "dech", "decw", "decd", "smstart", "smstop",
+];
+
+/// A word the decoder does not know (newer NEON extensions: i8mm `usdot`/`smmla`, bf16,
+/// fp16fml `fmlal`, `frint32x` …) is kept as opaque data processing — but only when the
+/// source shows it cannot touch the stack pointer or be vector-length dependent. Every
+/// PC-relative and SP-writing instruction is in the base ISA the decoder knows.
+fn opaque(source: &Source) -> Option<Decoded> {
+    let touches_sp = source.gprs().any(|(r, _)| r.is_sp);
+    let vector_length = VECTOR_LENGTH_MNEMONICS.contains(&source.mnemonic.as_str());
+    (!touches_sp && !vector_length).then(Decoded::default)
+}
+
 /// Lays out `f` at its symbol in `object` and decodes every instruction.
 pub fn place<'a>(
     f: &'a Function<Source>,
@@ -102,7 +119,7 @@ pub fn place<'a>(
                     )));
                 };
                 let word = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
-                match decode(word) {
+                match decode(word).or_else(|| opaque(source)) {
                     Some(decoded) => nodes.push(Node::Insn(Insn {
                         offset,
                         word,

@@ -163,6 +163,13 @@ fn is_store(op: Opcode) -> bool {
 
 /// Applies one instruction to the state; records stack-argument reads.
 fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), LowerError> {
+    if d.opcode == Opcode::Invalid {
+        // An instruction the decoder does not know (see `code::opaque`): it does not touch
+        // SP, but forget every register fact.
+        s.consts = [None; 31];
+        s.fp = None;
+        return Ok(());
+    }
     let add_sub = matches!(d.opcode, Opcode::ADD | Opcode::SUB);
     let sign = if d.opcode == Opcode::SUB { -1 } else { 1 };
     if is_sp(&d.operands[0]) {
