@@ -78,6 +78,13 @@ const CASES: &[Case] = &[
         hint: "directive",
     },
     Case {
+        fixture: "stack_protector.s",
+        decls: "func hist(p *uint8, n int64) int64",
+        at: (11, 2),
+        message: "stack-protector canary",
+        hint: "-fno-stack-protector",
+    },
+    Case {
         fixture: "arity.s",
         decls: "func add2(a int64) int64",
         at: (7, 1),
@@ -164,6 +171,13 @@ const ARM64_CASES: &[Case] = &[
         at: (1, 2),
         message: "Mach-O",
         hint: "--target=aarch64-linux-gnu",
+    },
+    Case {
+        fixture: "arm64/stack_protector.s",
+        decls: "func hist(p *uint8, n int64) int64",
+        at: (16, 2),
+        message: "stack-protector canary",
+        hint: "-fno-stack-protector",
     },
     Case {
         fixture: "arm64/extern_data.s",

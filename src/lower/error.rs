@@ -102,6 +102,17 @@ pub enum LowerError {
     UnsupportedRelocation(u32),
     #[error("branch into the middle of another function (`{0}`)")]
     CrossFunctionBranch(String),
+    #[error("stack-protector canary (`{0}`)")]
+    StackProtector(String),
+}
+
+/// The symbols and the x86 `fs:40` slot the stack protector's canary code uses.
+pub fn is_stack_protector_symbol(name: &str) -> bool {
+    let base = name.split('@').next().unwrap_or(name);
+    matches!(
+        base,
+        "__stack_chk_fail" | "__stack_chk_guard" | "__stack_chk_fail_local"
+    )
 }
 
 impl LowerError {
@@ -163,6 +174,10 @@ impl LowerError {
             }
             LowerError::ReservedRegister(..) => {
                 "compile with -ffixed-x18 -ffixed-x27 -ffixed-x28 (the package flow passes them)"
+            }
+            LowerError::StackProtector(_) => {
+                "compile with -fno-stack-protector (Ubuntu's and Fedora's compilers enable \
+                 -fstack-protector-strong by default); Go checks its own stack bounds"
             }
             LowerError::CrossFunctionBranch(_) => {
                 "GCC moves cold paths into a separate `name.cold` function: compile with \

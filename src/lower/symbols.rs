@@ -123,6 +123,9 @@ impl<I> Resolver<'_, I> {
             Some((n, m)) => (n, Some(m)),
             None => (written, None),
         };
+        if super::error::is_stack_protector_symbol(name) {
+            return Err(LowerError::StackProtector(written.to_string()));
+        }
         if let Some(m) = modifier {
             let upper = m.to_ascii_uppercase();
             if TLS_MODIFIERS.contains(&upper.as_str()) {

@@ -21,6 +21,9 @@ pub const BASE_FLAGS: &[&str] = &[
     "-fno-exceptions",
     "-fno-jump-tables",
     "-fno-builtin",
+    // Some distributions turn these on by default; Go checks its own stack bounds.
+    "-fno-stack-protector",
+    "-fno-stack-clash-protection",
 ];
 
 /// The AArch64 counterpart (design/pipeline.md): x18, x27 and x28 belong to Go.
@@ -36,6 +39,8 @@ pub const ARM64_BASE_FLAGS: &[&str] = &[
     "-fno-exceptions",
     "-fno-jump-tables",
     "-fno-builtin",
+    "-fno-stack-protector",
+    "-fno-stack-clash-protection",
 ];
 
 fn is_clang(cmd: &Path) -> bool {

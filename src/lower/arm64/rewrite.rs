@@ -182,6 +182,14 @@ impl Context<'_> {
     /// Lowers one instruction of `code`.
     pub fn lower(&self, code: &FnCode<'_>, insn: &Insn<'_>) -> Result<Lowered, LowerError> {
         let d = &insn.decoded;
+        if let Some(Reloc {
+            target: Target::Undefined(name),
+            ..
+        }) = self.reloc(code, insn)
+            && crate::lower::error::is_stack_protector_symbol(name)
+        {
+            return Err(LowerError::StackProtector(insn.source.text.clone()));
+        }
         let comment = self.comment(insn);
         let native = |op: &'static str, operands: Vec<GoOperand>, flow: Flow| Lowered {
             line: Line::Native {

@@ -89,6 +89,14 @@ pub fn classify<I>(
             && let Some(seg) = m.segment
             && matches!(seg, Register::FS | Register::GS)
         {
+            // glibc keeps the stack-protector canary at fs:0x28.
+            if seg == Register::FS
+                && m.base.is_none()
+                && m.index.is_none()
+                && m.disp.eval_const() == Some(0x28)
+            {
+                return Err(LowerError::StackProtector(src.text.clone()));
+            }
             return Err(LowerError::SegmentOverride(
                 format!("{seg:?}").to_lowercase(),
             ));
