@@ -221,3 +221,8 @@ fn e2e_multi() {
 fn e2e_intrinsics() {
     run_set("intrinsics");
 }
+
+#[test]
+fn e2e_cold() {
+    run_set("cold");
+}

@@ -40,6 +40,8 @@ pub enum Flow {
     Call(usize),
     TailCall(usize),
     Return,
+    /// `brk`/`udf`/`hlt` (`__builtin_trap()`): control does not continue.
+    Trap,
 }
 
 #[derive(Debug, Clone)]
@@ -289,6 +291,14 @@ impl Context<'_> {
                     comment,
                 },
                 flow: Flow::Return,
+                data: None,
+            }),
+            Opcode::BRK | Opcode::UDF | Opcode::HLT => Ok(Lowered {
+                line: Line::Word {
+                    word: insn.word,
+                    comment,
+                },
+                flow: Flow::Trap,
                 data: None,
             }),
             Opcode::BR => Err(LowerError::IndirectJump),

@@ -319,6 +319,7 @@ pub fn analyse(
                     propagate(n, s, &mut states, &mut queue, &mut errors);
                 }
             }
+            Flow::Trap => {}
             Flow::Return | Flow::TailCall(_) => {
                 if s.depth != 0 {
                     errors.push((

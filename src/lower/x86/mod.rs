@@ -10,6 +10,7 @@ pub mod stack;
 
 pub use assemble::{EncodeError, build, encode};
 pub mod classify;
+pub mod cold;
 pub mod function;
 pub mod pipeline;
 pub mod wrapper;

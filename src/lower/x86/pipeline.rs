@@ -35,11 +35,12 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         decl: inp.decl_file,
         out: Vec::new(),
     };
-    let program = build_program(inp.items).map_err(|errs| {
+    let mut program = build_program(inp.items).map_err(|errs| {
         errs.into_iter()
             .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
             .collect::<Vec<_>>()
     })?;
+    super::cold::merge_cold_parts(&mut program);
     let names = GoNames::new(&program);
     let resolver = Resolver {
         program: &program,
