@@ -23,3 +23,6 @@ if have rustup; then rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test --release
+# Every benchmark runs once so none can rot: the Go ones are in `cargo test`
+# (tests/go_benchmarks.rs, -benchtime=1x); the translator's on a small input here.
+BENCH_MIN_LINES=3000 BENCH_RUNS=1 cargo bench --bench translate
