@@ -236,10 +236,10 @@ fn apply_mem(ins: &mut Instruction, i: u32, kind: K, m: &MemOperand) {
     // A symbolic displacement is a placeholder: 0 now, rewritten by the lowering.
     let disp = m.disp.eval_const().unwrap_or(0) as i64;
     ins.set_memory_displacement64(disp as u64);
-    let displ_size = if base == Register::RIP {
+    // No base (`fs:40`, `[rax*8 + 16]`): a sign-extended disp32 with 64-bit addressing, as
+    // LLVM encodes it (displacement size 4 would make iced add an 0x67 prefix).
+    let displ_size = if base == Register::RIP || base == Register::None {
         8
-    } else if base == Register::None {
-        4
     } else if disp == 0 {
         0
     } else {
