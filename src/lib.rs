@@ -134,7 +134,11 @@ pub fn translate_with(
     let with_support;
     let asm = match lower::libc_support::support_for(&asm.text, dialect) {
         Some(extra) => {
-            with_support = SourceFile::new(&asm.path, format!("{}\n{extra}", asm.text));
+            let mut text = String::with_capacity(asm.text.len() + 1 + extra.len());
+            text.push_str(&asm.text);
+            text.push('\n');
+            text.push_str(&extra);
+            with_support = SourceFile::new(&asm.path, text);
             &with_support
         }
         None => asm,

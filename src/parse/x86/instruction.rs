@@ -70,12 +70,18 @@ pub fn parse_instruction(
             }
         }
     };
-    let mut operands = Vec::new();
-    let mut operand_spans = Vec::new();
     let mut opmask = None;
     let mut zeroing = false;
-    if !rest.trim().is_empty() {
-        for (start, op_text) in split_operands(rest) {
+    let pieces = if rest.trim().is_empty() {
+        Vec::new()
+    } else {
+        split_operands(rest)
+    };
+    // Exact capacity: one Vec per instruction, kept for the whole translation.
+    let mut operands = Vec::with_capacity(pieces.len());
+    let mut operand_spans = Vec::with_capacity(pieces.len());
+    {
+        for (start, op_text) in pieces {
             let lead = op_text.len() - op_text.trim_start().len();
             let trimmed = op_text.trim();
             let span = span_at(consumed + start + lead, trimmed.len());
