@@ -51,7 +51,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     for (span, e) in decl_errors {
         d.decl(span, e);
     }
-    let prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
+    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -135,12 +135,18 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     }
     let mut funcs: Vec<usize> = funcs.into_iter().collect();
     funcs.sort_unstable();
+    // Everything that reads the analyses of all functions is done: from here on, each
+    // function's analysis is dropped as soon as its TEXT is written, so the analyses and
+    // the output model are not all alive at once (peak memory).
+    let sections = referenced_sections(&program, &prepared, &names);
     for &f in &funcs {
-        let p = &prepared[&f];
+        let Some(p) = prepared.remove(&f) else {
+            continue;
+        };
         let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, &precise_in);
         let s = stacks.get(&f).copied().unwrap_or_default();
         let mark_spwrite = s.max_depth > 0 || !p.calls.is_empty();
-        match emit(p, &names, &live, mark_spwrite, inp.strip_comments, None) {
+        match emit(&p, &names, &live, mark_spwrite, inp.strip_comments, None) {
             Ok(t) => file.texts.push(t),
             Err(errs) => {
                 for (s, e) in errs {
@@ -149,6 +155,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             }
         }
     }
+    drop(prepared);
 
     if wrappers.iter().any(|w| w.frame_size > 0) {
         file.needs_funcdata = true;
@@ -157,7 +164,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     wrappers.append(&mut file.texts);
     file.texts = wrappers;
 
-    for (idx, section) in referenced_sections(&program, &prepared, &names) {
+    for (idx, section) in sections {
         match data_symbol(section, &names.data[idx], &resolver) {
             Ok(Some(sym)) => file.data.push(sym),
             Ok(None) => {}
