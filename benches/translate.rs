@@ -139,10 +139,11 @@ fn main() {
     let build_time = start.elapsed().as_secs_f64();
     let go_funcs = c2goasm_rs::abi::parse_go_decls(&decl_file).expect("decls parse");
     let start = Instant::now();
+    let program = c2goasm_rs::lower::program::build_program(items).expect("lays out");
     let lowered =
         c2goasm_rs::lower::x86::pipeline::lower(c2goasm_rs::lower::x86::pipeline::Inputs {
             asm: &asm_file,
-            items,
+            program,
             decl_file: &decl_file,
             decls: &go_funcs,
             strip_comments: false,

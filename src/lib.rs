@@ -145,26 +145,26 @@ pub fn translate_with(
     };
     let mut file = match arch {
         Arch::Amd64 => {
-            let items = parse::parse_x86(asm).map_err(Error::Diagnostics)?;
-            let inputs = lower::x86::pipeline::Inputs {
+            let program = build_program(asm, dialect, parse::parse_x86_into)?;
+            lower::x86::pipeline::lower(lower::x86::pipeline::Inputs {
                 asm,
-                items,
+                program,
                 decl_file,
                 decls: &go_funcs,
                 strip_comments: options.strip_comments,
-            };
-            lower::x86::pipeline::lower(inputs).map_err(Error::Diagnostics)?
+            })
+            .map_err(Error::Diagnostics)?
         }
         Arch::Arm64 => {
-            let items = parse::parse_arm64(asm).map_err(Error::Diagnostics)?;
-            let inputs = lower::arm64::pipeline::Inputs {
+            let program = build_program(asm, dialect, parse::parse_arm64_into)?;
+            lower::arm64::pipeline::lower(lower::arm64::pipeline::Inputs {
                 asm,
-                items,
+                program,
                 decl_file,
                 decls: &go_funcs,
                 strip_comments: options.strip_comments,
-            };
-            lower::arm64::pipeline::lower(inputs).map_err(Error::Diagnostics)?
+            })
+            .map_err(Error::Diagnostics)?
         }
     };
     file.generated_by = generated_by.to_string();
@@ -186,6 +186,29 @@ pub fn translate_with(
             compact: options.compact,
         },
     ))
+}
+
+/// A dialect's streaming parser (`parse::parse_x86_into`, `parse::parse_arm64_into`).
+type StreamingParser<I> =
+    fn(&SourceFile, &mut dyn FnMut(parse::Located<parse::Item<I>>)) -> Result<(), Vec<Diagnostic>>;
+
+/// Parses `asm` straight into its program layout: items are laid out as they are parsed,
+/// so a large file is never held both as items and as laid-out functions.
+fn build_program<I>(
+    asm: &SourceFile,
+    dialect: parse::Dialect,
+    parse_into: StreamingParser<I>,
+) -> Result<lower::program::Program<I>, Error> {
+    let kinds = lower::program::SymbolKinds::scan(asm, dialect);
+    let mut builder = lower::program::ProgramBuilder::new(kinds);
+    parse_into(asm, &mut |it| builder.push(it)).map_err(Error::Diagnostics)?;
+    builder.finish().map_err(|errs| {
+        Error::Diagnostics(
+            errs.into_iter()
+                .map(|(s, e)| Diagnostic::new(asm, s, e))
+                .collect(),
+        )
+    })
 }
 
 /// The Go declarations file that goes with an output file: `out_amd64.s` → `out_amd64.go`.

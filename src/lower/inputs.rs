@@ -2,13 +2,14 @@
 
 use crate::abi::GoFunc;
 use crate::error::{Diagnostic, ErrorKind};
-use crate::parse::{Item, Located};
+use crate::lower::program::Program;
 use crate::source::{SourceFile, Span};
 
-/// A parsed assembly file (instructions of type `I`) and the Go declarations to bind.
+/// An assembly file laid out as a [`Program`] (instructions of type `I`) and the Go
+/// declarations to bind.
 pub struct Inputs<'a, I> {
     pub asm: &'a SourceFile,
-    pub items: Vec<Located<Item<I>>>,
+    pub program: Program<I>,
     pub decl_file: &'a SourceFile,
     pub decls: &'a [GoFunc],
     pub strip_comments: bool,

@@ -301,6 +301,115 @@ impl<I> Builder<I> {
     }
 }
 
+/// Which symbols are functions (`.type sym,@function`) and which are global (`.globl`):
+/// what pass 2 needs to know before it sees a label.
+#[derive(Debug, Clone, Default)]
+pub struct SymbolKinds {
+    pub functions: HashMap<String, bool>,
+    pub globals: HashMap<String, ()>,
+}
+
+impl SymbolKinds {
+    /// Reads only the `.type`/`.globl`/`.global` statements of `file`: a cheap first pass,
+    /// so the full parse can stream into a [`ProgramBuilder`].
+    pub fn scan(file: &crate::source::SourceFile, dialect: crate::parse::Dialect) -> SymbolKinds {
+        use crate::parse::{directive, lines};
+        let mut kinds = SymbolKinds::default();
+        let mut stmts = Vec::new();
+        for raw in file.text.split('\n') {
+            if !raw.contains(".type") && !raw.contains(".glob") {
+                continue;
+            }
+            lines::statements_in(raw.strip_suffix('\r').unwrap_or(raw), dialect, &mut stmts);
+            for st in stmts.drain(..) {
+                let mut text = st.text;
+                while let Some((_, rest)) = lines::split_label(text) {
+                    text = rest;
+                }
+                let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
+                let (name, args) = text.split_at(name_end);
+                let lower = name.to_ascii_lowercase();
+                if matches!(lower.as_str(), ".type" | ".globl" | ".global")
+                    && let Ok(d) = directive::parse_directive_in(name, args, dialect)
+                {
+                    kinds.note(&d);
+                }
+            }
+        }
+        kinds
+    }
+
+    /// Records what `d` says about symbols.
+    pub fn note(&mut self, d: &Directive) {
+        match d {
+            Directive::Type { symbol, kind }
+                if kind.eq_ignore_ascii_case("function") || kind == "STT_FUNC" =>
+            {
+                self.functions.insert(symbol.clone(), true);
+            }
+            Directive::Symbol {
+                attr: SymbolAttr::Globl,
+                names,
+            } => {
+                for n in names {
+                    self.globals.insert(n.clone(), ());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Builds a [`Program`] from items fed one at a time (so a parser can stream into it
+/// without holding every item of a large file twice).
+pub struct ProgramBuilder<I> {
+    b: Builder<I>,
+}
+
+impl<I> ProgramBuilder<I> {
+    /// `kinds` must cover the whole file (`.type`/`.globl` may come after the label).
+    pub fn new(kinds: SymbolKinds) -> ProgramBuilder<I> {
+        ProgramBuilder {
+            b: Builder {
+                program: Program {
+                    functions: Vec::new(),
+                    data: Vec::new(),
+                    symbols: HashMap::new(),
+                    aliases: HashMap::new(),
+                },
+                data_by_name: HashMap::new(),
+                current: (".text".to_string(), SectionKind::Code),
+                section_stack: Vec::new(),
+                previous: None,
+                function_symbols: kinds.functions,
+                globals: kinds.globals,
+                errors: Vec::new(),
+            },
+        }
+    }
+
+    pub fn push(&mut self, it: Located<Item<I>>) {
+        match it.item {
+            Item::Label(name) => self.b.label(&name, it.span),
+            Item::Directive(d) => self.b.directive(d, it.span),
+            Item::Instruction(ins) => self.b.instruction(ins, it.span),
+        }
+    }
+
+    pub fn finish(self) -> Result<Program<I>, Vec<(Span, LowerError)>> {
+        let mut b = self.b;
+        // Globals are only known to be code after pass 1: keep `global` exact.
+        for f in &mut b.program.functions {
+            f.global = b.globals.contains_key(&f.name);
+        }
+        if b.errors.is_empty() {
+            Ok(b.program)
+        } else {
+            Err(b.errors)
+        }
+    }
+}
+
 /// Lays out `items` into functions and data sections.
 ///
 /// Pass 1 records which symbols are functions (`.type`/`.globl` may come before or after
@@ -308,55 +417,15 @@ impl<I> Builder<I> {
 pub fn build_program<I>(
     items: Vec<Located<Item<I>>>,
 ) -> Result<Program<I>, Vec<(Span, LowerError)>> {
-    let mut b = Builder {
-        program: Program {
-            functions: Vec::new(),
-            data: Vec::new(),
-            symbols: HashMap::new(),
-            aliases: HashMap::new(),
-        },
-        data_by_name: HashMap::new(),
-        current: (".text".to_string(), SectionKind::Code),
-        section_stack: Vec::new(),
-        previous: None,
-        function_symbols: HashMap::new(),
-        globals: HashMap::new(),
-        errors: Vec::new(),
-    };
+    let mut kinds = SymbolKinds::default();
     for it in &items {
         if let Item::Directive(d) = &it.item {
-            match d {
-                Directive::Type { symbol, kind }
-                    if kind.eq_ignore_ascii_case("function") || kind == "STT_FUNC" =>
-                {
-                    b.function_symbols.insert(symbol.clone(), true);
-                }
-                Directive::Symbol {
-                    attr: SymbolAttr::Globl,
-                    names,
-                } => {
-                    for n in names {
-                        b.globals.insert(n.clone(), ());
-                    }
-                }
-                _ => {}
-            }
+            kinds.note(d);
         }
     }
+    let mut builder = ProgramBuilder::new(kinds);
     for it in items {
-        match it.item {
-            Item::Label(name) => b.label(&name, it.span),
-            Item::Directive(d) => b.directive(d, it.span),
-            Item::Instruction(ins) => b.instruction(ins, it.span),
-        }
+        builder.push(it);
     }
-    // Globals are only known to be code after pass 1: keep `global` exact.
-    for f in &mut b.program.functions {
-        f.global = b.globals.contains_key(&f.name);
-    }
-    if b.errors.is_empty() {
-        Ok(b.program)
-    } else {
-        Err(b.errors)
-    }
+    builder.finish()
 }

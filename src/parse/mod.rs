@@ -81,20 +81,52 @@ const MAX_ERRORS: usize = 50;
 pub fn parse_x86(
     file: &SourceFile,
 ) -> Result<Vec<Located<Item<x86::Instruction>>>, Vec<Diagnostic>> {
-    parse_with(file, Dialect::X86, |text, line_no, line, offset| {
-        if looks_like_att(text) {
-            let span = Span::new(line_no, lines::column(line, offset), text.len() as u32);
-            return Err((span, ParseError::AttSyntax));
-        }
-        x86::instruction::parse_instruction(text, line_no, line, offset)
-    })
+    let mut items = Vec::with_capacity(file.text.len() / 24);
+    parse_x86_into(file, &mut |it| items.push(it))?;
+    Ok(items)
+}
+
+/// [`parse_x86`] handing each item to `sink` as it is parsed (nothing is kept here).
+pub fn parse_x86_into(
+    file: &SourceFile,
+    sink: &mut dyn FnMut(Located<Item<x86::Instruction>>),
+) -> Result<(), Vec<Diagnostic>> {
+    parse_with(file, Dialect::X86, x86_instruction, sink)
+}
+
+fn x86_instruction(
+    text: &str,
+    line_no: u32,
+    line: &str,
+    offset: usize,
+) -> Result<x86::Instruction, (Span, ParseError)> {
+    if looks_like_att(text) {
+        let span = Span::new(line_no, lines::column(line, offset), text.len() as u32);
+        return Err((span, ParseError::AttSyntax));
+    }
+    x86::instruction::parse_instruction(text, line_no, line, offset)
 }
 
 /// Parses GAS AArch64 assembly (`clang --target=aarch64-linux-gnu -S`, GCC for aarch64).
 pub fn parse_arm64(
     file: &SourceFile,
 ) -> Result<Vec<Located<Item<arm64::Instruction>>>, Vec<Diagnostic>> {
-    parse_with(file, Dialect::Arm64, arm64::instruction::parse_instruction)
+    let mut items = Vec::with_capacity(file.text.len() / 24);
+    parse_arm64_into(file, &mut |it| items.push(it))?;
+    Ok(items)
+}
+
+/// [`parse_arm64`] handing each item to `sink` as it is parsed.
+pub fn parse_arm64_into(
+    file: &SourceFile,
+    sink: &mut dyn FnMut(Located<Item<arm64::Instruction>>),
+) -> Result<(), Vec<Diagnostic>> {
+    parse_with(
+        file,
+        Dialect::Arm64,
+        arm64::instruction::parse_instruction,
+        sink,
+    )
 }
 
 /// The instruction parser of a dialect: statement text, line number, whole line, byte
@@ -105,8 +137,8 @@ fn parse_with<I>(
     file: &SourceFile,
     dialect: Dialect,
     parse_instruction: InstructionParser<I>,
-) -> Result<Vec<Located<Item<I>>>, Vec<Diagnostic>> {
-    let mut items = Vec::with_capacity(file.text.len() / 24);
+    sink: &mut dyn FnMut(Located<Item<I>>),
+) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut stmts = Vec::new();
     for (idx, raw_line) in file.text.split('\n').enumerate() {
@@ -122,7 +154,7 @@ fn parse_with<I>(
                 offset,
                 dialect,
             };
-            if let Err((span, e)) = parse_statement(statement, parse_instruction, &mut items) {
+            if let Err((span, e)) = parse_statement(statement, parse_instruction, sink) {
                 // Another object format: every later line would only add noise.
                 if e == ParseError::MachO {
                     return Err(vec![Diagnostic::new(file, span, e)]);
@@ -135,7 +167,7 @@ fn parse_with<I>(
         }
     }
     if errors.is_empty() {
-        Ok(items)
+        Ok(())
     } else {
         Err(errors)
     }
@@ -153,7 +185,7 @@ struct Statement<'a> {
 fn parse_statement<I>(
     st: Statement<'_>,
     parse_instruction: InstructionParser<I>,
-    items: &mut Vec<Located<Item<I>>>,
+    items: &mut dyn FnMut(Located<Item<I>>),
 ) -> Result<(), (Span, ParseError)> {
     let Statement {
         text,
@@ -169,7 +201,7 @@ fn parse_statement<I>(
     let mut consumed = 0usize;
     // Labels, possibly several, possibly followed by a statement.
     while let Some((name, rest)) = lines::split_label(text) {
-        items.push(Located {
+        items(Located {
             item: Item::Label(name.to_string()),
             span: span_at(consumed, name.len()),
         });
@@ -185,7 +217,7 @@ fn parse_statement<I>(
         let (name, args) = text.split_at(name_end);
         let d = directive::parse_directive_in(name, args, dialect)
             .map_err(|e| (span_at(consumed, name.len()), e))?;
-        items.push(Located {
+        items(Located {
             item: Item::Directive(d),
             span: span_at(consumed, name.len()),
         });
@@ -198,7 +230,7 @@ fn parse_statement<I>(
         {
             let value = expr_parser::parse_expr(rhs)
                 .ok_or_else(|| (span, ParseError::BadExpression(rhs.trim().to_string())))?;
-            items.push(Located {
+            items(Located {
                 item: Item::Directive(Directive::Set {
                     symbol: lhs.to_string(),
                     value,
@@ -210,7 +242,7 @@ fn parse_statement<I>(
     }
     let ins = parse_instruction(text, line_no, line, offset + consumed)?;
     let mnemonic_len = text.find(char::is_whitespace).unwrap_or(text.len());
-    items.push(Located {
+    items(Located {
         item: Item::Instruction(ins),
         span: span_at(consumed, mnemonic_len),
     });

@@ -25,7 +25,7 @@ use crate::error::Diagnostic;
 use crate::lower::LowerError;
 use crate::lower::binding::Binding;
 use crate::lower::inputs::Diags;
-use crate::lower::program::{BodyItem, Program, build_program};
+use crate::lower::program::{BodyItem, Program};
 use crate::lower::symbols::{GoNames, sanitize, unique};
 use crate::parse::arm64::{Instruction as Source, Operand};
 use crate::source::{SourceFile, Span};
@@ -94,11 +94,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         decl: inp.decl_file,
         out: Vec::new(),
     };
-    let program = build_program(inp.items).map_err(|errs| {
-        errs.into_iter()
-            .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
-            .collect::<Vec<_>>()
-    })?;
+    let program = inp.program;
     let (bindings, decl_errors) = crate::lower::binding::bind(&program, inp.decls);
     for (span, e) in decl_errors {
         d.decl(span, e);

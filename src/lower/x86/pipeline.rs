@@ -22,7 +22,7 @@ use crate::lower::LowerError;
 use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
 use crate::lower::inputs::Diags;
-use crate::lower::program::{Program, SymbolDef, build_program};
+use crate::lower::program::{Program, SymbolDef};
 use crate::lower::symbols::{GoNames, Resolver};
 use crate::parse::x86::Instruction as AsmInstruction;
 
@@ -35,11 +35,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         decl: inp.decl_file,
         out: Vec::new(),
     };
-    let mut program = build_program(inp.items).map_err(|errs| {
-        errs.into_iter()
-            .map(|(s, e)| Diagnostic::new(inp.asm, s, e))
-            .collect::<Vec<_>>()
-    })?;
+    let mut program = inp.program;
     super::cold::merge_cold_parts(&mut program);
     let names = GoNames::new(&program);
     let resolver = Resolver {
