@@ -40,10 +40,15 @@ fn rename_labels(text: &str, suffix: &str) -> String {
     out
 }
 
-fn fixture_texts() -> Vec<String> {
+/// Each clang fixture with the Go declarations of its set (`decls.go.in`, `{V}` = the
+/// variant), so the input is declared the way real users declare kernels.
+fn fixture_texts() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x86");
     let mut texts = Vec::new();
     for set in std::fs::read_dir(&root).expect("fixtures/x86").flatten() {
+        let Ok(template) = std::fs::read_to_string(set.path().join("decls.go.in")) else {
+            continue;
+        };
         let Ok(files) = std::fs::read_dir(set.path()) else {
             continue;
         };
@@ -51,7 +56,11 @@ fn fixture_texts() -> Vec<String> {
             // clang's output only, so `clang-19 -c` can assemble the same input as a baseline.
             let name = f.file_name().to_string_lossy().into_owned();
             if f.path().extension().is_some_and(|e| e == "s") && name.starts_with("clang") {
-                texts.push(std::fs::read_to_string(f.path()).expect("read fixture"));
+                let variant = name.trim_end_matches(".s");
+                texts.push((
+                    std::fs::read_to_string(f.path()).expect("read fixture"),
+                    template.replace("{V}", variant),
+                ));
             }
         }
     }
@@ -76,25 +85,18 @@ fn main() {
         .unwrap_or(5);
     let texts = fixture_texts();
     let mut asm = String::new();
-    let mut decls = String::from("package bench\n\n");
+    let mut decls = String::from("package bench\n\nimport \"unsafe\"\n\nvar _ unsafe.Pointer\n\n");
     let mut copy = 0;
     while asm.lines().count() < min_lines {
-        for t in &texts {
+        for (t, set_decls) in &texts {
             let suffix = format!("_c{copy}");
             let renamed = rename_labels(t, &suffix);
-            for l in renamed.lines() {
-                if let Some(name) = l
-                    .split('#')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .strip_prefix(".globl")
+            // The declared functions, renamed like their symbols.
+            for l in set_decls.lines() {
+                if let Some(rest) = l.trim().strip_prefix("func ")
+                    && let Some((name, signature)) = rest.split_once('(')
                 {
-                    // Declare every function with room for all the arguments it may read.
-                    decls.push_str(&format!(
-                        "func {}(a0, a1, a2, a3, a4, a5 int64, f0, f1, f2, f3, f4, f5, f6, f7 float64, s0, s1, s2, s3, s4, s5, s6, s7 int64) int64\n",
-                        name.trim()
-                    ));
+                    decls.push_str(&format!("func {name}{suffix}({signature}\n"));
                 }
             }
             asm.push_str(&renamed);
