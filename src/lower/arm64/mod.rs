@@ -4,10 +4,12 @@
 
 pub mod assembler;
 pub mod code;
+pub mod data;
 pub mod object_file;
 pub mod pipeline;
 pub mod rewrite;
 pub mod stack;
+pub mod text;
 pub mod wrapper;
 
 pub use assembler::AssembleError;

@@ -1,6 +1,6 @@
 //! The AArch64 lowering, as the sequence of passes it is:
 //!
-//! 1. lay out the file (functions, symbols) — `program::build_program`;
+//! 1. (done by the caller) lay out the file — `program::ProgramBuilder`;
 //! 2. bind Go declarations to C functions;
 //! 3. assemble the whole file with the system assembler and read the object;
 //! 4. for every function reachable from a declaration: tie source lines to machine words
@@ -12,15 +12,15 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::assembler::{AssembleError, assemble};
-use super::code::{FnCode, Node, place};
-use super::object_file::{ObjectFile, SectionClass, read_object};
-use super::rewrite::{Context, Flow, Lowered, go_label};
+use super::code::{FnCode, place};
+use super::data::data_symbol;
+use super::object_file::{SectionClass, read_object};
+use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
-use super::wrapper::{RETURN_LABEL, WrapperInput, stack_arg_bytes, wrapper};
+use super::text::{body_lines, c_text};
+use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
 use crate::abi::{self, ArgLocation, DeclError};
-use crate::emit::model::{
-    AsmFile, DataEntry, DataPlacement, DataSymbol, GoInstr, GoOperand, Line, TextSymbol,
-};
+use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
 use crate::lower::binding::Binding;
@@ -34,11 +34,11 @@ use crate::source::{SourceFile, Span};
 pub type Inputs<'a> = crate::lower::inputs::Inputs<'a, Source>;
 
 /// A reachable C function, lowered instruction by instruction.
-struct Prepared<'a> {
-    code: FnCode<'a>,
-    lowered: Vec<Lowered>,
-    calls: BTreeSet<usize>,
-    tail_calls: BTreeSet<usize>,
+pub(super) struct Prepared<'a> {
+    pub code: FnCode<'a>,
+    pub lowered: Vec<Lowered>,
+    pub calls: BTreeSet<usize>,
+    pub tail_calls: BTreeSet<usize>,
 }
 
 impl Prepared<'_> {
@@ -382,122 +382,4 @@ fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<usize>, usi
         visit(f, prepared, &mut marks, &mut out)?;
     }
     Ok(out)
-}
-
-/// The lowered body with the labels that are jumped to; `inline` turns returns into jumps
-/// to the wrapper's epilogue.
-fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
-    let targets: HashSet<u64> = p
-        .lowered
-        .iter()
-        .filter_map(|l| match l.flow {
-            Flow::Jump(o) | Flow::CondJump(o) => Some(o),
-            _ => None,
-        })
-        .collect();
-    let mut lines = Vec::with_capacity(p.lowered.len() + 8);
-    let mut lowered = p.lowered.iter();
-    let mut emitted_labels = HashSet::new();
-    let mut offset_of_next = p.code.insns().map(|i| i.offset);
-    let mut next_offset = offset_of_next.next();
-    for node in &p.code.nodes {
-        match node {
-            Node::Label(name) => {
-                // A label names the offset of the instruction that follows it.
-                if let Some(off) = next_offset
-                    && targets.contains(&off)
-                    && p.code.labels_at.get(&off) == Some(name)
-                    && emitted_labels.insert(off)
-                {
-                    lines.push(Line::Label(go_label(name)));
-                }
-            }
-            Node::Insn(_) => {
-                next_offset = offset_of_next.next();
-                let l = lowered.next().expect("one lowering per instruction");
-                if inline && l.flow == Flow::Return {
-                    let comment = match &l.line {
-                        Line::Native { comment, .. } => comment.clone(),
-                        _ => None,
-                    };
-                    lines.push(Line::Native {
-                        instr: GoInstr::new("JMP", vec![GoOperand::Label(RETURN_LABEL.into())]),
-                        comment,
-                    });
-                } else {
-                    lines.push(l.line.clone());
-                }
-            }
-        }
-    }
-    lines
-}
-
-/// The TEXT symbol of a C function called from a wrapper or another C function.
-fn c_text(
-    p: &Prepared<'_>,
-    name: &str,
-    program: &Program<Source>,
-    f: usize,
-    stack: StackSummary,
-) -> TextSymbol {
-    let mut lines = Vec::new();
-    if stack.max_depth > 0 || !p.calls.is_empty() {
-        // The C code moves SP and LR in ways Go's pc→SP table cannot describe: a native SP
-        // write makes the function SPWRITE, so tracebacks stop here instead of misreading.
-        lines.push(Line::Native {
-            instr: GoInstr::new("MOVD", vec![GoOperand::Reg("RSP"), GoOperand::Reg("RSP")]),
-            comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
-        });
-    }
-    lines.extend(body_lines(p, false));
-    TextSymbol {
-        name: name.to_string(),
-        flags: "NOSPLIT|NOFRAME",
-        frame_size: 0,
-        args_size: None,
-        doc: vec![format!("C function {}", program.functions[f].name)],
-        lines,
-    }
-}
-
-/// One data section as a Go symbol, byte for byte.
-fn data_symbol(object: &ObjectFile, section: usize, name: &str) -> Result<DataSymbol, LowerError> {
-    let sec = &object.sections[&section];
-    if let Some(r) = sec.relocs.values().next() {
-        return Err(LowerError::CodeAddressInData(format!(
-            "{} (relocation type {})",
-            sec.name, r.r_type
-        )));
-    }
-    // Go aligns a data symbol to min(32, largest power of two ≤ size): a size of at least
-    // the section's alignment gets that alignment (up to 32; arm64 loads do not need more).
-    let size = sec.size.max(sec.align.min(32)).max(1);
-    let mut entries = Vec::new();
-    let mut off = 0usize;
-    while off < sec.data.len() {
-        let width = [8usize, 4, 2, 1]
-            .into_iter()
-            .find(|w| off.is_multiple_of(*w) && off + w <= sec.data.len())
-            .unwrap_or(1);
-        let mut value = 0u64;
-        for (k, b) in sec.data[off..off + width].iter().enumerate() {
-            value |= (*b as u64) << (8 * k);
-        }
-        entries.push(DataEntry::Value {
-            offset: off as u64,
-            width: width as u8,
-            value,
-        });
-        off += width;
-    }
-    Ok(DataSymbol {
-        name: name.to_string(),
-        size,
-        placement: DataPlacement::Data {
-            read_only: sec.class != SectionClass::Writable && sec.class != SectionClass::Zeroed,
-        },
-        entries,
-        labels: vec![(sec.name.clone(), 0)],
-    })
 }
