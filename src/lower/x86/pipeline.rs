@@ -1,6 +1,7 @@
 //! The x86-64 lowering, as the sequence of passes it is:
 //!
-//! 1. lay out the file (functions, data sections, symbols) — `program::build_program`;
+//! 1. (done by the caller) lay out the file: functions, data sections, symbols —
+//!    `program::ProgramBuilder`; then merge GCC cold parts into their functions;
 //! 2. bind Go declarations to C functions;
 //! 3. assemble and classify every function reachable from a declaration — `function::prepare`;
 //! 4. order them callee-first, rejecting recursion — `call_order`;
