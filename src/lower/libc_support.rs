@@ -165,11 +165,20 @@ fn defines(line: &str, name: &str) -> bool {
 
 /// The text to append to `text` so that its calls to memset/memcpy/memmove bind, if any.
 pub fn support_for(text: &str, dialect: Dialect) -> Option<String> {
+    // One scan of the file, looking only at lines that mention "mem" at all.
+    if !text.contains("mem") {
+        return None;
+    }
+    let (mut called, mut defined) = ([false; 3], [false; 3]);
+    for line in text.lines().filter(|l| l.contains("mem")) {
+        for (k, name) in NAMES.iter().enumerate() {
+            called[k] |= branches_to(line, name);
+            defined[k] |= defines(line, name);
+        }
+    }
     let mut out = String::new();
-    for name in NAMES {
-        // Most files mention none of them: skip the line scan.
-        let called = text.contains(name) && text.lines().any(|l| branches_to(l, name));
-        if called && !text.lines().any(|l| defines(l, name)) {
+    for (k, name) in NAMES.iter().enumerate() {
+        if called[k] && !defined[k] {
             out.push_str(implementation(dialect, name));
         }
     }
