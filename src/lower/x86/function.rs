@@ -42,6 +42,8 @@ pub struct Prepared<'a> {
     pub tail_calls: Vec<usize>,
     /// The function control falls into past the end, if it can.
     pub falls_into: Option<usize>,
+    /// Reads and writes of every instruction, for the liveness analyses.
+    pub use_defs: super::liveness::UseDefs,
 }
 
 pub type Failure = (Span, LowerError);
@@ -139,8 +141,10 @@ pub fn prepare<'a, I>(
         tail_calls.push(n);
     }
     let uses_avx = code.iter().any(is_avx);
+    let use_defs = super::liveness::use_defs(&code);
     Ok(Prepared {
         index,
+        use_defs,
         code,
         kinds,
         flow,

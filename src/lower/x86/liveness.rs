@@ -96,18 +96,49 @@ pub struct Liveness {
     pub live_in: GprSet,
 }
 
+/// Every instruction's reads and writes under both policies: computed once per function,
+/// reused by every analysis (the precise one runs to a fixpoint over the call graph).
+#[derive(Debug, Clone, Default)]
+pub struct UseDefs {
+    precise: Vec<UseDef>,
+    conservative: Vec<UseDef>,
+}
+
+pub fn use_defs(code: &[Instruction]) -> UseDefs {
+    let mut factory = InstructionInfoFactory::new();
+    UseDefs {
+        precise: code
+            .iter()
+            .map(|i| use_def(i, &mut factory, Policy::Precise))
+            .collect(),
+        conservative: code
+            .iter()
+            .map(|i| use_def(i, &mut factory, Policy::Conservative))
+            .collect(),
+    }
+}
+
 pub fn analyse(
     code: &[Instruction],
     flow: &Flow,
     policy: Policy,
     callee_live_in: &LiveIns,
 ) -> Liveness {
-    let n = code.len();
-    let mut factory = InstructionInfoFactory::new();
-    let mut ud: Vec<UseDef> = code
-        .iter()
-        .map(|i| use_def(i, &mut factory, policy))
-        .collect();
+    analyse_with(&use_defs(code), flow, policy, callee_live_in)
+}
+
+/// [`analyse`] with the instructions' reads and writes already computed.
+pub fn analyse_with(
+    uds: &UseDefs,
+    flow: &Flow,
+    policy: Policy,
+    callee_live_in: &LiveIns,
+) -> Liveness {
+    let mut ud: Vec<UseDef> = match policy {
+        Policy::Precise => uds.precise.clone(),
+        Policy::Conservative => uds.conservative.clone(),
+    };
+    let n = ud.len();
     let callee_saved = GprSet::of(&CALLEE_SAVED);
     let all_args =
         GprSet::of(&INT_ARGS).union(GprSet::of(&[Register::RAX, Register::R10, Register::R11]));

@@ -81,7 +81,8 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
                         return Err(d.out);
                     }
                 }
-                let live = liveness::analyse(&p.code, &p.flow, Policy::Precise, &precise_in);
+                let live =
+                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
                 changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
             }
             if !changed {
@@ -140,7 +141,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         let Some(p) = prepared.remove(&f) else {
             continue;
         };
-        let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, &precise_in);
+        let live = liveness::analyse_with(&p.use_defs, &p.flow, Policy::Conservative, &precise_in);
         let s = stacks.get(&f).copied().unwrap_or_default();
         let mark_spwrite = s.max_depth > 0 || !p.calls.is_empty();
         match emit(&p, &names, &live, mark_spwrite, inp.strip_comments, None) {
@@ -321,7 +322,7 @@ fn inlinable_body(
     {
         return None;
     }
-    let live = liveness::analyse(&p.code, &p.flow, Policy::Conservative, precise_in);
+    let live = liveness::analyse_with(&p.use_defs, &p.flow, Policy::Conservative, precise_in);
     emit(
         p,
         names,
