@@ -80,8 +80,29 @@ fn char_literal(i: &str) -> IResult<&str, i128> {
     Ok((rest, c as i128))
 }
 
+/// A GAS numeric local label reference: `1f` (next `1:`), `0b` (previous `0:`). Kept as a
+/// symbol named as written; GCC writes them in `.note.gnu.property` (`-fcf-protection`).
+fn numeric_label(i: &str) -> IResult<&str, &str> {
+    let digits = i.bytes().take_while(u8::is_ascii_digit).count();
+    let bytes = i.as_bytes();
+    let is_ref = digits > 0
+        && matches!(bytes.get(digits), Some(b'f' | b'b'))
+        && !bytes
+            .get(digits + 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if is_ref {
+        Ok((&i[digits + 1..], &i[..digits + 1]))
+    } else {
+        Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Digit,
+        )))
+    }
+}
+
 fn atom(i: &str) -> IResult<&str, Expr> {
     ws(alt((
+        map(numeric_label, |s: &str| Expr::Sym(s.to_string())),
         map(number, Expr::Num),
         map(char_literal, Expr::Num),
         map(symbol, |s: &str| Expr::Sym(s.to_string())),
@@ -162,11 +183,11 @@ pub fn parse_expr(text: &str) -> Option<Expr> {
     // Fast paths for the overwhelmingly common plain number and plain symbol.
     let t = text.trim();
     if let Some(first) = t.chars().next() {
-        if first.is_ascii_digit() && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return match number(t) {
-                Ok(("", v)) => Some(Expr::Num(v)),
-                _ => None,
-            };
+        if first.is_ascii_digit()
+            && t.bytes().all(|b| b.is_ascii_alphanumeric())
+            && let Ok(("", v)) = number(t)
+        {
+            return Some(Expr::Num(v));
         }
         if is_symbol_start(first) && t.chars().all(is_symbol_char) {
             return Some(Expr::Sym(t.to_string()));
@@ -204,6 +225,10 @@ mod tests {
         assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
         assert_eq!(e("'a'"), Expr::Num(97));
         assert!(parse_expr("18446744073709551616").is_none());
+        // GAS numeric local labels, as GCC writes them in .note.gnu.property.
+        assert_eq!(e("1f - 0f").symbols(), vec!["1f", "0f"]);
+        assert_eq!(e("2b"), Expr::Sym("2b".into()));
+        assert_eq!(e("0b101"), Expr::Num(5));
     }
 
     #[test]
