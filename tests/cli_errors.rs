@@ -85,6 +85,13 @@ const CASES: &[Case] = &[
         hint: "-fno-stack-protector",
     },
     Case {
+        fixture: "windows_coff.s",
+        decls: "func add(a, b int64) int64",
+        at: (2, 2),
+        message: "unsupported directive `.def`",
+        hint: "--target=x86_64-unknown-linux-gnu",
+    },
+    Case {
         fixture: "arity.s",
         decls: "func add2(a int64) int64",
         at: (7, 1),

@@ -122,6 +122,13 @@ impl LowerError {
             LowerError::Encode(_) => {
                 "this instruction form is not supported by the in-process assembler; please report it"
             }
+            LowerError::UnsupportedDirective(d)
+                if d.starts_with(".seh_") || matches!(d.as_str(), ".def" | ".scl" | ".endef") =>
+            {
+                "this is Windows (COFF) output, whose calling convention differs: compile with \
+                 an ELF target, --target=x86_64-unknown-linux-gnu (Go assembly is the same on \
+                 every OS, so the output works on Windows too)"
+            }
             LowerError::UnsupportedDirective(_) => {
                 "this directive has no Go assembly equivalent; remove it or compile without the \
                  option that produces it"
