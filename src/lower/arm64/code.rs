@@ -72,7 +72,21 @@ const VECTOR_LENGTH_MNEMONICS: &[&str] = &[
 fn opaque(source: &Source) -> Option<Decoded> {
     let touches_sp = source.gprs().any(|(r, _)| r.is_sp);
     let vector_length = VECTOR_LENGTH_MNEMONICS.contains(&source.mnemonic.as_str());
-    (!touches_sp && !vector_length).then(Decoded::default)
+    // A label or symbol operand means a PC-relative or relocated instruction (e.g. v8.8
+    // `bc.eq`): its bytes must never be copied.
+    let references_code_or_data = source.operands.iter().any(|o| {
+        matches!(
+            o.operand,
+            crate::parse::arm64::Operand::Target(_) | crate::parse::arm64::Operand::Reloc(_)
+        ) || matches!(
+            &o.operand,
+            crate::parse::arm64::Operand::Mem {
+                offset: crate::parse::arm64::MemOffset::Reloc(_),
+                ..
+            }
+        )
+    });
+    (!touches_sp && !vector_length && !references_code_or_data).then(Decoded::default)
 }
 
 /// Lays out `f` at its symbol in `object` and decodes every instruction.
