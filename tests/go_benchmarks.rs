@@ -130,7 +130,6 @@ fn go_benchmarks_run() {
     let native_c_path = root.join("native_c.txt");
     std::fs::write(&native_c_path, &native_c).expect("write harness output");
     let native_flag = format!("-native-c={}", native_c_path.display());
-    let harness_flag = format!("-harness={}", harness.display());
     let go = |args: &[&str]| {
         run(
             Command::new("go")
@@ -145,23 +144,12 @@ fn go_benchmarks_run() {
     go(&["mod", "tidy"]);
     go(&["vet", "./..."]);
     let report = if full {
-        let mut args = vec![
-            "run",
-            "./report",
-            native_flag.as_str(),
-            harness_flag.as_str(),
-        ];
+        let mut args = vec!["run", "./report", native_flag.as_str()];
         let extra = std::env::var("BENCH_ARGS").unwrap_or_default();
         args.extend(extra.split_whitespace());
         go(&args)
     } else {
-        go(&[
-            "run",
-            "./report",
-            "-short",
-            native_flag.as_str(),
-            harness_flag.as_str(),
-        ])
+        go(&["run", "./report", "-short", native_flag.as_str()])
     };
     eprintln!("{report}");
     assert!(report.contains("| nop() |"), "{report}");

@@ -101,17 +101,6 @@ int main(int argc, char **argv) {
         fa[i] = (float)(i % 97) * 0.5f;
         fb[i] = (float)(i % 89) * 0.25f;
     }
-    /* `cell KERNEL VARIANT N`: one measurement only, so report/main.go can interleave
-       native and translated runs of the same cell (same minute, same CPU state). */
-    if (argc == 5 && !strcmp(argv[1], "cell")) {
-        for (size_t v = 0; v < sizeof VARIANTS / sizeof VARIANTS[0]; v++)
-            if (!strcmp(argv[3], VARIANTS[v].name)) {
-                printf("%s %s %s %.3f\n", argv[2], argv[3], argv[4],
-                       measure(&VARIANTS[v], argv[2], atoll(argv[4]), budget, runs));
-                return 0;
-            }
-        return 2;
-    }
     /* The floor: a call of a trivial function from this loop (what no kernel call can
        be cheaper than). */
     {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -19,51 +18,11 @@ import (
 )
 
 var (
-	short      = flag.Bool("short", false, "run every benchmark once (keeps them from rotting)")
-	runs       = flag.Int("runs", 5, "runs per benchmark; the median is reported")
-	kernels    = flag.Bool("kernels", true, "also run the kernel-throughput benchmarks")
-	nativeC    = flag.String("native-c", "", "output of the C harness (benches/go/harness): native ns/op measured from C")
-	harnessBin = flag.String("harness", "", "the C harness binary: when set, each kernel cell alternates a translated and a native run")
+	short   = flag.Bool("short", false, "run every benchmark once (keeps them from rotting)")
+	runs    = flag.Int("runs", 5, "runs per benchmark; the median is reported")
+	kernels = flag.Bool("kernels", true, "also run the kernel-throughput benchmarks")
+	nativeC = flag.String("native-c", "", "output of the C harness (benches/go/harness): native ns/op measured from C")
 )
-
-// interleaved measures one cell alternately in Go (translated) and in the C harness
-// (native), so both medians come from the same minutes of the same machine.
-func interleaved(t func(), kernel, variant string, n int) (translated, native float64) {
-	runsN := *runs
-	if *short {
-		runsN = 1
-	}
-	var ts, cs []float64
-	for r := 0; r < runsN; r++ {
-		res := testing.Benchmark(loop(t))
-		if res.N > 0 {
-			ts = append(ts, float64(res.T.Nanoseconds())/float64(res.N))
-		}
-		cmd := exec.Command(*harnessBin, "cell", kernel, variant, fmt.Sprint(n))
-		cmd.Env = append(os.Environ(), "RUNS=1")
-		if *short {
-			cmd.Env = append(cmd.Env, "BENCH_NS=1e5")
-		}
-		out, err := cmd.Output()
-		if err != nil {
-			panic(fmt.Sprintf("harness %s %s %d: %v", kernel, variant, n, err))
-		}
-		var k, v string
-		var nn int
-		var ns float64
-		if c, _ := fmt.Sscanf(string(out), "%s %s %d %f", &k, &v, &nn, &ns); c == 4 {
-			cs = append(cs, ns)
-		}
-	}
-	med := func(v []float64) float64 {
-		if len(v) == 0 {
-			return 0
-		}
-		sort.Float64s(v)
-		return v[len(v)/2]
-	}
-	return med(ts), med(cs)
-}
 
 // readHarness parses `kernel variant n ns` lines; "add3 - 0" is the C call floor.
 func readHarness(path string) map[string]float64 {
@@ -172,11 +131,7 @@ func main() {
 	cFloor, haveC := harness["add3 - 0"]
 	goFloor := median(loop(func() { sink += kern.Add3SSE42(1, 2, sink) }))
 	if haveC {
-		how := "measured in one batch before the Go runs"
-		if *harnessBin != "" {
-			how = "each run interleaved with a translated run of the same cell"
-		}
-		fmt.Printf("native C = the same objects called from a C loop (benches/go/harness), %s; call floors: Go → translated add3 %.2f ns, C → add3 %.2f ns\n\n", how, goFloor, cFloor)
+		fmt.Printf("native C = the same objects called from a C loop (benches/go/harness); call floors: Go → translated add3 %.2f ns, C → add3 %.2f ns\n\n", goFloor, cFloor)
 		fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | same, call floors excluded | Go / translated |")
 	} else {
 		fmt.Printf("native = cgo − %.2f ns (the cgo call overhead, measured above as cgo nop)\n\n", cgoNop)
@@ -206,20 +161,12 @@ func main() {
 					t = func() { fsink += v.translated.DotF32(&fa[0], &fb[0], n64) }
 					g = func() { fsink += kern.Go.DotF32(&fa[0], &fb[0], n64) }
 				}
-				var tt float64
-				gg := median(loop(g))
+				tt, gg := median(loop(t)), median(loop(g))
 				nn, body := 0.0, ""
-				if *harnessBin != "" && haveC {
-					var c float64
-					tt, c = interleaved(t, k, v.name, n)
-					nn = c
-					body = fmt.Sprintf("%.3f", (tt-goFloor)/(c-cFloor))
-				} else if c, ok := harness[fmt.Sprintf("%s %s %d", k, v.name, n)]; ok {
-					tt = median(loop(t))
+				if c, ok := harness[fmt.Sprintf("%s %s %d", k, v.name, n)]; ok {
 					nn = c
 					body = fmt.Sprintf("%.3f", (tt-goFloor)/(c-cFloor))
 				} else {
-					tt = median(loop(t))
 					var c func()
 					switch k {
 					case "sample_sum":
