@@ -11,5 +11,6 @@ pub mod rewrite;
 pub mod stack;
 pub mod text;
 pub mod wrapper;
+pub mod writes;
 
 pub use assembler::AssembleError;

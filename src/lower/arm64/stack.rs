@@ -10,6 +10,7 @@ use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand, SizeCode};
 
 use super::code::Insn;
 use super::rewrite::Flow;
+use super::writes::written_gprs;
 use crate::lower::LowerError;
 use crate::source::Span;
 
@@ -67,76 +68,28 @@ fn gpr_number(o: &Operand) -> Option<usize> {
     }
 }
 
-/// Tracks `movz`/`movn`/`movk`/`orr xN, xzr, #imm` constants; forgets registers that any
-/// other instruction writes (stores write none, except exclusive-store status registers;
-/// calls clobber the caller-saved ones).
-fn track_constants(d: &Instruction, s: &mut State) {
-    let name = format!("{:?}", d.opcode);
+/// The constant `d` puts in its destination: `movz`/`movn`/`movk`/`orr xN, xzr, #imm`.
+fn constant_result(d: &Instruction, s: &State) -> Option<(usize, i64)> {
     let wide = !matches!(d.operands[0], Operand::Register(SizeCode::W, _));
     let mask = |v: i64| if wide { v } else { v & 0xffff_ffff };
     let shifted = |o: &Operand| match o {
         Operand::ImmShift(v, sh) => Some(((*v as i64) << sh, (0xffffi64) << sh)),
         _ => None,
     };
-    let rd = gpr_number(&d.operands[0]);
-    let value = match (d.opcode, rd) {
-        (Opcode::MOVZ, Some(_)) => shifted(&d.operands[1]).map(|(v, _)| mask(v)),
-        (Opcode::MOVN, Some(_)) => shifted(&d.operands[1]).map(|(v, _)| mask(!v)),
-        (Opcode::MOVK, Some(r)) => match (s.consts[r], shifted(&d.operands[1])) {
+    let rd = gpr_number(&d.operands[0])?;
+    let value = match d.opcode {
+        Opcode::MOVZ => shifted(&d.operands[1]).map(|(v, _)| mask(v)),
+        Opcode::MOVN => shifted(&d.operands[1]).map(|(v, _)| mask(!v)),
+        Opcode::MOVK => match (s.consts[rd], shifted(&d.operands[1])) {
             (Some(old), Some((v, field))) => Some(mask((old & !field) | v)),
             _ => None,
         },
-        (Opcode::ORR, Some(_)) if matches!(d.operands[1], Operand::Register(_, 31)) => {
+        Opcode::ORR if matches!(d.operands[1], Operand::Register(_, 31)) => {
             immediate(&d.operands[2]).map(mask)
         }
         _ => None,
-    };
-    for o in &d.operands {
-        if let Operand::RegPreIndex(b, _, true)
-        | Operand::RegPostIndex(b, _)
-        | Operand::RegPostIndexReg(b, _) = o
-            && (*b as usize) < 31
-        {
-            s.consts[*b as usize] = None;
-        }
-    }
-    let is_store = name.starts_with("ST");
-    let exclusive_store = is_store && name.contains('X') && !name.starts_with("STUR");
-    if d.opcode == Opcode::BL {
-        for r in (0..=18).chain([30]) {
-            s.consts[r] = None;
-        }
-    } else if name.starts_with("CAS")
-        || name.starts_with("SWP")
-        || (name.starts_with("LD")
-            && !name.starts_with("LDR")
-            && !name.starts_with("LDP")
-            && !name.starts_with("LDUR")
-            && !name.starts_with("LDN")
-            && !name.starts_with("LD1")
-            && !name.starts_with("LD2")
-            && !name.starts_with("LD3")
-            && !name.starts_with("LD4"))
-    {
-        // Atomics and exclusive loads write more than their first operand.
-        for o in &d.operands {
-            if let Some(r) = gpr_number(o) {
-                s.consts[r] = None;
-            }
-        }
-    } else if !is_store || exclusive_store {
-        if let Some(r) = rd {
-            s.consts[r] = None;
-        }
-        if (name.starts_with("LDP") || name.starts_with("LDNP"))
-            && let Some(r) = gpr_number(&d.operands[1])
-        {
-            s.consts[r] = None;
-        }
-    }
-    if let (Some(r), Some(v)) = (rd, value) {
-        s.consts[r] = Some(v);
-    }
+    }?;
+    Some((rd, value))
 }
 
 fn immediate(o: &Operand) -> Option<i64> {
@@ -151,14 +104,6 @@ fn immediate(o: &Operand) -> Option<i64> {
 
 fn is_sp(o: &Operand) -> bool {
     matches!(o, Operand::RegisterOrSP(_, SP))
-}
-
-fn is_fp_dest(o: &Operand) -> bool {
-    matches!(o, Operand::RegisterOrSP(_, FP) | Operand::Register(_, FP))
-}
-
-fn is_store(op: Opcode) -> bool {
-    format!("{op:?}").starts_with("ST")
 }
 
 /// Applies one instruction to the state; records stack-argument reads.
@@ -194,10 +139,25 @@ fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), Lower
         }
         return Ok(());
     }
-    track_constants(d, s);
-    if is_fp_dest(&d.operands[0]) && !is_store(d.opcode) {
-        s.fp = match (add_sub, &d.operands[1], immediate(&d.operands[2])) {
-            (true, Operand::RegisterOrSP(_, SP), Some(k)) => Some(s.depth - sign * k),
+    // Forget what the instruction overwrites; learn what it sets.
+    let constant = constant_result(d, s);
+    let written = written_gprs(d);
+    for r in written.registers() {
+        s.consts[r] = None;
+    }
+    if let Some((r, v)) = constant {
+        s.consts[r] = Some(v);
+    }
+    if written.contains(FP as usize) {
+        s.fp = match (
+            add_sub,
+            &d.operands[0],
+            &d.operands[1],
+            immediate(&d.operands[2]),
+        ) {
+            (true, Operand::RegisterOrSP(_, FP), Operand::RegisterOrSP(_, SP), Some(k)) => {
+                Some(s.depth - sign * k)
+            }
             _ => None,
         };
     }
