@@ -346,40 +346,25 @@ fn prepare_reachable<'a>(
     prepared
 }
 
-/// Functions in callee-first order; `Err(f)` names a function on a call cycle.
+/// Functions in callee-first order; `Err(f)` names a function on a cycle. Unlike x86, the
+/// arm64 stack model runs once per function, so tail-call cycles are rejected too.
 fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<usize>, usize> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Active,
-        Done,
-    }
-    fn visit(
-        f: usize,
-        prepared: &HashMap<usize, Prepared<'_>>,
-        marks: &mut HashMap<usize, Mark>,
-        out: &mut Vec<usize>,
-    ) -> Result<(), usize> {
-        match marks.get(&f) {
-            Some(Mark::Done) => return Ok(()),
-            Some(Mark::Active) => return Err(f),
-            None => {}
+    let graph = prepared
+        .iter()
+        .map(|(f, p)| {
+            let edges = crate::lower::call_graph::Edges {
+                calls: p.calls.iter().copied().collect(),
+                tail_calls: p.tail_calls.iter().copied().collect(),
+            };
+            (*f, edges)
+        })
+        .collect();
+    let mut order = Vec::new();
+    for scc in crate::lower::call_graph::callee_first(&graph)? {
+        match scc.as_slice() {
+            [f] if !prepared[f].tail_calls.contains(f) => order.push(*f),
+            cycle => return Err(cycle[0]),
         }
-        marks.insert(f, Mark::Active);
-        if let Some(p) = prepared.get(&f) {
-            for g in p.callees() {
-                visit(g, prepared, marks, out)?;
-            }
-        }
-        marks.insert(f, Mark::Done);
-        out.push(f);
-        Ok(())
     }
-    let mut keys: Vec<usize> = prepared.keys().copied().collect();
-    keys.sort();
-    let mut marks = HashMap::new();
-    let mut out = Vec::new();
-    for f in keys {
-        visit(f, prepared, &mut marks, &mut out)?;
-    }
-    Ok(out)
+    Ok(order)
 }

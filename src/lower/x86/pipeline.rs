@@ -205,83 +205,19 @@ fn prepare_reachable<'a>(
     prepared
 }
 
-/// Strongly connected components of the call graph, callees first. A component that
-/// contains a call (not only tail calls) is recursion: `Err(function)`.
+/// The call graph of the prepared functions, callee-first (see `call_graph`).
 fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<Vec<usize>>, usize> {
-    struct Tarjan<'p, 'a> {
-        prepared: &'p HashMap<usize, Prepared<'a>>,
-        index: HashMap<usize, usize>,
-        low: HashMap<usize, usize>,
-        on_stack: HashSet<usize>,
-        stack: Vec<usize>,
-        next: usize,
-        out: Vec<Vec<usize>>,
-    }
-    impl Tarjan<'_, '_> {
-        fn edges(&self, f: usize) -> Vec<usize> {
-            self.prepared
-                .get(&f)
-                .map(|p| p.calls.iter().chain(&p.tail_calls).copied().collect())
-                .unwrap_or_default()
-        }
-        fn visit(&mut self, f: usize) {
-            self.index.insert(f, self.next);
-            self.low.insert(f, self.next);
-            self.next += 1;
-            self.stack.push(f);
-            self.on_stack.insert(f);
-            for g in self.edges(f) {
-                if !self.prepared.contains_key(&g) {
-                    continue;
-                }
-                if !self.index.contains_key(&g) {
-                    self.visit(g);
-                    let l = self.low[&f].min(self.low[&g]);
-                    self.low.insert(f, l);
-                } else if self.on_stack.contains(&g) {
-                    let l = self.low[&f].min(self.index[&g]);
-                    self.low.insert(f, l);
-                }
-            }
-            if self.low[&f] == self.index[&f] {
-                let mut scc = Vec::new();
-                while let Some(g) = self.stack.pop() {
-                    self.on_stack.remove(&g);
-                    scc.push(g);
-                    if g == f {
-                        break;
-                    }
-                }
-                scc.sort_unstable();
-                self.out.push(scc);
-            }
-        }
-    }
-    let mut t = Tarjan {
-        prepared,
-        index: HashMap::new(),
-        low: HashMap::new(),
-        on_stack: HashSet::new(),
-        stack: Vec::new(),
-        next: 0,
-        out: Vec::new(),
-    };
-    let mut roots: Vec<usize> = prepared.keys().copied().collect();
-    roots.sort_unstable();
-    for f in roots {
-        if !t.index.contains_key(&f) {
-            t.visit(f);
-        }
-    }
-    for scc in &t.out {
-        let members: HashSet<usize> = scc.iter().copied().collect();
-        for &f in scc {
-            if prepared[&f].calls.iter().any(|c| members.contains(c)) {
-                return Err(f);
-            }
-        }
-    }
-    Ok(t.out)
+    let graph = prepared
+        .iter()
+        .map(|(f, p)| {
+            let edges = crate::lower::call_graph::Edges {
+                calls: p.calls.clone(),
+                tail_calls: p.tail_calls.clone(),
+            };
+            (*f, edges)
+        })
+        .collect();
+    crate::lower::call_graph::callee_first(&graph)
 }
 
 fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
