@@ -12,29 +12,10 @@ use std::process::Command;
 
 #[path = "support/process.rs"]
 mod process;
-use process::run;
+use process::{require, run, write};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/arm64")
-}
-
-fn require(tool: &str, arg: &str) {
-    let ok = Command::new(tool)
-        .arg(arg)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "`{tool}` is required for the arm64 end-to-end tests: run scripts/test.sh, which installs it"
-    );
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write file");
 }
 
 /// `func name_{V}(params) results` → (`name`, `func(params) results`).
@@ -64,8 +45,8 @@ fn variants_file(package: &str, template: &str, variants: &[String]) -> String {
 }
 
 fn run_set(set_name: &str) {
-    require("go", "version");
-    require("qemu-aarch64", "--version");
+    require("go");
+    require("qemu-aarch64");
     let set = fixtures().join(set_name);
     let root = std::env::temp_dir().join(format!(
         "c2goasm-rs-e2e-arm64-{set_name}-{}",

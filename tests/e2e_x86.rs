@@ -14,27 +14,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::gogen::{Kernel, ref_package, test_file};
+use support::process::{require, write};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x86")
-}
-
-fn require(tool: &str) {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    let ok = ok
-        || Command::new(tool)
-            .arg("version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-    assert!(
-        ok,
-        "`{tool}` is required for the end-to-end tests: run scripts/test.sh, which installs it"
-    );
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -78,13 +61,6 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
     } else {
         Err(format!("{what} failed:\n{text}"))
     }
-}
-
-fn write(path: &Path, text: &str) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write file");
 }
 
 /// Builds the Go module for one fixture set and runs vet and the tests.

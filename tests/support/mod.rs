@@ -1,2 +1,3 @@
 //! Shared code of the integration tests.
 pub mod gogen;
+pub mod process;

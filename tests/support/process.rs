@@ -1,5 +1,8 @@
 //! Running external tools from integration tests.
 
+// Each test binary includes this module and uses only some of it.
+#![allow(dead_code)]
+
 use std::process::Command;
 
 /// Runs `cmd`, panics with its output (naming `what`) unless it succeeds, and returns
@@ -13,4 +16,27 @@ pub fn run(cmd: &mut Command, what: &str) -> String {
     );
     assert!(out.status.success(), "{what} failed:\n{text}");
     text
+}
+
+/// Panics with the install hint unless `tool` runs (`--version`, or Go's `version`).
+pub fn require(tool: &str) {
+    let runs = |arg: &str| {
+        Command::new(tool)
+            .arg(arg)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    assert!(
+        runs("--version") || runs("version"),
+        "`{tool}` is required for the end-to-end tests: run scripts/test.sh, which installs it"
+    );
+}
+
+/// Writes `text` to `path`, creating its directory.
+pub fn write(path: &std::path::Path, text: &str) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create dir");
+    }
+    std::fs::write(path, text).expect("write file");
 }
