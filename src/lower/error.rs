@@ -106,15 +106,6 @@ pub enum LowerError {
     StackProtector(String),
 }
 
-/// The symbols and the x86 `fs:40` slot the stack protector's canary code uses.
-pub fn is_stack_protector_symbol(name: &str) -> bool {
-    let base = name.split('@').next().unwrap_or(name);
-    matches!(
-        base,
-        "__stack_chk_fail" | "__stack_chk_guard" | "__stack_chk_fail_local"
-    )
-}
-
 impl LowerError {
     /// The fix we suggest; `None` when the message says it all.
     pub fn hint(&self) -> Option<String> {

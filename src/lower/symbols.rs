@@ -71,6 +71,25 @@ pub fn sanitize(name: &str) -> String {
     s
 }
 
+/// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
+/// registers, so `g+8(FP)` does not parse.
+pub fn collides_with_register(name: &str) -> bool {
+    name == "g"
+        || (name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && name.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+/// The symbols the stack protector's canary code uses.
+pub fn is_stack_protector_symbol(name: &str) -> bool {
+    let base = name.split('@').next().unwrap_or(name);
+    matches!(
+        base,
+        "__stack_chk_fail" | "__stack_chk_guard" | "__stack_chk_fail_local"
+    )
+}
+
 pub fn unique(taken: &mut HashSet<String>, base: &str) -> String {
     let mut name = base.to_string();
     let mut n = 1;
@@ -123,7 +142,7 @@ impl<I> Resolver<'_, I> {
             Some((n, m)) => (n, Some(m)),
             None => (written, None),
         };
-        if super::error::is_stack_protector_symbol(name) {
+        if is_stack_protector_symbol(name) {
             return Err(LowerError::StackProtector(written.to_string()));
         }
         if let Some(m) = modifier {

@@ -197,7 +197,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             .args
             .iter()
             .chain(&layout.results)
-            .find(|s| crate::lower::x86::wrapper::collides_with_register(&s.name))
+            .find(|s| crate::lower::symbols::collides_with_register(&s.name))
         {
             d.decl(
                 b.go.span,

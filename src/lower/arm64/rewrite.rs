@@ -188,7 +188,7 @@ impl Context<'_> {
             target: Target::Undefined(name),
             ..
         }) = self.reloc(code, insn)
-            && crate::lower::error::is_stack_protector_symbol(name)
+            && crate::lower::symbols::is_stack_protector_symbol(name)
         {
             return Err(LowerError::StackProtector(insn.source.text.clone()));
         }

@@ -14,6 +14,7 @@ use super::registers::{FLOAT_ARGS, INT_ARGS, go_name};
 use super::stack::StackSummary;
 use crate::abi::{ArgLocation, FrameLayout, GoFunc, ScalarKind, Slot};
 use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
+use crate::lower::symbols::collides_with_register;
 
 /// Extra bytes kept below the C stack for the save/restore around constant-address
 /// loads that found no free register, plus rounding.
@@ -35,16 +36,6 @@ pub struct WrapperInput<'a> {
 
 /// Where an inlined body's returns continue.
 pub const RETURN_LABEL: &str = "c2goasm_return";
-
-/// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
-/// registers, so `g+8(FP)` does not parse.
-pub(crate) fn collides_with_register(name: &str) -> bool {
-    name == "g"
-        || (name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && name.starts_with(|c: char| c.is_ascii_uppercase()))
-}
 
 /// Register holding the address of an argument slot whose name Go can parse, for slots
 /// whose names it cannot (R12 is free in ABI0 and preserved by the C code).
