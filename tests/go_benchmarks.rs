@@ -11,7 +11,8 @@ use std::process::Command;
 mod process;
 use process::run;
 
-use c2goasm_rs::package::compiler::BASE_FLAGS;
+use c2goasm_rs::Arch;
+use c2goasm_rs::package::compiler::base_flags;
 
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
@@ -68,7 +69,7 @@ fn go_benchmarks_run() {
     // The native baseline: the same C and flags, as objects cgo links.
     let object = |file: &str, tag: &str, flags: &[&str], renames: &[&str]| {
         let mut c = Command::new("clang-19");
-        c.arg("-c").args(BASE_FLAGS).args(flags);
+        c.arg("-c").args(base_flags(Arch::Amd64)).args(flags);
         for f in renames {
             c.arg(format!("-D{f}=native_{f}{tag}"));
         }

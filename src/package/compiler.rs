@@ -6,15 +6,12 @@ use std::process::Command;
 use super::PackageError;
 use super::variant::Variant;
 
-/// Flags real projects pass when compiling kernels for Go (design/pipeline.md), minus
-/// `-mstackrealign`: the translated code always runs with a 16-byte aligned stack (the
-/// wrapper aligns it), so forcing a realignment prologue into every function — which makes
-/// even an empty function use the stack — only costs time.
-pub const BASE_FLAGS: &[&str] = &[
+/// Flags real projects pass when compiling kernels for Go (design/pipeline.md), for every
+/// architecture. `-mstackrealign` is deliberately absent: the translated code always runs
+/// with a 16-byte aligned stack (the wrapper aligns it), so forcing a realignment prologue
+/// into every function — which makes even an empty function use the stack — only costs time.
+const COMMON_FLAGS: &[&str] = &[
     "-O3",
-    "-masm=intel",
-    "--target=x86_64-unknown-linux-gnu",
-    "-mno-red-zone",
     "-mllvm",
     "-inline-threshold=1000",
     "-fno-asynchronous-unwind-tables",
@@ -26,22 +23,29 @@ pub const BASE_FLAGS: &[&str] = &[
     "-fno-stack-clash-protection",
 ];
 
-/// The AArch64 counterpart (design/pipeline.md): x18, x27 and x28 belong to Go.
-pub const ARM64_BASE_FLAGS: &[&str] = &[
-    "-O3",
+/// x86-64: Intel syntax, no red zone (Go may use the space below SP).
+const AMD64_FLAGS: &[&str] = &[
+    "-masm=intel",
+    "--target=x86_64-unknown-linux-gnu",
+    "-mno-red-zone",
+];
+
+/// AArch64: x18, x27 and x28 belong to Go.
+const ARM64_FLAGS: &[&str] = &[
     "--target=aarch64-linux-gnu",
     "-ffixed-x18",
     "-ffixed-x27",
     "-ffixed-x28",
-    "-mllvm",
-    "-inline-threshold=1000",
-    "-fno-asynchronous-unwind-tables",
-    "-fno-exceptions",
-    "-fno-jump-tables",
-    "-fno-builtin",
-    "-fno-stack-protector",
-    "-fno-stack-clash-protection",
 ];
+
+/// Every flag the package flow passes for `arch` before the variant's own.
+pub fn base_flags(arch: crate::Arch) -> Vec<&'static str> {
+    let specific = match arch {
+        crate::Arch::Amd64 => AMD64_FLAGS,
+        crate::Arch::Arm64 => ARM64_FLAGS,
+    };
+    COMMON_FLAGS.iter().chain(specific).copied().collect()
+}
 
 fn is_clang(cmd: &Path) -> bool {
     Command::new(cmd)
@@ -114,13 +118,9 @@ pub fn assembly(
     variant: Variant,
     extra: &[String],
 ) -> Result<String, PackageError> {
-    let base = match variant.arch() {
-        crate::Arch::Amd64 => BASE_FLAGS,
-        crate::Arch::Arm64 => ARM64_BASE_FLAGS,
-    };
     let mut cmd = Command::new(cc);
     cmd.arg("-S")
-        .args(base)
+        .args(base_flags(variant.arch()))
         .args(variant.clang_flags())
         .args(extra)
         .arg(file)
