@@ -310,32 +310,12 @@ pub struct SymbolKinds {
 }
 
 impl SymbolKinds {
-    /// Reads only the `.type`/`.globl`/`.global` statements of `file`: a cheap first pass,
-    /// so the full parse can stream into a [`ProgramBuilder`].
+    /// What the `.type`/`.globl` directives of `file` say (see
+    /// [`crate::parse::symbol_directives`]), so the full parse can stream into a
+    /// [`ProgramBuilder`].
     pub fn scan(file: &crate::source::SourceFile, dialect: crate::parse::Dialect) -> SymbolKinds {
-        use crate::parse::{directive, lines};
         let mut kinds = SymbolKinds::default();
-        let mut stmts = Vec::new();
-        for raw in file.text.split('\n') {
-            if !raw.contains(".type") && !raw.contains(".glob") {
-                continue;
-            }
-            lines::statements_in(raw.strip_suffix('\r').unwrap_or(raw), dialect, &mut stmts);
-            for st in stmts.drain(..) {
-                let mut text = st.text;
-                while let Some((_, rest)) = lines::split_label(text) {
-                    text = rest;
-                }
-                let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
-                let (name, args) = text.split_at(name_end);
-                let lower = name.to_ascii_lowercase();
-                if matches!(lower.as_str(), ".type" | ".globl" | ".global")
-                    && let Ok(d) = directive::parse_directive_in(name, args, dialect)
-                {
-                    kinds.note(&d);
-                }
-            }
-        }
+        crate::parse::symbol_directives(file, dialect, &mut |d| kinds.note(&d));
         kinds
     }
 

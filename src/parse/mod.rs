@@ -173,6 +173,39 @@ fn parse_with<I>(
     }
 }
 
+/// `.name args` → (`.name`, ` args`).
+fn split_directive(text: &str) -> (&str, &str) {
+    let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
+    text.split_at(name_end)
+}
+
+/// Hands `sink` every `.type`, `.globl` and `.global` directive of `file` without parsing
+/// the rest: a cheap first pass for layouts that must know which symbols are functions
+/// before they see the labels (the directives may come after them).
+pub fn symbol_directives(file: &SourceFile, dialect: Dialect, sink: &mut dyn FnMut(Directive)) {
+    let mut stmts = Vec::new();
+    for raw in file.text.split('\n') {
+        if !raw.contains(".type") && !raw.contains(".glob") {
+            continue;
+        }
+        lines::statements_in(raw.strip_suffix('\r').unwrap_or(raw), dialect, &mut stmts);
+        for st in stmts.drain(..) {
+            let mut text = st.text;
+            while let Some((_, rest)) = lines::split_label(text) {
+                text = rest;
+            }
+            let (name, args) = split_directive(text);
+            if matches!(
+                name.to_ascii_lowercase().as_str(),
+                ".type" | ".globl" | ".global"
+            ) && let Ok(d) = directive::parse_directive_in(name, args, dialect)
+            {
+                sink(d);
+            }
+        }
+    }
+}
+
 /// One statement and where it is.
 struct Statement<'a> {
     text: &'a str,
@@ -213,8 +246,7 @@ fn parse_statement<I>(
     }
     let span = span_at(consumed, text.len());
     if text.starts_with('.') {
-        let name_end = text.find(char::is_whitespace).unwrap_or(text.len());
-        let (name, args) = text.split_at(name_end);
+        let (name, args) = split_directive(text);
         let d = directive::parse_directive_in(name, args, dialect)
             .map_err(|e| (span_at(consumed, name.len()), e))?;
         items(Located {
