@@ -6,6 +6,7 @@ pub mod call_graph;
 pub mod data;
 pub mod data_symbols;
 pub mod error;
+pub mod fall_through;
 pub mod inputs;
 pub mod libc_support;
 pub mod program;

@@ -150,7 +150,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
     match &w.inline_body {
         Some(body) => {
             lines.extend(body.iter().cloned());
-            crate::emit::model::fall_through_to(&mut lines, RETURN_LABEL);
+            crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
             lines.push(Line::Label(RETURN_LABEL.into()));
         }
         None => {

@@ -207,7 +207,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
     };
     if let (true, Some(body)) = (leaf, &w.inline_body) {
         lines.extend(body.iter().cloned());
-        crate::emit::model::fall_through_to(&mut lines, RETURN_LABEL);
+        crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
         lines.push(Line::Label(RETURN_LABEL.into()));
     } else if leaf {
         lines.push(native("CALL", vec![callee]));
