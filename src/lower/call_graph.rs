@@ -3,7 +3,7 @@
 //! call graph (Tarjan), callees first; a component that contains a call (not only tail
 //! calls) is recursion, whose stack use is unbounded.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The outgoing edges of one function.
 #[derive(Debug, Clone, Default)]
@@ -64,9 +64,9 @@ pub fn callee_first(graph: &HashMap<usize, Edges>) -> Result<Vec<Vec<usize>>, us
     }
     let mut t = Tarjan {
         graph,
-        index: HashMap::new(),
-        low: HashMap::new(),
-        on_stack: HashSet::new(),
+        index: HashMap::default(),
+        low: HashMap::default(),
+        on_stack: HashSet::default(),
         stack: Vec::new(),
         next: 0,
         out: Vec::new(),

@@ -113,14 +113,14 @@ mod tests {
     use super::*;
     use crate::lower::program::Program;
     use crate::lower::symbols::GoNames;
-    use std::collections::HashMap;
+    use rustc_hash::FxHashMap as HashMap;
 
     fn placed(section: &DataSection) -> DataSymbol {
         let program: Program<()> = Program {
             functions: Vec::new(),
             data: vec![section.clone()],
-            symbols: HashMap::new(),
-            aliases: HashMap::new(),
+            symbols: HashMap::default(),
+            aliases: HashMap::default(),
         };
         let names = GoNames::new(&program);
         let resolver = Resolver {

@@ -1,7 +1,7 @@
 //! Splits the parsed items of a file into functions (text) and data sections, the way an
 //! assembler would lay them out, and records where every symbol is defined.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::LowerError;
 use super::data::{DataSection, SectionKind};
@@ -354,10 +354,10 @@ impl<I> ProgramBuilder<I> {
                 program: Program {
                     functions: Vec::new(),
                     data: Vec::new(),
-                    symbols: HashMap::new(),
-                    aliases: HashMap::new(),
+                    symbols: HashMap::default(),
+                    aliases: HashMap::default(),
                 },
-                data_by_name: HashMap::new(),
+                data_by_name: HashMap::default(),
                 current: (".text".to_string(), SectionKind::Code),
                 section_stack: Vec::new(),
                 previous: None,

@@ -1,7 +1,7 @@
 //! Resolving symbol references (`.LCPI0_0+16`, `helper@PLT`, `x@GOTPCREL`) to what they
 //! name in this file, and naming the Go symbols that replace them.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::LowerError;
 use super::program::{Program, SymbolDef};
@@ -36,7 +36,7 @@ pub struct GoNames {
 
 impl GoNames {
     pub fn new<I>(program: &Program<I>) -> GoNames {
-        let mut taken = HashSet::new();
+        let mut taken = HashSet::default();
         let functions = program
             .functions
             .iter()
@@ -255,7 +255,7 @@ mod tests {
 
     #[test]
     fn unique_names_get_suffixes() {
-        let mut t = HashSet::new();
+        let mut t = HashSet::default();
         assert_eq!(unique(&mut t, "a"), "a");
         assert_eq!(unique(&mut t, "a"), "a_1");
     }

@@ -5,7 +5,7 @@
 //! (the ELF symbol) and the alignment directives; the result is checked against the symbol
 //! size the assembler recorded, so a mismatch is an error rather than a silent shift.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use yaxpeax_arch::{Decoder, U8Reader};
 use yaxpeax_arm::armv8::a64::{InstDecoder, Instruction as Decoded};
@@ -108,7 +108,7 @@ pub fn place<'a>(
     };
     let mut offset = start;
     let mut nodes = Vec::with_capacity(f.body.len());
-    let mut labels_at = HashMap::new();
+    let mut labels_at = HashMap::default();
     let mut errors = Vec::new();
     // Alignment after the last instruction pads towards the next function: not ours.
     let mut code_end = start;

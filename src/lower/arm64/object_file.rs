@@ -2,7 +2,9 @@
 //! section bytes and alignment, symbol addresses and sizes, and relocations with their
 //! targets resolved to (section, offset) where the file defines them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use object::{
     Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind, SymbolKind,

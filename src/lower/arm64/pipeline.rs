@@ -9,7 +9,9 @@
 //! 5. order functions callee-first (rejecting recursion) and model their stack use;
 //! 6. emit the Go wrappers, the C functions' TEXT symbols and the data sections they use.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::assembler::{AssembleError, assemble};
 use super::code::{FnCode, place};
@@ -166,7 +168,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             return Err(d.out);
         }
     };
-    let mut stacks: HashMap<usize, StackSummary> = HashMap::new();
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
     for f in order {
         let p = &prepared[&f];
         let insns: Vec<_> = p.code.insns().collect();
@@ -253,7 +255,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         return Err(d.out);
     }
     // C functions that need a TEXT of their own: called wrappers and everything they call.
-    let mut emitted = HashSet::new();
+    let mut emitted = HashSet::default();
     while let Some(f) = needed.pop() {
         if !emitted.insert(f) {
             continue;
@@ -291,9 +293,9 @@ fn prepare_reachable<'a>(
     ctx: &Context<'_>,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
-    let mut prepared = HashMap::new();
+    let mut prepared = HashMap::default();
     let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     while let Some(f) = work.pop() {
         if !seen.insert(f) {
             continue;

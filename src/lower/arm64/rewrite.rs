@@ -8,7 +8,7 @@
 //! rounded down to 4 KiB) and the `:lo12:` user adds offset mod 4 KiB — correct for any pair
 //! the compiler wrote (same symbol and addend, or GCC's section anchors plus small offsets).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use yaxpeax_arm::armv8::a64::{Opcode, Operand, SizeCode};
 

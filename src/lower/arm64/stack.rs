@@ -4,7 +4,9 @@
 //! assumed: every SP change is an `add`/`sub` by a constant, a pre/post-indexed access
 //! with writeback, or a restore from the frame pointer; anything else is an error.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand, SizeCode};
 

@@ -1,7 +1,7 @@
 //! The Go text of lowered C code: a body with the labels that are jumped to, and the TEXT
 //! symbol of a C function that wrappers and other C functions call.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::code::Node;
 use super::pipeline::Prepared;
@@ -25,7 +25,7 @@ pub(super) fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
         .collect();
     let mut lines = Vec::with_capacity(p.lowered.len() + 8);
     let mut lowered = p.lowered.iter();
-    let mut emitted_labels = HashSet::new();
+    let mut emitted_labels = HashSet::default();
     let mut offset_of_next = p.code.insns().map(|i| i.offset);
     let mut next_offset = offset_of_next.next();
     for node in &p.code.nodes {

@@ -1,7 +1,7 @@
 //! Classifies each instruction of a function by what Go's assembler must see: raw machine
 //! code, a native jump/call to a label or symbol, or a rewrite of a symbolic operand.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{EncodingKind, FlowControl, Instruction, Mnemonic, OpKind, Register};
 

@@ -1,7 +1,7 @@
 //! Control flow of one function at instruction granularity: successors of each
 //! instruction and how the function can be left.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// How control leaves an instruction besides falling through / branching to local labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl Flow {
         let mut flow = Flow {
             succs: vec![Vec::new(); n],
             exits: vec![None; n],
-            calls: HashMap::new(),
+            calls: HashMap::default(),
         };
         let next = |i: usize| if i + 1 < n { Some(i + 1) } else { None };
         let fall_off = match next_function {

@@ -2,7 +2,7 @@
 //! symbol `name<>(SB)`, which runs the C code unchanged: raw machine code, with native Go
 //! instructions only where the bytes would carry a PC-relative offset.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use iced_x86::{Code, Instruction, InstructionInfoFactory, OpAccess, Register};
 
@@ -56,8 +56,8 @@ pub fn prepare<'a, I>(
 ) -> Result<Prepared<'a>, Vec<Failure>> {
     let mut errors = Vec::new();
     // Labels first: a jump may go forward.
-    let mut labels: Labels = HashMap::new();
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut labels: Labels = HashMap::default();
+    let mut taken: HashSet<String> = HashSet::default();
     let mut nodes = Vec::new();
     let mut count = 0usize;
     for item in &f.body {

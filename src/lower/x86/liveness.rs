@@ -9,7 +9,7 @@
 //!   what the callee reads, a `push` is not a read. It under-approximates, so its errors
 //!   are never false alarms.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind};
 
@@ -215,9 +215,9 @@ mod tests {
             Instruction::with(Code::Retnq),
         ];
         let flow = Flow::build(&[Transfer::Next, Transfer::Next, Transfer::Return], None);
-        let precise = analyse(&code, &flow, Policy::Precise, &LiveIns::new());
+        let precise = analyse(&code, &flow, Policy::Precise, &LiveIns::default());
         assert_eq!(precise.live_in, GprSet::of(&[Register::RDI]));
-        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
+        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::default());
         // iced-x86 itself reports `xor ecx, ecx` as a pure write.
         assert!(!cons.live_in.contains(Register::RCX));
         assert!(
@@ -237,7 +237,7 @@ mod tests {
             Instruction::with(Code::Retnq),
         ];
         let flow = Flow::build(&[Transfer::Next, Transfer::Return], None);
-        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::new());
+        let cons = analyse(&code, &flow, Policy::Conservative, &LiveIns::default());
         assert!(cons.live_in.contains(Register::RAX));
     }
 }

@@ -9,7 +9,7 @@
 //! 6. check declarations against what the C code reads;
 //! 7. emit each function's TEXT, the Go wrappers and the data symbols.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::function::{Prepared, emit, prepare};
 use super::liveness::{self, LiveIns, Policy};
@@ -63,8 +63,8 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         }
     };
 
-    let mut stacks: HashMap<usize, StackSummary> = HashMap::new();
-    let mut precise_in: LiveIns = HashMap::new();
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
+    let mut precise_in: LiveIns = HashMap::default();
     for scc in &order {
         // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds.
         for _round in 0..scc.len() + 1 {
@@ -122,7 +122,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             None => continue,
         }
     }
-    let mut funcs: HashSet<usize> = HashSet::new();
+    let mut funcs: HashSet<usize> = HashSet::default();
     while let Some(f) = needed.pop() {
         if let Some(p) = prepared.get(&f)
             && funcs.insert(f)
@@ -182,9 +182,9 @@ fn prepare_reachable<'a>(
     resolver: &Resolver<'_, AsmInstruction>,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
-    let mut prepared = HashMap::new();
+    let mut prepared = HashMap::default();
     let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     while let Some(f) = work.pop() {
         if !seen.insert(f) {
             continue;
@@ -221,7 +221,7 @@ fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<Vec<usize>>
 }
 
 fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut work = vec![root];
     while let Some(f) = work.pop() {
         if seen.insert(f)
@@ -367,7 +367,7 @@ fn referenced_sections<'p>(
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let mut used: HashSet<usize> = HashSet::new();
+    let mut used: HashSet<usize> = HashSet::default();
     let mut work = Vec::new();
     for p in prepared.values() {
         for k in &p.kinds {

@@ -10,7 +10,7 @@
 //! - no access below the stack pointer (red zone), no write to the return-address slot;
 //! - the maximum depth (so the Go frame can reserve it) and the highest stack argument read.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
 
@@ -102,7 +102,7 @@ pub fn analyse(
         flow,
         callees,
         info: InstructionInfoFactory::new(),
-        anchor_align: HashMap::new(),
+        anchor_align: HashMap::default(),
     };
     let states = a.fixpoint()?;
     let anchors = a.anchor_bounds(&states)?;
@@ -349,7 +349,7 @@ impl Analysis<'_> {
 
     /// Bounds of every realignment anchor relative to the entry.
     fn anchor_bounds(&self, states: &[Option<State>]) -> Result<HashMap<u32, Anchor>, Fail> {
-        let mut out: HashMap<u32, Anchor> = HashMap::new();
+        let mut out: HashMap<u32, Anchor> = HashMap::default();
         out.insert(ENTRY, ENTRY_ANCHOR);
         // Anchors depend on the anchor of the stack pointer they realign; resolve in
         // dependency order, rejecting cycles.

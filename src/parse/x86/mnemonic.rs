@@ -1,7 +1,7 @@
 //! Mnemonic names as GAS Intel syntax spells them, resolved once to iced-x86's [`Mnemonic`]
 //! (plus what a pseudo-mnemonic implies), so nothing after the parser handles them as text.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use iced_x86::Mnemonic as IcedMnemonic;
@@ -49,7 +49,7 @@ fn table() -> &'static HashMap<String, Mnemonic> {
 }
 
 fn build_table() -> HashMap<String, Mnemonic> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for m in IcedMnemonic::values() {
         if m == IcedMnemonic::INVALID {
             continue;

@@ -1,6 +1,6 @@
 //! x86 register names as GAS Intel syntax writes them, resolved from iced-x86's own list.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use iced_x86::Register;
@@ -8,7 +8,7 @@ use iced_x86::Register;
 fn table() -> &'static HashMap<String, Register> {
     static TABLE: OnceLock<HashMap<String, Register>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for r in Register::values() {
             let name = format!("{r:?}").to_ascii_lowercase();
             if r == Register::None || name.starts_with("dontuse") {

@@ -3,8 +3,8 @@
 //! and which immediate ranges a value falls in — so the same shape always picks the same
 //! `Code`, and the search (which encodes every fitting candidate) runs once per shape.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use iced_x86::Register;
 
@@ -114,7 +114,7 @@ const CAPACITY: usize = 1 << 16;
 type Decision = Option<&'static Candidate>;
 
 thread_local! {
-    static MEMO: RefCell<HashMap<Shape, Decision>> = RefCell::new(HashMap::new());
+    static MEMO: RefCell<HashMap<Shape, Decision>> = RefCell::new(HashMap::default());
 }
 
 /// The cached decision: `Some(None)` = known not to assemble, `None` = not cached.

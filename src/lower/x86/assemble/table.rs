@@ -1,7 +1,7 @@
 //! The candidate encodings of every mnemonic, derived once from iced-x86's own tables
 //! (`Code::values()` + `OpCodeInfo`), never typed by hand.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use iced_x86::{Code, EncodingKind, Instruction, Mnemonic, OpCodeInfo};
@@ -29,7 +29,7 @@ impl Candidate {
 fn table() -> &'static HashMap<Mnemonic, Vec<Candidate>> {
     static TABLE: OnceLock<HashMap<Mnemonic, Vec<Candidate>>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut map: HashMap<Mnemonic, Vec<Candidate>> = HashMap::new();
+        let mut map: HashMap<Mnemonic, Vec<Candidate>> = HashMap::default();
         for code in Code::values() {
             let info = code.op_code();
             if !info.is_instruction() || !info.mode64() {
