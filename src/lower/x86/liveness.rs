@@ -11,7 +11,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind};
+use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind, UsedRegister};
 
 use super::flow::{Exit, Flow};
 use super::registers::{CALLEE_SAVED, GprSet, INT_ARGS, gpr_index};
@@ -30,7 +30,7 @@ struct UseDef {
     defs: GprSet,
 }
 
-fn use_def(ins: &Instruction, info: &mut InstructionInfoFactory, policy: Policy) -> UseDef {
+fn use_def(ins: &Instruction, used: &[UsedRegister], policy: Policy) -> UseDef {
     let mut ud = UseDef::default();
     if policy == Policy::Precise && is_zero_idiom(ins) {
         ud.defs.insert(ins.op0_register());
@@ -41,7 +41,7 @@ fn use_def(ins: &Instruction, info: &mut InstructionInfoFactory, policy: Policy)
     if policy == Policy::Precise && ins.mnemonic() == Mnemonic::Push {
         return ud;
     }
-    for u in info.info(ins).used_registers() {
+    for u in used {
         let r = u.register();
         if gpr_index(r).is_none() || r.full_register() == Register::RSP {
             continue;
@@ -96,26 +96,44 @@ pub struct Liveness {
     pub live_in: GprSet,
 }
 
-/// Every instruction's reads and writes under both policies: computed once per function,
-/// reused by every analysis (the precise one runs to a fixpoint over the call graph).
+/// Every instruction's reads and writes under both policies: computed once per function
+/// (one iced-x86 info query per instruction), reused by every analysis (the precise one
+/// runs to a fixpoint over the call graph) and by the stack model.
 #[derive(Debug, Clone, Default)]
 pub struct UseDefs {
     precise: Vec<UseDef>,
     conservative: Vec<UseDef>,
+    /// General-purpose registers (rsp included) each instruction may write in any way.
+    pub writes: Vec<GprSet>,
 }
 
 pub fn use_defs(code: &[Instruction]) -> UseDefs {
     let mut factory = InstructionInfoFactory::new();
-    UseDefs {
-        precise: code
-            .iter()
-            .map(|i| use_def(i, &mut factory, Policy::Precise))
-            .collect(),
-        conservative: code
-            .iter()
-            .map(|i| use_def(i, &mut factory, Policy::Conservative))
-            .collect(),
+    let mut out = UseDefs {
+        precise: Vec::with_capacity(code.len()),
+        conservative: Vec::with_capacity(code.len()),
+        writes: Vec::with_capacity(code.len()),
+    };
+    for ins in code {
+        let used = factory.info(ins).used_registers();
+        out.precise.push(use_def(ins, used, Policy::Precise));
+        out.conservative
+            .push(use_def(ins, used, Policy::Conservative));
+        let mut writes = GprSet::EMPTY;
+        for u in used {
+            if matches!(
+                u.access(),
+                OpAccess::Write
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadWrite
+                    | OpAccess::ReadCondWrite
+            ) {
+                writes.insert(u.register());
+            }
+        }
+        out.writes.push(writes);
     }
+    out
 }
 
 pub fn analyse(

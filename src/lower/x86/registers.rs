@@ -73,8 +73,9 @@ pub fn gpr_index(r: Register) -> Option<usize> {
     if !r.is_gpr() {
         return None;
     }
-    let full = r.full_register();
-    GPRS.iter().position(|g| *g == full)
+    // iced-x86 numbers RAX..R15 contiguously in encoding order, as GPRS lists them.
+    let i = (r.full_register() as usize).wrapping_sub(Register::RAX as usize);
+    (i < GPRS.len()).then_some(i)
 }
 
 /// A set of general-purpose registers as a bit mask (bit i = `GPRS[i]`).
@@ -116,6 +117,11 @@ impl GprSet {
         GprSet(self.0 & !o.0)
     }
 
+    /// Indices (into [`GPRS`]) of the registers in the set.
+    pub fn indices(self) -> impl Iterator<Item = usize> {
+        (0..GPRS.len()).filter(move |i| self.0 & (1 << i) != 0)
+    }
+
     pub fn iter(self) -> impl Iterator<Item = Register> {
         GPRS.into_iter()
             .enumerate()
@@ -153,6 +159,14 @@ mod tests {
         assert_eq!(gpr_index(Register::EAX), Some(0));
         assert_eq!(gpr_index(Register::R8L), Some(8));
         assert_eq!(gpr_index(Register::XMM0), None);
+        assert_eq!(gpr_index(Register::AH), Some(0));
+        assert_eq!(gpr_index(Register::RIP), None);
+        for (i, g) in GPRS.iter().enumerate() {
+            assert_eq!(gpr_index(*g), Some(i), "{g:?}");
+        }
+        for r in Register::values().filter(|r| !r.is_gpr()) {
+            assert_eq!(gpr_index(r), None, "{r:?}");
+        }
         assert_eq!(go_name(Register::R11D), Some("R11"));
         assert_eq!(go_name(Register::XMM3), Some("X3"));
     }

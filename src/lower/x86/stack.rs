@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
 
 use super::flow::{Exit, Flow};
-use super::registers::gpr_index;
+use super::registers::{GprSet, gpr_index};
 use crate::lower::LowerError;
 
 /// What the rest of the translation needs to know about a function's stack use.
@@ -83,6 +83,8 @@ type Fail = (usize, LowerError);
 
 struct Analysis<'a> {
     code: &'a [iced_x86::Instruction],
+    /// General-purpose registers each instruction may write (`UseDefs::writes`).
+    writes: &'a [GprSet],
     flow: &'a Flow,
     callees: &'a HashMap<usize, StackSummary>,
     info: InstructionInfoFactory,
@@ -94,11 +96,13 @@ struct Analysis<'a> {
 /// tail-calls (callers analyse callees first; recursion is rejected before this).
 pub fn analyse(
     code: &[iced_x86::Instruction],
+    writes: &[GprSet],
     flow: &Flow,
     callees: &HashMap<usize, StackSummary>,
 ) -> Result<StackSummary, Fail> {
     let mut a = Analysis {
         code,
+        writes,
         flow,
         callees,
         info: InstructionInfoFactory::new(),
@@ -181,26 +185,10 @@ impl Analysis<'_> {
 
         // Registers written by the instruction lose what we knew, unless a pattern below
         // re-establishes it.
-        let mut sp_written = false;
-        let info = self.info.info(ins);
-        for u in info.used_registers() {
-            let written = matches!(
-                u.access(),
-                OpAccess::Write
-                    | OpAccess::CondWrite
-                    | OpAccess::ReadWrite
-                    | OpAccess::ReadCondWrite
-            );
-            if !written {
-                continue;
-            }
-            if let Some(g) = gpr_index(u.register()) {
-                if g == 4 {
-                    sp_written = true;
-                } else {
-                    post.regs[g] = Val::Unknown;
-                }
-            }
+        let written = self.writes[i];
+        let sp_written = written.contains(Register::RSP);
+        for g in written.indices().filter(|&g| g != 4) {
+            post.regs[g] = Val::Unknown;
         }
         let reg0 =
             (ins.op_count() > 0 && ins.op0_kind() == OpKind::Register).then(|| ins.op0_register());
@@ -467,7 +455,6 @@ impl Analysis<'_> {
         summary: &mut StackSummary,
     ) -> Result<(), Fail> {
         let ins = &self.code[i];
-        let info = self.info.info(ins);
         for op in 0..ins.op_count() {
             if ins.op_kind(op) != OpKind::Memory {
                 continue;
@@ -495,7 +482,8 @@ impl Analysis<'_> {
                 return Err((i, LowerError::RedZone(by)));
             }
             if lo == hi && lo >= 0 {
-                let access = info.op_access(op);
+                // Asked only for accesses at or above the entry stack pointer (rare).
+                let access = self.info.info(ins).op_access(op);
                 let writes = matches!(
                     access,
                     OpAccess::Write

@@ -13,8 +13,10 @@ use super::operands::Op;
 use super::table::Candidate;
 use crate::parse::x86::{Instruction as AsmInstruction, MemSize, Mnemonic, Prefix};
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum OpShape {
+    /// Padding after the last operand.
+    Absent,
     Reg(Register),
     Mem {
         size: Option<MemSize>,
@@ -58,11 +60,20 @@ pub struct Shape {
     opmask: Option<Register>,
     zeroing: bool,
     deco: Decorations,
-    ops: Vec<OpShape>,
+    /// Inline (no allocation per lookup): x86 instructions have at most 5 operands, plus
+    /// the immediate a pseudo-mnemonic implies. More never fit a candidate.
+    ops: [OpShape; MAX_OPERANDS],
 }
 
+const MAX_OPERANDS: usize = 6;
+
 impl Shape {
-    pub fn of(ins: &AsmInstruction, ops: &[Op<'_>], deco: Decorations) -> Shape {
+    /// `None` when there are more operands than a shape holds (nothing to memoise: no
+    /// encoding takes that many).
+    pub fn of(ins: &AsmInstruction, ops: &[Op<'_>], deco: Decorations) -> Option<Shape> {
+        if ops.len() > MAX_OPERANDS {
+            return None;
+        }
         let prefixes = ins.prefixes.iter().fold(0u16, |m, p| {
             m | 1
                 << match p {
@@ -80,9 +91,9 @@ impl Shape {
                     Prefix::Ds => 11,
                 }
         });
-        let ops = ops
-            .iter()
-            .map(|o| match o {
+        let mut shapes = [OpShape::Absent; MAX_OPERANDS];
+        for (slot, o) in shapes.iter_mut().zip(ops) {
+            *slot = match o {
                 Op::Reg(r) => OpShape::Reg(*r),
                 Op::Mem(m) => OpShape::Mem {
                     size: m.size,
@@ -95,16 +106,16 @@ impl Shape {
                 },
                 Op::Imm(v) => OpShape::Imm(imm_class(*v)),
                 Op::Symbolic => OpShape::Symbolic,
-            })
-            .collect();
-        Shape {
+            };
+        }
+        Some(Shape {
             mnemonic: ins.mnemonic,
             prefixes,
             opmask: ins.opmask,
             zeroing: ins.zeroing,
             deco,
-            ops,
-        }
+            ops: shapes,
+        })
     }
 }
 

@@ -12,6 +12,7 @@ mod cache;
 mod operands;
 mod table;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use iced_x86::{Encoder, Instruction, Mnemonic, Register, RoundingControl};
@@ -225,23 +226,25 @@ fn select(
     deco: Decorations,
 ) -> Result<Option<Instruction>, EncodeError> {
     let shape = cache::Shape::of(ins, ops, deco);
-    if let Some(decision) = cache::get(&shape) {
+    if let Some(decision) = shape.as_ref().and_then(cache::get) {
         return Ok(decision.map(|c| {
             let ops = operands_for(c, ops);
             construct(c, ins, &ops, deco)
         }));
     }
     let best = search(ins, ops, deco);
-    cache::put(shape, best.map(|(c, _)| c));
+    if let Some(shape) = shape {
+        cache::put(shape, best.map(|(c, _)| c));
+    }
     Ok(best.map(|(_, i)| i))
 }
 
 /// `ops`, or the implicit operands of an operand-less string instruction.
-fn operands_for<'a>(c: &Candidate, ops: &[Op<'a>]) -> Vec<Op<'a>> {
+fn operands_for<'o, 'a>(c: &Candidate, ops: &'o [Op<'a>]) -> Cow<'o, [Op<'a>]> {
     if ops.is_empty() && c.info.op_count() > 0 {
-        implicit_string_operands(c).unwrap_or_default()
+        Cow::Owned(implicit_string_operands(c).unwrap_or_default())
     } else {
-        ops.to_vec()
+        Cow::Borrowed(ops)
     }
 }
 
@@ -266,7 +269,7 @@ fn search(
             .info
             .op_kinds()
             .iter()
-            .zip(&ops)
+            .zip(ops.iter())
             .all(|(k, o)| fits(*k, o, c, ins.mnemonic.movabs))
         {
             continue;
