@@ -166,11 +166,8 @@ fn defines(line: &str, name: &str) -> bool {
 /// The text to append to `text` so that its calls to memset/memcpy/memmove bind, if any.
 pub fn support_for(text: &str, dialect: Dialect) -> Option<String> {
     // One scan of the file, looking only at lines that mention "mem" at all.
-    if !text.contains("mem") {
-        return None;
-    }
     let (mut called, mut defined) = ([false; 3], [false; 3]);
-    for line in text.lines().filter(|l| l.contains("mem")) {
+    for line in crate::parse::lines::lines_containing(text, &["mem"]) {
         for (k, name) in NAMES.iter().enumerate() {
             called[k] |= branches_to(line, name);
             defined[k] |= defines(line, name);

@@ -90,6 +90,28 @@ fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Sta
     }
 }
 
+/// The distinct lines of `text` (without their line break) that contain any of `needles`,
+/// in file order. One substring search over the whole text per needle, instead of a search
+/// per line: pre-scans that look for a few directives or names stay cheap on large files.
+pub fn lines_containing<'a>(text: &'a str, needles: &[&str]) -> Vec<&'a str> {
+    let mut starts: Vec<usize> = Vec::new();
+    for needle in needles {
+        for (at, _) in text.match_indices(needle) {
+            starts.push(text[..at].rfind('\n').map_or(0, |nl| nl + 1));
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+        .into_iter()
+        .map(|start| {
+            let rest = &text[start..];
+            let line = rest.find('\n').map_or(rest, |end| &rest[..end]);
+            line.strip_suffix('\r').unwrap_or(line)
+        })
+        .collect()
+}
+
 /// Splits operands on commas outside brackets, braces and parentheses; returns each with
 /// its byte offset in `text`.
 pub fn split_operands(text: &str) -> Vec<(usize, &str)> {
@@ -169,6 +191,16 @@ mod tests {
         assert_eq!(split_label("fs:[rax]"), None);
         assert_eq!(split_label("mov rax, 1"), None);
         assert_eq!(split_label("\"odd name\": nop"), Some(("odd name", "nop")));
+    }
+
+    #[test]
+    fn lines_containing_any_needle_once_in_order() {
+        let text = "a .type x\r\nb\n.globl y .type z\nc .glob\n.type";
+        assert_eq!(
+            lines_containing(text, &[".type", ".glob"]),
+            vec!["a .type x", ".globl y .type z", "c .glob", ".type"]
+        );
+        assert!(lines_containing(text, &["nothing"]).is_empty());
     }
 
     #[test]

@@ -184,11 +184,8 @@ fn split_directive(text: &str) -> (&str, &str) {
 /// before they see the labels (the directives may come after them).
 pub fn symbol_directives(file: &SourceFile, dialect: Dialect, sink: &mut dyn FnMut(Directive)) {
     let mut stmts = Vec::new();
-    for raw in file.text.split('\n') {
-        if !raw.contains(".type") && !raw.contains(".glob") {
-            continue;
-        }
-        lines::statements_in(raw.strip_suffix('\r').unwrap_or(raw), dialect, &mut stmts);
+    for line in lines::lines_containing(&file.text, &[".type", ".glob"]) {
+        lines::statements_in(line, dialect, &mut stmts);
         for st in stmts.drain(..) {
             let mut text = st.text;
             while let Some((_, rest)) = lines::split_label(text) {

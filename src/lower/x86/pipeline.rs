@@ -66,8 +66,13 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
     let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
     let mut precise_in: LiveIns = HashMap::default();
     for scc in &order {
-        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds.
-        for _round in 0..scc.len() + 1 {
+        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds;
+        // a function outside any cycle only depends on callees already analysed.
+        let cyclic = scc.len() > 1
+            || prepared[&scc[0]].tail_calls.contains(&scc[0])
+            || prepared[&scc[0]].calls.contains(&scc[0]);
+        let rounds = if cyclic { scc.len() + 1 } else { 1 };
+        for _round in 0..rounds {
             let mut changed = false;
             for &f in scc {
                 let p = &prepared[&f];
