@@ -94,10 +94,11 @@ fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Sta
 /// in file order. One substring search over the whole text per needle, instead of a search
 /// per line: pre-scans that look for a few directives or names stay cheap on large files.
 pub fn lines_containing<'a>(text: &'a str, needles: &[&str]) -> Vec<&'a str> {
+    let bytes = text.as_bytes();
     let mut starts: Vec<usize> = Vec::new();
     for needle in needles {
-        for (at, _) in text.match_indices(needle) {
-            starts.push(text[..at].rfind('\n').map_or(0, |nl| nl + 1));
+        for at in memchr::memmem::find_iter(bytes, needle.as_bytes()) {
+            starts.push(memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |nl| nl + 1));
         }
     }
     starts.sort_unstable();
