@@ -14,11 +14,33 @@ pub enum Exit {
     FallOff,
 }
 
+/// The successors of one instruction: at most two (the branch target and the next
+/// instruction), kept inline so a function's flow is not one allocation per instruction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Succs {
+    len: u8,
+    items: [usize; 2],
+}
+
+impl Succs {
+    fn push(&mut self, s: usize) {
+        self.items[usize::from(self.len)] = s;
+        self.len += 1;
+    }
+}
+
+impl std::ops::Deref for Succs {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        &self.items[..usize::from(self.len)]
+    }
+}
+
 /// Per-instruction control flow, computed once and shared by the analyses.
 #[derive(Debug, Clone, Default)]
 pub struct Flow {
     /// Successor instruction indices (within the function).
-    pub succs: Vec<Vec<usize>>,
+    pub succs: Vec<Succs>,
     /// Exits taken from an instruction (a conditional tail call has a successor too).
     pub exits: Vec<Option<Exit>>,
     /// Direct calls to local functions: instruction index → callee.
@@ -53,7 +75,7 @@ impl Flow {
     pub fn build(transfers: &[Transfer], next_function: Option<usize>) -> Flow {
         let n = transfers.len();
         let mut flow = Flow {
-            succs: vec![Vec::new(); n],
+            succs: vec![Succs::default(); n],
             exits: vec![None; n],
             calls: HashMap::default(),
         };
@@ -145,8 +167,8 @@ mod tests {
             },
         ];
         let f = Flow::build(&t, None);
-        assert_eq!(f.succs[0], vec![1]);
-        assert_eq!(f.succs[1], vec![3, 2]);
+        assert_eq!(*f.succs[0], [1]);
+        assert_eq!(*f.succs[1], [3, 2]);
         assert_eq!(f.exits[2], Some(Exit::Return));
         assert_eq!(f.exits[3], Some(Exit::TailCall(7)));
         assert!(f.succs[3].is_empty());

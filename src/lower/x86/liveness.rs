@@ -197,7 +197,7 @@ pub fn analyse_with(
         changed = false;
         for i in (0..n).rev() {
             let mut out = flow.exits[i].map(exit_live).unwrap_or_default();
-            for &s in &flow.succs[i] {
+            for &s in flow.succs[i].iter() {
                 out = out.union(live_in[s]);
             }
             let inn = ud[i].uses.union(out.minus(ud[i].defs));

@@ -140,7 +140,7 @@ impl Analysis<'_> {
                 continue;
             };
             let post = self.transfer(i, &pre)?;
-            for &s in &self.flow.succs[i] {
+            for &s in self.flow.succs[i].iter() {
                 let merged = match &states[s] {
                     None => Some(post.clone()),
                     Some(old) => merge(old, &post).map_err(|e| (s, e))?,
