@@ -133,12 +133,12 @@ fn compare_file(path: &Path, scratch: &Path, tally: &mut Tally) {
                     match c2goasm_rs::lower::x86::build(ins)
                         .and_then(|i| c2goasm_rs::lower::x86::encode(&i))
                     {
-                        Ok(ours) if ours == want => tally.matched += 1,
+                        Ok(ours) if *ours == *want => tally.matched += 1,
                         Ok(ours) => tally.failures.push(format!(
                             "{}:{line}: `{}`: ours {:02x?}, reference {:02x?}",
                             path.display(),
                             ins.text,
-                            ours,
+                            &*ours,
                             want
                         )),
                         Err(e) => tally.failures.push(format!(

@@ -284,6 +284,7 @@ fn write_operand(out: &mut String, o: &GoOperand) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::model::MachineCode;
 
     #[test]
     fn packs_bytes_little_endian_widest_first() {
@@ -330,7 +331,7 @@ mod tests {
             args_size: Some(24),
             doc: vec!["func f(x int64) (r int64)".into()],
             lines: vec![Line::Raw {
-                bytes: vec![0xc3],
+                bytes: MachineCode::new(&[0xc3]).expect("one byte"),
                 comment: Some("ret".into()),
             }],
         };

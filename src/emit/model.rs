@@ -34,6 +34,42 @@ impl GoInstr {
     }
 }
 
+/// The machine code of one x86 instruction (at most 15 bytes), stored inline: a function
+/// has one per instruction, so a heap allocation each would dominate the lowering.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MachineCode {
+    len: u8,
+    bytes: [u8; MachineCode::MAX],
+}
+
+impl MachineCode {
+    /// The longest x86 instruction.
+    pub const MAX: usize = 15;
+
+    /// `None` when `bytes` is longer than one instruction can be.
+    pub fn new(bytes: &[u8]) -> Option<MachineCode> {
+        let mut code = MachineCode {
+            len: u8::try_from(bytes.len()).ok()?,
+            bytes: [0; MachineCode::MAX],
+        };
+        code.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(code)
+    }
+}
+
+impl std::ops::Deref for MachineCode {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl std::fmt::Debug for MachineCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     Label(String),
@@ -44,7 +80,7 @@ pub enum Line {
     },
     /// Machine code emitted verbatim (never PC-relative), with the source instruction.
     Raw {
-        bytes: Vec<u8>,
+        bytes: MachineCode,
         comment: Option<String>,
     },
     /// One fixed-width instruction word (arm64 `WORD $0x…`, 4 bytes, never PC-relative),

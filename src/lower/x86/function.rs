@@ -11,7 +11,7 @@ use super::classify::{Kind, Labels, classify, is_avx};
 use super::flow::{Flow, Transfer};
 use super::liveness::Liveness;
 use super::registers::{GprSet, go_name};
-use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
+use crate::emit::model::{GoInstr, GoOperand, Line, MachineCode, TextSymbol};
 use crate::lower::LowerError;
 use crate::lower::program::{BodyItem, Function};
 use crate::lower::symbols::{GoNames, Resolver, sanitize};
@@ -343,7 +343,7 @@ pub fn emit(
             comment: Some("falls through into the next function".into()),
         }),
         (None, true) => lines.push(Line::Raw {
-            bytes: vec![0xcc],
+            bytes: MachineCode::new(&[0xcc]).expect("one byte"),
             comment: Some("int3: the C code runs off the end of the file here".into()),
         }),
         _ => {}

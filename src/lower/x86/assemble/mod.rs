@@ -17,6 +17,7 @@ use std::cell::RefCell;
 
 use iced_x86::{Encoder, Instruction, Mnemonic, Register, RoundingControl};
 
+use crate::emit::model::MachineCode;
 use crate::parse::x86::{Instruction as AsmInstruction, Operand, Prefix, Rounding};
 use operands::{Op, apply, fits};
 use table::{Candidate, blank, candidates};
@@ -164,13 +165,21 @@ thread_local! {
     static ENCODER: RefCell<Encoder> = RefCell::new(Encoder::new(64));
 }
 
-fn encoded_len(ins: &Instruction) -> Option<usize> {
+/// Hands the encoder's output to `f` and clears it, keeping the buffer for the next use.
+fn with_encoded<T>(ins: &Instruction, f: impl FnOnce(Result<&[u8], String>) -> T) -> T {
     ENCODER.with(|e| {
         let mut e = e.borrow_mut();
-        let r = e.encode(ins, 0).ok();
-        let _ = e.take_buffer();
-        r
+        let result = e.encode(ins, 0).map_err(|err| err.to_string());
+        let mut buf = e.take_buffer();
+        let out = f(result.map(|_| buf.as_slice()));
+        buf.clear();
+        e.set_buffer(buf);
+        out
     })
+}
+
+fn encoded_len(ins: &Instruction) -> Option<usize> {
+    with_encoded(ins, |r| r.ok().map(<[u8]>::len))
 }
 
 fn decorations_fit(ins: &AsmInstruction, c: &Candidate, deco: Decorations, ops: &[Op<'_>]) -> bool {
@@ -368,16 +377,11 @@ fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
 }
 
 /// Encodes `ins` (at IP 0) and returns its bytes.
-pub fn encode(ins: &Instruction) -> Result<Vec<u8>, EncodeError> {
-    ENCODER.with(|e| {
-        let mut e = e.borrow_mut();
-        match e.encode(ins, 0) {
-            Ok(_) => Ok(e.take_buffer()),
-            Err(err) => {
-                let _ = e.take_buffer();
-                Err(EncodeError::Encoder(err.to_string()))
-            }
-        }
+pub fn encode(ins: &Instruction) -> Result<MachineCode, EncodeError> {
+    with_encoded(ins, |r| {
+        let bytes = r.map_err(EncodeError::Encoder)?;
+        MachineCode::new(bytes)
+            .ok_or_else(|| EncodeError::Encoder(format!("{} bytes", bytes.len())))
     })
 }
 
