@@ -113,24 +113,32 @@ pub fn lines_containing<'a>(text: &'a str, needles: &[&str]) -> Vec<&'a str> {
         .collect()
 }
 
-/// Splits operands on commas outside brackets, braces and parentheses; returns each with
-/// its byte offset in `text`.
-pub fn split_operands(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'[' | b'{' | b'(' => depth += 1,
-            b']' | b'}' | b')' => depth -= 1,
-            b',' if depth == 0 => {
-                out.push((start, &text[start..i]));
-                start = i + 1;
-            }
-            _ => {}
+/// Splits operands on commas outside brackets, braces and parentheses; yields each with
+/// its byte offset in `text` (lazily: no allocation per statement).
+pub fn split_operands(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
-    }
-    out.push((start, &text[start..]));
-    out
+        let mut depth = 0i32;
+        for (i, &b) in bytes.iter().enumerate().skip(start) {
+            match b {
+                b'[' | b'{' | b'(' => depth += 1,
+                b']' | b'}' | b')' => depth -= 1,
+                b',' if depth == 0 => {
+                    let piece = (start, &text[start..i]);
+                    start = i + 1;
+                    return Some(piece);
+                }
+                _ => {}
+            }
+        }
+        done = true;
+        Some((start, &text[start..]))
+    })
 }
 
 /// If `text` starts with a label definition (`name:`), returns the name and the rest.

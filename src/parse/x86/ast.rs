@@ -4,7 +4,6 @@ use iced_x86::Register;
 
 use super::mnemonic::Mnemonic;
 use crate::parse::expr::Expr;
-use crate::source::Span;
 
 /// The `xxx ptr` keyword of a memory operand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,8 +105,6 @@ pub struct Instruction {
     pub prefixes: Vec<Prefix>,
     pub mnemonic: Mnemonic,
     pub operands: Vec<Operand>,
-    /// Position of each operand (same length as `operands`), for pointed diagnostics.
-    pub operand_spans: Vec<Span>,
     /// AVX-512 write mask `{k1}` on the destination.
     pub opmask: Option<Register>,
     /// `{z}` zeroing-masking.

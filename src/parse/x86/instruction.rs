@@ -72,16 +72,16 @@ pub fn parse_instruction(
     };
     let mut opmask = None;
     let mut zeroing = false;
-    let pieces = if rest.trim().is_empty() {
-        Vec::new()
-    } else {
-        split_operands(rest)
-    };
+    let has_operands = !rest.trim().is_empty();
     // Exact capacity: one Vec per instruction, kept for the whole translation.
-    let mut operands = Vec::with_capacity(pieces.len());
-    let mut operand_spans = Vec::with_capacity(pieces.len());
-    {
-        for (start, op_text) in pieces {
+    let count = if has_operands {
+        split_operands(rest).count()
+    } else {
+        0
+    };
+    let mut operands = Vec::with_capacity(count);
+    if has_operands {
+        for (start, op_text) in split_operands(rest) {
             let lead = op_text.len() - op_text.trim_start().len();
             let trimmed = op_text.trim();
             let span = span_at(consumed + start + lead, trimmed.len());
@@ -91,14 +91,12 @@ pub fn parse_instruction(
             }
             zeroing |= p.zeroing;
             operands.push(p.operand);
-            operand_spans.push(span);
         }
     }
     Ok(Instruction {
         prefixes,
         mnemonic,
         operands,
-        operand_spans,
         opmask,
         zeroing,
         text: text.to_string(),
@@ -121,7 +119,6 @@ mod tests {
         assert_eq!(i.mnemonic.base, iced_x86::Mnemonic::Vpaddq);
         assert_eq!(i.operands.len(), 3);
         assert!(matches!(&i.operands[2], Operand::Mem(m) if m.size == Some(MemSize::Ymmword)));
-        assert_eq!(i.operand_spans[1].col, 14);
         assert_eq!(i.text, "vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
     }
 
