@@ -215,7 +215,12 @@ fn begin_code(out: &mut String) -> usize {
     out.len()
 }
 
-fn end_code(out: &mut String, start: usize, comment: &Option<String>, style: EmitStyle) {
+fn end_code(
+    out: &mut String,
+    start: usize,
+    comment: &Option<super::model::Comment>,
+    style: EmitStyle,
+) {
     if let (Some(c), false) = (comment, style.strip_comments) {
         let pad = COMMENT_COLUMN.saturating_sub(out.len() - start).max(1);
         out.extend(std::iter::repeat_n(' ', pad));

@@ -70,24 +70,28 @@ impl std::fmt::Debug for MachineCode {
     }
 }
 
+/// A comment at the end of an instruction line: mostly the source instruction, shared with
+/// the parsed instruction (reference-counted, not copied per line).
+pub type Comment = std::rc::Rc<str>;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     Label(String),
     /// A native instruction, with the source it stands for (if any) as comment.
     Native {
         instr: GoInstr,
-        comment: Option<String>,
+        comment: Option<Comment>,
     },
     /// Machine code emitted verbatim (never PC-relative), with the source instruction.
     Raw {
         bytes: MachineCode,
-        comment: Option<String>,
+        comment: Option<Comment>,
     },
     /// One fixed-width instruction word (arm64 `WORD $0x…`, 4 bytes, never PC-relative),
     /// with the source instruction.
     Word {
         word: u32,
-        comment: Option<String>,
+        comment: Option<Comment>,
     },
     /// A comment line of its own.
     Comment(String),

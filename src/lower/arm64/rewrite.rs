@@ -96,8 +96,8 @@ fn gpr(o: &Operand) -> Option<(u16, bool)> {
 }
 
 impl Context<'_> {
-    fn comment(&self, insn: &Insn<'_>) -> Option<String> {
-        (!self.strip_comments).then(|| insn.source.text.clone())
+    fn comment(&self, insn: &Insn<'_>) -> Option<crate::emit::model::Comment> {
+        (!self.strip_comments).then(|| insn.source.text.as_str().into())
     }
 
     fn reloc<'b>(&'b self, code: &FnCode<'_>, insn: &Insn<'_>) -> Option<&'b Reloc> {
@@ -363,7 +363,7 @@ impl Context<'_> {
         &self,
         insn: &Insn<'_>,
         reloc: &Reloc,
-        comment: Option<String>,
+        comment: Option<crate::emit::model::Comment>,
     ) -> Result<Lowered, LowerError> {
         let scale = match reloc.r_type {
             r_type::ADD_ABS_LO12_NC | r_type::LDST8_ABS_LO12_NC => 0,

@@ -95,7 +95,7 @@ pub fn classify<I>(
                 && m.index.is_none()
                 && m.disp.eval_const() == Some(0x28)
             {
-                return Err(LowerError::StackProtector(src.text.clone()));
+                return Err(LowerError::StackProtector(src.text.to_string()));
             }
             return Err(LowerError::SegmentOverride(
                 format!("{seg:?}").to_lowercase(),
@@ -110,9 +110,9 @@ pub fn classify<I>(
         FlowControl::UnconditionalBranch | FlowControl::ConditionalBranch => {
             let conditional = ins.flow_control() == FlowControl::ConditionalBranch;
             let op = go_jump(ins.mnemonic())
-                .ok_or_else(|| LowerError::UnsupportedInstruction(src.text.clone()))?;
+                .ok_or_else(|| LowerError::UnsupportedInstruction(src.text.to_string()))?;
             let Some(Operand::Expr(target)) = src.operands.first() else {
-                return Err(LowerError::UnsupportedInstruction(src.text.clone()));
+                return Err(LowerError::UnsupportedInstruction(src.text.to_string()));
             };
             let r = symbol_of(target)?;
             if let Some((go, idx)) = labels.get(&r.symbol) {
@@ -161,7 +161,7 @@ pub fn classify<I>(
         }
         FlowControl::Call => {
             if ins.mnemonic() != Mnemonic::Call {
-                return Err(LowerError::UnsupportedInstruction(src.text.clone()));
+                return Err(LowerError::UnsupportedInstruction(src.text.to_string()));
             }
             let Some(Operand::Expr(target)) = src.operands.first() else {
                 return Err(LowerError::IndirectCall);
@@ -180,7 +180,7 @@ pub fn classify<I>(
         FlowControl::Exception => Ok(plain(Transfer::Stop)),
         FlowControl::Interrupt if ins.mnemonic() == Mnemonic::Int3 => Ok(plain(Transfer::Stop)),
         FlowControl::Interrupt | FlowControl::XbeginXabortXend => {
-            Err(LowerError::UnsupportedInstruction(src.text.clone()))
+            Err(LowerError::UnsupportedInstruction(src.text.to_string()))
         }
         FlowControl::Next => classify_operands(src, ins, resolver),
     }
@@ -198,7 +198,7 @@ fn classify_operands<I>(
         })
     };
     if matches!(ins.mnemonic(), Mnemonic::Syscall | Mnemonic::Sysenter) {
-        return Err(LowerError::UnsupportedInstruction(src.text.clone()));
+        return Err(LowerError::UnsupportedInstruction(src.text.to_string()));
     }
     for op in &src.operands {
         match op {

@@ -99,7 +99,7 @@ pub fn parse_instruction(
         operands,
         opmask,
         zeroing,
-        text: text.to_string(),
+        text: text.into(),
     })
 }
 
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(i.mnemonic.base, iced_x86::Mnemonic::Vpaddq);
         assert_eq!(i.operands.len(), 3);
         assert!(matches!(&i.operands[2], Operand::Mem(m) if m.size == Some(MemSize::Ymmword)));
-        assert_eq!(i.text, "vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
+        assert_eq!(&*i.text, "vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
             p,
             Prefix::Data16 | Prefix::Addr32 | Prefix::Rex64 | Prefix::Cs | Prefix::Ds
         ) {
-            return Err(EncodeError::UnsupportedPrefix(ins.text.clone()));
+            return Err(EncodeError::UnsupportedPrefix(ins.text.to_string()));
         }
     }
     // `xchg rax, rcx`: LLVM uses the one-byte accumulator form, written `xchg rcx, rax`.
