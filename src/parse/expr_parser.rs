@@ -48,15 +48,16 @@ pub fn number(i: &str) -> IResult<&str, i128> {
             nom::error::ErrorKind::Digit,
         )));
     }
-    let lower = digits.to_ascii_lowercase();
-    let parsed = if let Some(h) = lower.strip_prefix("0x") {
-        u128::from_str_radix(h, 16).ok()
-    } else if let Some(b) = lower.strip_prefix("0b") {
-        u128::from_str_radix(b, 2).ok()
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        u128::from_str_radix(&lower[1..], 8).ok()
-    } else {
-        lower.parse::<u128>().ok()
+    // from_str_radix accepts either case, so only the radix prefix needs folding.
+    let radix_letter = match digits.as_bytes() {
+        [b'0', letter, ..] => Some(letter.to_ascii_lowercase()),
+        _ => None,
+    };
+    let parsed = match radix_letter {
+        Some(b'x') => u128::from_str_radix(&digits[2..], 16).ok(),
+        Some(b'b') => u128::from_str_radix(&digits[2..], 2).ok(),
+        Some(_) => u128::from_str_radix(&digits[1..], 8).ok(),
+        None => digits.parse::<u128>().ok(),
     };
     match parsed {
         Some(v) if v <= u64::MAX as u128 => Ok((rest, v as i128)),
@@ -219,6 +220,10 @@ mod tests {
         assert_eq!(e("238"), Expr::Num(238));
         assert_eq!(e("0x1F"), Expr::Num(31));
         assert_eq!(e("0b101"), Expr::Num(5));
+        assert_eq!(e("0X1f"), Expr::Num(31));
+        assert_eq!(e("0B11"), Expr::Num(3));
+        assert_eq!(e("017"), Expr::Num(15));
+        assert_eq!(e("0"), Expr::Num(0));
         assert_eq!(e("010"), Expr::Num(8));
         assert_eq!(e("0"), Expr::Num(0));
         assert_eq!(e("-9223372036854775808"), Expr::Num(i64::MIN as i128));

@@ -8,19 +8,24 @@ use crate::parse::lines::{column, split_operands};
 use crate::source::Span;
 
 fn prefix(word: &str) -> Option<Prefix> {
-    Some(match word.to_ascii_lowercase().as_str() {
-        "lock" => Prefix::Lock,
-        "rep" => Prefix::Rep,
-        "repe" | "repz" => Prefix::Repe,
-        "repne" | "repnz" => Prefix::Repne,
-        "notrack" => Prefix::Notrack,
-        "{vex}" | "{vex2}" | "{vex3}" => Prefix::Vex,
-        "{evex}" => Prefix::Evex,
-        "data16" => Prefix::Data16,
-        "addr32" => Prefix::Addr32,
-        "rex64" => Prefix::Rex64,
-        "cs" => Prefix::Cs,
-        "ds" => Prefix::Ds,
+    // Lower-cased on the stack: this runs for every instruction's first word.
+    let mut buf = [0u8; 8];
+    let lower = buf.get_mut(..word.len())?;
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    Some(match &*lower {
+        b"lock" => Prefix::Lock,
+        b"rep" => Prefix::Rep,
+        b"repe" | b"repz" => Prefix::Repe,
+        b"repne" | b"repnz" => Prefix::Repne,
+        b"notrack" => Prefix::Notrack,
+        b"{vex}" | b"{vex2}" | b"{vex3}" => Prefix::Vex,
+        b"{evex}" => Prefix::Evex,
+        b"data16" => Prefix::Data16,
+        b"addr32" => Prefix::Addr32,
+        b"rex64" => Prefix::Rex64,
+        b"cs" => Prefix::Cs,
+        b"ds" => Prefix::Ds,
         _ => return None,
     })
 }
@@ -84,8 +89,9 @@ pub fn parse_instruction(
         for (start, op_text) in split_operands(rest) {
             let lead = op_text.len() - op_text.trim_start().len();
             let trimmed = op_text.trim();
-            let span = span_at(consumed + start + lead, trimmed.len());
-            let p = parse_operand(trimmed).map_err(|e| (span, e))?;
+            // The span (a column count over the line) only when there is an error to place.
+            let p = parse_operand(trimmed)
+                .map_err(|e| (span_at(consumed + start + lead, trimmed.len()), e))?;
             if p.opmask.is_some() {
                 opmask = p.opmask;
             }

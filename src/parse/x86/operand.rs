@@ -209,10 +209,55 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
         disp: Expr::Num(0),
         broadcast: None,
     };
-    let mut disp_terms: Vec<(bool, &str)> = Vec::new();
+    // Terms are handled as they are split (no intermediate lists): registers fill base and
+    // index, everything else adds to the displacement in source order.
+    let mut disp: Option<Expr> = None;
+    let mut term = |neg: bool, t: &str| -> Option<()> {
+        if let Some(r) = register::lookup(t) {
+            if neg {
+                return None;
+            }
+            if mem.base.is_none() && !r.is_vector_register() {
+                mem.base = Some(r);
+            } else if mem.index.is_none() {
+                mem.index = Some(r);
+            } else {
+                return None;
+            }
+            return Some(());
+        }
+        if let Some((l, r)) = t.split_once('*') {
+            let (l, r) = (l.trim(), r.trim());
+            let scaled = match (register::lookup(l), register::lookup(r)) {
+                (Some(reg), None) => Some((reg, r)),
+                (None, Some(reg)) => Some((reg, l)),
+                _ => None,
+            };
+            if let Some((reg, scale)) = scaled {
+                let scale: u8 = scale.parse().ok()?;
+                if neg || mem.index.is_some() || !matches!(scale, 1 | 2 | 4 | 8) {
+                    return None;
+                }
+                mem.index = Some(reg);
+                mem.scale = scale;
+                return Some(());
+            }
+        }
+        let e = parse_expr(t)?;
+        disp = Some(match (disp.take(), neg) {
+            (None, false) => e,
+            (None, true) => match e {
+                Expr::Num(v) => Expr::Num(-v),
+                e => Expr::Neg(Box::new(e)),
+            },
+            (Some(d), false) => Expr::Add(Box::new(d), Box::new(e)),
+            (Some(d), true) => Expr::Sub(Box::new(d), Box::new(e)),
+        });
+        Some(())
+    };
     let bytes = inner.as_bytes();
     let (mut depth, mut start, mut negative) = (0i32, 0usize, false);
-    let mut terms = Vec::new();
+    let mut terms = 0usize;
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'(' => depth += 1,
@@ -220,7 +265,8 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
             b'+' | b'-' if depth == 0 => {
                 let t = inner[start..i].trim();
                 if !t.is_empty() {
-                    terms.push((negative, t));
+                    term(negative, t)?;
+                    terms += 1;
                 } else if b == b'-' {
                     // unary minus right after another sign: `[rbp + -8]`
                     negative = !negative;
@@ -235,56 +281,9 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
     }
     let last = inner[start..].trim();
     if !last.is_empty() {
-        terms.push((negative, last));
-    } else if terms.is_empty() {
+        term(negative, last)?;
+    } else if terms == 0 {
         return None;
-    }
-    for (neg, t) in terms {
-        if let Some(r) = register::lookup(t) {
-            if neg {
-                return None;
-            }
-            if mem.base.is_none() && !r.is_vector_register() {
-                mem.base = Some(r);
-            } else if mem.index.is_none() {
-                mem.index = Some(r);
-            } else {
-                return None;
-            }
-            continue;
-        }
-        if let Some((l, r)) = t.split_once('*') {
-            let (l, r) = (l.trim(), r.trim());
-            let (reg, scale) = match (register::lookup(l), register::lookup(r)) {
-                (Some(reg), None) => (reg, r),
-                (None, Some(reg)) => (reg, l),
-                _ => {
-                    disp_terms.push((neg, t));
-                    continue;
-                }
-            };
-            let scale: u8 = scale.parse().ok()?;
-            if neg || mem.index.is_some() || !matches!(scale, 1 | 2 | 4 | 8) {
-                return None;
-            }
-            mem.index = Some(reg);
-            mem.scale = scale;
-            continue;
-        }
-        disp_terms.push((neg, t));
-    }
-    let mut disp: Option<Expr> = None;
-    for (neg, t) in disp_terms {
-        let e = parse_expr(t)?;
-        disp = Some(match (disp, neg) {
-            (None, false) => e,
-            (None, true) => match e {
-                Expr::Num(v) => Expr::Num(-v),
-                e => Expr::Neg(Box::new(e)),
-            },
-            (Some(d), false) => Expr::Add(Box::new(d), Box::new(e)),
-            (Some(d), true) => Expr::Sub(Box::new(d), Box::new(e)),
-        });
     }
     if let Some(d) = disp {
         mem.disp = d;
