@@ -223,7 +223,11 @@ fn end_code(
 ) {
     if let (Some(c), false) = (comment, style.strip_comments) {
         let pad = COMMENT_COLUMN.saturating_sub(out.len() - start).max(1);
-        out.extend(std::iter::repeat_n(' ', pad));
+        const SPACES: &str = "                                        ";
+        match SPACES.get(..pad) {
+            Some(spaces) => out.push_str(spaces),
+            None => out.extend(std::iter::repeat_n(' ', pad)),
+        }
         out.push_str("// ");
         out.push_str(c);
     }
@@ -255,8 +259,19 @@ fn pack_bytes_into(out: &mut String, bytes: &[u8]) {
             out.push_str("; ");
         }
         first = false;
-        let _ = write!(out, "{name} $0x{v:0w$x}", w = n * 2);
+        out.push_str(name);
+        out.push_str(" $0x");
+        push_hex(out, v, n * 2);
         rest = &rest[n..];
+    }
+}
+
+/// `v` as `digits` lower-case hex digits (zero-padded). Written by hand: this runs for
+/// every machine-code line and `write!` costs several times more.
+fn push_hex(out: &mut String, v: u64, digits: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for k in (0..digits).rev() {
+        out.push(char::from(HEX[((v >> (4 * k)) & 0xf) as usize]));
     }
 }
 

@@ -59,6 +59,14 @@ fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
 
 pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
     let mut body = text.trim();
+    // Most operands are a bare register: none of the forms below can spell one.
+    if let Some(r) = register::lookup(body) {
+        return Ok(Parsed {
+            operand: Operand::Reg(r),
+            opmask: None,
+            zeroing: false,
+        });
+    }
     let mut opmask = None;
     let mut zeroing = false;
     let mut broadcast = None;
