@@ -36,18 +36,25 @@ pub fn statements_in<'a>(line: &'a str, dialect: Dialect, out: &mut Vec<Statemen
     if arm && line.trim_start().starts_with('#') {
         return;
     }
-    let special = |b: u8| match b {
-        b';' | b'"' => true,
-        b'#' => !arm,
-        b'/' => arm,
-        _ => false,
-    };
-    // Most lines have no comment, separator or string: one trimmed statement.
-    if !line.bytes().any(special) {
-        push_statement(line, 0, line.len(), out);
-        return;
-    }
     let bytes = line.as_bytes();
+    let comment_char = if arm { b'/' } else { b'#' };
+    // Most lines have no separator or string, and at most a trailing comment: one
+    // statement, found with a vectorised search for the first special byte.
+    match memchr::memchr3(b';', b'"', comment_char, bytes) {
+        None => {
+            push_statement(line, 0, line.len(), out);
+            return;
+        }
+        Some(at) if bytes[at] == b'#' => {
+            push_statement(line, 0, at, out);
+            return;
+        }
+        Some(at) if bytes[at] == b'/' && bytes.get(at + 1) == Some(&b'/') => {
+            push_statement(line, 0, at, out);
+            return;
+        }
+        Some(_) => {}
+    }
     let mut start = 0usize;
     let mut in_string = false;
     let mut i = 0usize;
@@ -150,10 +157,10 @@ pub fn split_label(text: &str) -> Option<(&str, &str)> {
         let after = rest[close + 1..].strip_prefix(':')?;
         return Some((&rest[..close], after.trim_start()));
     }
+    // Symbol characters are ASCII, so a byte scan finds the same end.
     let end = text
-        .char_indices()
-        .find(|(_, c)| !super::expr_parser::is_symbol_char(*c))
-        .map(|(i, _)| i)
+        .bytes()
+        .position(|b| !super::expr_parser::is_symbol_char(char::from(b)))
         .unwrap_or(text.len());
     if end == 0 {
         return None;
