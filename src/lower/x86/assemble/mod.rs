@@ -75,18 +75,31 @@ fn describe(ops: &[Op<'_>]) -> String {
 /// Operands naming a symbol are built as placeholders the lowering rewrites: a memory
 /// displacement with a symbol gets displacement 0 (RIP-relative operands keep base RIP), a
 /// branch or call target gets target 0, `offset sym` an immediate 0.
-pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
-    let mut ops = Vec::with_capacity(ins.operands.len() + 1);
+pub fn build<'a>(ins: &'a AsmInstruction) -> Result<Instruction, EncodeError> {
+    // Inline operand list (this runs once per instruction): no x86 encoding takes more
+    // than MAX_OPS operands, so a longer list cannot assemble anyway.
+    const MAX_OPS: usize = 8;
+    let mut buf: [Op<'a>; MAX_OPS] = [Op::Symbolic; MAX_OPS];
+    let mut len = 0usize;
+    let mut push = |op: Op<'a>| -> Result<(), EncodeError> {
+        *buf.get_mut(len)
+            .ok_or_else(|| EncodeError::NoMatchingForm {
+                mnemonic: format!("{:?}", ins.mnemonic.base).to_lowercase(),
+                operands: format!("{} operands", ins.operands.len()),
+            })? = op;
+        len += 1;
+        Ok(())
+    };
     let mut deco = Decorations::default();
     for o in &ins.operands {
         match o {
-            Operand::Reg(r) => ops.push(Op::Reg(*r)),
-            Operand::Mem(m) => ops.push(Op::Mem(m)),
-            Operand::Expr(e) => ops.push(match e.eval_const() {
+            Operand::Reg(r) => push(Op::Reg(*r))?,
+            Operand::Mem(m) => push(Op::Mem(m))?,
+            Operand::Expr(e) => push(match e.eval_const() {
                 Some(v) => Op::Imm(v),
                 None => Op::Symbolic,
-            }),
-            Operand::Offset(_) => ops.push(Op::Symbolic),
+            })?,
+            Operand::Offset(_) => push(Op::Symbolic)?,
             Operand::Sae => deco.sae = true,
             Operand::Rounding(r) => {
                 deco.rounding = Some(match r {
@@ -99,8 +112,9 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
         }
     }
     if let Some(v) = ins.mnemonic.implied_imm {
-        ops.push(Op::Imm(v as i128));
+        push(Op::Imm(v as i128))?;
     }
+    let ops = &mut buf[..len];
     for p in &ins.prefixes {
         if matches!(
             p,
@@ -117,11 +131,12 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
     {
         ops.swap(0, 1);
     }
-    if let Some(found) = select(ins, &ops, deco)? {
+    let ops: &[Op<'_>] = ops;
+    if let Some(found) = select(ins, ops, deco)? {
         return Ok(found);
     }
     // Intel syntax writes some operands iced-x86 keeps implicit, and omits some it wants.
-    for retry in alternatives(&ops) {
+    for retry in alternatives(ops) {
         if let Some(found) = select(ins, &retry, deco)? {
             return Ok(found);
         }
@@ -130,7 +145,7 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
     if ins.mnemonic.base == Mnemonic::Movsx {
         let mut alias = ins.clone();
         alias.mnemonic.base = Mnemonic::Movsxd;
-        if let Some(found) = select(&alias, &ops, deco)? {
+        if let Some(found) = select(&alias, ops, deco)? {
             return Ok(found);
         }
     }
@@ -142,7 +157,7 @@ pub fn build(ins: &AsmInstruction) -> Result<Instruction, EncodeError> {
     }
     Err(EncodeError::NoMatchingForm {
         mnemonic: format!("{:?}", ins.mnemonic.base).to_lowercase(),
-        operands: describe(&ops),
+        operands: describe(ops),
     })
 }
 
