@@ -117,7 +117,12 @@ pub fn parse_directive_in(
     args: &str,
     dialect: Dialect,
 ) -> Result<Directive, ParseError> {
-    let lower = name.to_ascii_lowercase();
+    // Directive names are written in lower case: fold only when they are not.
+    let lower: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        name.to_ascii_lowercase().into()
+    } else {
+        name.into()
+    };
     let arm = dialect == Dialect::Arm64;
     let a = split_args(args);
     let section = |n: &str| Directive::Section {
@@ -137,7 +142,7 @@ pub fn parse_directive_in(
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Directive::Data { width, values })
     };
-    Ok(match lower.as_str() {
+    Ok(match &*lower {
         ".text" => section(".text"),
         ".data" => section(".data"),
         ".bss" => section(".bss"),
@@ -328,10 +333,10 @@ pub fn parse_directive_in(
         | ".build_version"
         | ".macosx_version_min"
         | ".subsections_via_symbols"
-        | ".end" => Directive::Ignored(lower),
+        | ".end" => Directive::Ignored(lower.into_owned()),
         // AArch64 target selection: the system assembler reads them from the same text.
-        ".arch" | ".arch_extension" | ".cpu" if arm => Directive::Ignored(lower),
-        _ if lower.starts_with(".cfi_") => Directive::Ignored(lower),
+        ".arch" | ".arch_extension" | ".cpu" if arm => Directive::Ignored(lower.into_owned()),
+        _ if lower.starts_with(".cfi_") => Directive::Ignored(lower.into_owned()),
         _ => Directive::Unknown {
             name: name.to_string(),
             args: args.trim().to_string(),

@@ -270,7 +270,10 @@ fn parse_statement<I>(
         }
     }
     let ins = parse_instruction(text, line_no, line, offset + consumed)?;
-    let mnemonic_len = text.find(char::is_whitespace).unwrap_or(text.len());
+    let mnemonic_len = text
+        .bytes()
+        .position(|b| b.is_ascii_whitespace())
+        .unwrap_or(text.len());
     items(Located {
         item: Item::Instruction(ins),
         span: span_at(consumed, mnemonic_len),
@@ -281,6 +284,5 @@ fn parse_statement<I>(
 /// AT&T operands carry `%` registers and `$` immediates; Intel syntax never writes `%reg`.
 fn looks_like_att(text: &str) -> bool {
     let b = text.as_bytes();
-    b.windows(2)
-        .any(|w| w[0] == b'%' && w[1].is_ascii_alphabetic())
+    memchr::memchr_iter(b'%', b).any(|at| b.get(at + 1).is_some_and(u8::is_ascii_alphabetic))
 }

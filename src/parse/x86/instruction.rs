@@ -44,10 +44,13 @@ pub fn parse_instruction(
     let mut consumed = 0usize;
     let mut prefixes = Vec::new();
     let mnemonic = loop {
-        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word_end = rest
+            .bytes()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
         let word = &rest[..word_end];
         let after = &rest[word_end..];
-        let skip = word_end + (after.len() - after.trim_start().len());
+        let skip = word_end + (after.len() - after.trim_ascii_start().len());
         if let Some(p) = prefix(word) {
             // `rep` alone / `lock` alone is an instruction-less prefix we cannot place.
             if after.trim().is_empty() {
@@ -57,13 +60,13 @@ pub fn parse_instruction(
                 ));
             }
             prefixes.push(p);
-            rest = after.trim_start();
+            rest = after.trim_ascii_start();
             consumed += skip;
             continue;
         }
         match Mnemonic::lookup(word) {
             Some(m) => {
-                rest = after.trim_start();
+                rest = after.trim_ascii_start();
                 consumed += skip;
                 break m;
             }
