@@ -141,20 +141,17 @@ fn implementation(dialect: Dialect, name: &str) -> &'static str {
     }
 }
 
-/// Whether `line` branches to `name` (`call memset@PLT`, `jmp memcpy`, `bl memset`,
-/// `b memmove`).
-fn branches_to(line: &str, name: &str) -> bool {
+/// The target of `line` if it is a branch or call (`call memset@PLT`, `jmp memcpy`,
+/// `bl memset`, `b memmove`), without its `@PLT`-style suffix.
+fn branch_target(line: &str) -> Option<&str> {
     let code = line.split(['#', ';']).next().unwrap_or("");
     let code = code.split("//").next().unwrap_or("");
     let mut words = code.split_whitespace();
-    let (Some(op), Some(target)) = (words.next(), words.next()) else {
-        return false;
-    };
-    let target = target.split('@').next().unwrap_or(target);
-    matches!(
-        op.to_ascii_lowercase().as_str(),
-        "call" | "jmp" | "bl" | "b" | "callq" | "jmpq"
-    ) && target == name
+    let (op, target) = (words.next()?, words.next()?);
+    let is_branch = ["call", "jmp", "bl", "b", "callq", "jmpq"]
+        .iter()
+        .any(|b| op.eq_ignore_ascii_case(b));
+    is_branch.then(|| target.split('@').next().unwrap_or(target))
 }
 
 fn defines(line: &str, name: &str) -> bool {
@@ -168,8 +165,9 @@ pub fn support_for(text: &str, dialect: Dialect) -> Option<String> {
     // One scan of the file, looking only at lines that mention "mem" at all.
     let (mut called, mut defined) = ([false; 3], [false; 3]);
     for line in crate::parse::lines::lines_containing(text, &["mem"]) {
+        let target = branch_target(line);
         for (k, name) in NAMES.iter().enumerate() {
-            called[k] |= branches_to(line, name);
+            called[k] |= target == Some(*name);
             defined[k] |= defines(line, name);
         }
     }

@@ -11,26 +11,39 @@ use iced_x86::Register;
 use super::Decorations;
 use super::operands::Op;
 use super::table::Candidate;
-use crate::parse::x86::{Instruction as AsmInstruction, MemSize, Mnemonic, Prefix};
+use crate::parse::x86::{Instruction as AsmInstruction, Mnemonic, Prefix};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum OpShape {
-    /// Padding after the last operand.
-    Absent,
-    Reg(Register),
-    Mem {
-        size: Option<MemSize>,
-        segment: Option<Register>,
-        base: Option<Register>,
-        index: Option<Register>,
-        scale: u8,
-        /// `None` for a symbolic displacement (a placeholder).
-        disp: Option<i128>,
-        broadcast: Option<u8>,
-    },
-    /// Bit mask of the immediate ranges the value falls in.
-    Imm(u16),
-    Symbolic,
+/// One operand's shape packed into three words, so hashing and comparing a shape is a few
+/// word operations (this runs for every instruction): word 0 = kind, memory size, scale,
+/// broadcast and displacement kind; word 1 = registers; word 2 = constant displacement.
+type OpShape = [u64; 3];
+
+const ABSENT: u64 = 0;
+const REG: u64 = 1;
+const IMM: u64 = 2;
+const SYMBOLIC: u64 = 3;
+const MEM: u64 = 4;
+
+fn reg_code(r: Option<Register>) -> u64 {
+    r.map_or(0, |r| r as u64 + 1)
+}
+
+/// `None` when the displacement is a constant outside the 64-bit range (not memoised).
+fn mem_shape(m: &crate::parse::x86::MemOperand) -> Option<OpShape> {
+    let (disp_kind, disp) = match m.disp.eval_const() {
+        // A symbol: a placeholder the lowering rewrites.
+        None => (0u64, 0u64),
+        Some(v) if i64::try_from(v).is_ok() => (1, v as i64 as u64),
+        Some(v) if u64::try_from(v).is_ok() => (2, v as u64),
+        Some(_) => return None,
+    };
+    let size = m.size.map_or(0, |s| s as u64 + 1);
+    let broadcast = m.broadcast.map_or(0, |b| u64::from(b) + 1);
+    Some([
+        MEM | size << 8 | u64::from(m.scale) << 16 | broadcast << 24 | disp_kind << 48,
+        reg_code(m.segment) | reg_code(m.base) << 16 | reg_code(m.index) << 32,
+        disp,
+    ])
 }
 
 fn imm_class(v: i128) -> u16 {
@@ -68,8 +81,8 @@ pub struct Shape {
 const MAX_OPERANDS: usize = 6;
 
 impl Shape {
-    /// `None` when there are more operands than a shape holds (nothing to memoise: no
-    /// encoding takes that many).
+    /// `None` when there are more operands than a shape holds (no encoding takes that
+    /// many) or a displacement beyond 64 bits: nothing to memoise, the search decides.
     pub fn of(ins: &AsmInstruction, ops: &[Op<'_>], deco: Decorations) -> Option<Shape> {
         if ops.len() > MAX_OPERANDS {
             return None;
@@ -91,21 +104,13 @@ impl Shape {
                     Prefix::Ds => 11,
                 }
         });
-        let mut shapes = [OpShape::Absent; MAX_OPERANDS];
+        let mut shapes = [[ABSENT; 3]; MAX_OPERANDS];
         for (slot, o) in shapes.iter_mut().zip(ops) {
             *slot = match o {
-                Op::Reg(r) => OpShape::Reg(*r),
-                Op::Mem(m) => OpShape::Mem {
-                    size: m.size,
-                    segment: m.segment,
-                    base: m.base,
-                    index: m.index,
-                    scale: m.scale,
-                    disp: m.disp.eval_const(),
-                    broadcast: m.broadcast,
-                },
-                Op::Imm(v) => OpShape::Imm(imm_class(*v)),
-                Op::Symbolic => OpShape::Symbolic,
+                Op::Reg(r) => [REG, *r as u64, 0],
+                Op::Mem(m) => mem_shape(m)?,
+                Op::Imm(v) => [IMM, u64::from(imm_class(*v)), 0],
+                Op::Symbolic => [SYMBOLIC, 0, 0],
             };
         }
         Some(Shape {
