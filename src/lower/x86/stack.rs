@@ -136,10 +136,10 @@ impl Analysis<'_> {
             if visits > 64 * n + 1024 {
                 return Err((i, LowerError::UnknownStackChange));
             }
-            let Some(pre) = states[i].clone() else {
-                continue;
+            let post = match &states[i] {
+                Some(pre) => self.transfer(i, pre)?,
+                None => continue,
             };
-            let post = self.transfer(i, &pre)?;
             for &s in self.flow.succs[i].iter() {
                 let merged = match &states[s] {
                     None => Some(post.clone()),
@@ -536,13 +536,13 @@ fn merge(old: &State, new: &State) -> Result<Option<State>, LowerError> {
             describe(new.sp),
         ));
     }
-    let mut changed = false;
-    let mut m = old.clone();
-    for g in 0..16 {
-        if m.regs[g] != new.regs[g] && m.regs[g] != Val::Unknown {
-            m.regs[g] = Val::Unknown;
-            changed = true;
-        }
+    let widens = |g: usize| old.regs[g] != new.regs[g] && old.regs[g] != Val::Unknown;
+    if !(0..16).any(widens) {
+        return Ok(None);
     }
-    Ok(changed.then_some(m))
+    let mut m = old.clone();
+    for g in (0..16).filter(|&g| widens(g)) {
+        m.regs[g] = Val::Unknown;
+    }
+    Ok(Some(m))
 }
