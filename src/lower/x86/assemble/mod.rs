@@ -391,13 +391,53 @@ fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
         .collect()
 }
 
+/// An instruction compared bit for bit (iced's own `==` ignores fields such as the code
+/// size), so equal keys always encode to the same bytes.
+struct ExactInstruction(Instruction);
+
+impl PartialEq for ExactInstruction {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_all_bits(&other.0)
+    }
+}
+
+impl Eq for ExactInstruction {}
+
+impl std::hash::Hash for ExactInstruction {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// Entries kept before the encoding memo is reset (bounds memory on pathological inputs).
+const ENCODED_CAPACITY: usize = 1 << 16;
+
+thread_local! {
+    /// Machine code of instructions already encoded: kernels repeat the same instructions
+    /// (register moves, pushes, loop bodies), and encoding costs far more than a lookup.
+    static ENCODED: RefCell<rustc_hash::FxHashMap<ExactInstruction, MachineCode>> =
+        RefCell::new(rustc_hash::FxHashMap::default());
+}
+
 /// Encodes `ins` (at IP 0) and returns its bytes.
 pub fn encode(ins: &Instruction) -> Result<MachineCode, EncodeError> {
-    with_encoded(ins, |r| {
+    let key = ExactInstruction(*ins);
+    if let Some(code) = ENCODED.with(|m| m.borrow().get(&key).copied()) {
+        return Ok(code);
+    }
+    let code = with_encoded(ins, |r| {
         let bytes = r.map_err(EncodeError::Encoder)?;
         MachineCode::new(bytes)
             .ok_or_else(|| EncodeError::Encoder(format!("{} bytes", bytes.len())))
-    })
+    })?;
+    ENCODED.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= ENCODED_CAPACITY {
+            m.clear();
+        }
+        m.insert(key, code);
+    });
+    Ok(code)
 }
 
 #[cfg(test)]
