@@ -21,17 +21,14 @@ pub struct Mnemonic {
 impl Mnemonic {
     /// Resolves a mnemonic as written (any case). `None` if unknown.
     pub fn lookup(text: &str) -> Option<Mnemonic> {
-        // Lower-case into a stack buffer: this runs once per instruction.
-        let mut buf = [0u8; 32];
-        let bytes = text.as_bytes();
-        if bytes.len() > buf.len() {
-            return None;
+        // This runs once per instruction: names of up to 16 bytes (nearly all) are looked
+        // up as one lower-cased packed integer, longer ones by string.
+        let tables = tables();
+        match packed(text) {
+            Some(key) => tables.short.get(&key).copied(),
+            None if text.len() <= 32 => tables.long.get(&text.to_ascii_lowercase()).copied(),
+            None => None,
         }
-        for (d, s) in buf.iter_mut().zip(bytes) {
-            *d = s.to_ascii_lowercase();
-        }
-        let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
-        table().get(lower).copied()
     }
 
     fn plain(base: IcedMnemonic) -> Mnemonic {
@@ -43,9 +40,47 @@ impl Mnemonic {
     }
 }
 
-fn table() -> &'static HashMap<String, Mnemonic> {
-    static TABLE: OnceLock<HashMap<String, Mnemonic>> = OnceLock::new();
-    TABLE.get_or_init(build_table)
+/// `text` lower-cased and packed little-endian into an integer, if it has 1 to 16 bytes
+/// and no zero byte (the padding).
+fn packed(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(bytes) {
+        if *s == 0 {
+            return None;
+        }
+        *d = s.to_ascii_lowercase();
+    }
+    Some(u128::from_le_bytes(buf))
+}
+
+struct Tables {
+    short: HashMap<u128, Mnemonic>,
+    long: HashMap<String, Mnemonic>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut t = Tables {
+            short: HashMap::default(),
+            long: HashMap::default(),
+        };
+        for (name, m) in build_table() {
+            match packed(&name) {
+                Some(key) => {
+                    t.short.insert(key, m);
+                }
+                None => {
+                    t.long.insert(name, m);
+                }
+            }
+        }
+        t
+    })
 }
 
 fn build_table() -> HashMap<String, Mnemonic> {

@@ -5,47 +5,60 @@ use std::sync::OnceLock;
 
 use iced_x86::Register;
 
-fn table() -> &'static HashMap<String, Register> {
-    static TABLE: OnceLock<HashMap<String, Register>> = OnceLock::new();
+/// A name of at most 8 bytes, lower-cased and packed little-endian into a word: the key
+/// of the lookup table (hashing and comparing one word instead of a string).
+fn packed(name: &str) -> Option<u64> {
+    let bytes = name.as_bytes();
+    if bytes.len() > 8 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    for (d, s) in buf.iter_mut().zip(bytes) {
+        // Padding is zero: a zero byte in the name must not match a shorter name.
+        if *s == b' ' || *s == 0 {
+            return None;
+        }
+        *d = s.to_ascii_lowercase();
+    }
+    Some(u64::from_le_bytes(buf))
+}
+
+fn table() -> &'static HashMap<u64, Register> {
+    static TABLE: OnceLock<HashMap<u64, Register>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m = HashMap::default();
+        let mut names: Vec<(String, Register)> = Vec::new();
         for r in Register::values() {
             let name = format!("{r:?}").to_ascii_lowercase();
             if r == Register::None || name.starts_with("dontuse") {
                 continue;
             }
-            m.insert(name, r);
+            names.push((name, r));
         }
         // GAS spellings that differ from iced's.
         for i in 8..16 {
-            if let Some(r) = m.get(&format!("r{i}l")).copied() {
-                m.insert(format!("r{i}b"), r);
+            if let Some(&(_, r)) = names.iter().find(|(n, _)| *n == format!("r{i}l")) {
+                names.push((format!("r{i}b"), r));
             }
         }
         for i in 0..8 {
-            if let Some(r) = m.get(&format!("st{i}")).copied() {
-                m.insert(format!("st({i})"), r);
+            if let Some(&(_, r)) = names.iter().find(|(n, _)| *n == format!("st{i}")) {
+                names.push((format!("st({i})"), r));
             }
         }
-        m.insert("st".into(), Register::ST0);
-        m
+        names.push(("st".into(), Register::ST0));
+        names
+            .into_iter()
+            .filter_map(|(n, r)| Some((packed(&n)?, r)))
+            .collect()
     })
 }
 
 /// Resolves a register name (any case, `st(3)` allowed). `None` if it is not a register.
 pub fn lookup(name: &str) -> Option<Register> {
-    if name.len() > 8 {
+    if name.is_empty() {
         return None;
     }
-    let mut buf = [0u8; 8];
-    for (i, b) in name.bytes().enumerate() {
-        if b == b' ' {
-            return None;
-        }
-        buf[i] = b.to_ascii_lowercase();
-    }
-    let lower = std::str::from_utf8(&buf[..name.len()]).ok()?;
-    table().get(lower).copied()
+    table().get(&packed(name)?).copied()
 }
 
 #[cfg(test)]
