@@ -192,7 +192,7 @@ fn main() {
     // Baseline measured in the same run: what an external assembler (the step c2goasm and
     // goat/gocc run at translate time) needs for the same input.
     let tmp = std::env::temp_dir().join(format!("c2goasm-rs-bench-{}.s", std::process::id()));
-    if std::fs::write(&tmp, &asm_file.text).is_ok() {
+    if std::fs::write(&tmp, &*asm_file.text).is_ok() {
         let mut base = Vec::new();
         for _ in 0..runs {
             let start = Instant::now();

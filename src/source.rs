@@ -1,6 +1,7 @@
 //! Input files and positions inside them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A position in an input file: 1-based line and column (columns count characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -17,15 +18,16 @@ impl Span {
     }
 }
 
-/// An input file kept in memory so diagnostics can quote the offending line.
+/// An input file kept in memory so diagnostics can quote the offending line. The text is
+/// shared ([`SharedText`] slices of it outlive no copy of it).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
@@ -50,5 +52,94 @@ impl SourceFile {
             .nth(line as usize - 1)
             .unwrap_or("")
             .trim_end_matches('\r')
+    }
+}
+
+/// A piece of text that is usually a slice of an input file, shared rather than copied:
+/// the parser keeps every instruction's source text (for output comments and messages) as
+/// one of these, without a heap allocation per instruction.
+#[derive(Clone)]
+pub struct SharedText {
+    whole: Arc<str>,
+    start: u32,
+    len: u32,
+}
+
+impl SharedText {
+    /// `part` as a slice of `whole` when it lies inside it (no copy), else a copy.
+    pub fn within(whole: &Arc<str>, part: &str) -> SharedText {
+        let base = whole.as_ptr() as usize;
+        let at = (part.as_ptr() as usize).wrapping_sub(base);
+        match (u32::try_from(at), u32::try_from(part.len())) {
+            (Ok(start), Ok(len)) if at + part.len() <= whole.len() => SharedText {
+                whole: Arc::clone(whole),
+                start,
+                len,
+            },
+            _ => SharedText::from(part),
+        }
+    }
+}
+
+impl std::ops::Deref for SharedText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        let start = self.start as usize;
+        &self.whole[start..start + self.len as usize]
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(text: &str) -> SharedText {
+        SharedText {
+            whole: Arc::from(text),
+            start: 0,
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(text: String) -> SharedText {
+        SharedText::from(text.as_str())
+    }
+}
+
+impl PartialEq for SharedText {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for SharedText {}
+
+impl std::fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_text_slices_without_copying_and_copies_otherwise() {
+        let whole: Arc<str> = Arc::from("\tmov rax, 1\n\tret\n");
+        let part = &whole[1..11];
+        let t = SharedText::within(&whole, part);
+        assert_eq!(&*t, "mov rax, 1");
+        assert!(std::ptr::eq(t.as_ptr(), part.as_ptr()));
+        let other = String::from("nop");
+        let copied = SharedText::within(&whole, &other);
+        assert_eq!(&*copied, "nop");
+        assert_eq!(copied, SharedText::from("nop"));
+        assert_eq!(format!("{copied:?} {copied}"), "\"nop\" nop");
     }
 }

@@ -71,8 +71,8 @@ impl std::fmt::Debug for MachineCode {
 }
 
 /// A comment at the end of an instruction line: mostly the source instruction, shared with
-/// the parsed instruction (reference-counted, not copied per line).
-pub type Comment = std::rc::Rc<str>;
+/// the parsed instruction and the input file (not copied per line).
+pub type Comment = crate::source::SharedText;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {

@@ -62,6 +62,8 @@ impl ParseError {
     }
 }
 
+use std::sync::Arc;
+
 use crate::error::Diagnostic;
 use crate::source::{SourceFile, Span};
 
@@ -95,6 +97,7 @@ pub fn parse_x86_into(
 }
 
 fn x86_instruction(
+    file: &Arc<str>,
     text: &str,
     line_no: u32,
     line: &str,
@@ -104,7 +107,7 @@ fn x86_instruction(
         let span = Span::new(line_no, lines::column(line, offset), text.len() as u32);
         return Err((span, ParseError::AttSyntax));
     }
-    x86::instruction::parse_instruction(text, line_no, line, offset)
+    x86::instruction::parse_instruction(file, text, line_no, line, offset)
 }
 
 /// Parses GAS AArch64 assembly (`clang --target=aarch64-linux-gnu -S`, GCC for aarch64).
@@ -129,9 +132,10 @@ pub fn parse_arm64_into(
     )
 }
 
-/// The instruction parser of a dialect: statement text, line number, whole line, byte
-/// offset of the statement in the line.
-type InstructionParser<I> = fn(&str, u32, &str, usize) -> Result<I, (Span, ParseError)>;
+/// The instruction parser of a dialect: the whole file (instructions keep their text as a
+/// slice of it), statement text, line number, whole line, byte offset of the statement in
+/// the line.
+type InstructionParser<I> = fn(&Arc<str>, &str, u32, &str, usize) -> Result<I, (Span, ParseError)>;
 
 fn parse_with<I>(
     file: &SourceFile,
@@ -148,6 +152,7 @@ fn parse_with<I>(
         for st in stmts.drain(..) {
             let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
             let statement = Statement {
+                file: &file.text,
                 text: st.text,
                 line_no,
                 line,
@@ -205,6 +210,7 @@ pub fn symbol_directives(file: &SourceFile, dialect: Dialect, sink: &mut dyn FnM
 
 /// One statement and where it is.
 struct Statement<'a> {
+    file: &'a Arc<str>,
     text: &'a str,
     line_no: u32,
     line: &'a str,
@@ -218,6 +224,7 @@ fn parse_statement<I>(
     items: &mut dyn FnMut(Located<Item<I>>),
 ) -> Result<(), (Span, ParseError)> {
     let Statement {
+        file,
         text,
         line_no,
         line,
@@ -269,7 +276,7 @@ fn parse_statement<I>(
             return Ok(());
         }
     }
-    let ins = parse_instruction(text, line_no, line, offset + consumed)?;
+    let ins = parse_instruction(file, text, line_no, line, offset + consumed)?;
     let mnemonic_len = text
         .bytes()
         .position(|b| b.is_ascii_whitespace())

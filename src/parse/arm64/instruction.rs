@@ -53,6 +53,7 @@ fn names_sve_register(text: &str) -> bool {
 /// Parses an instruction statement. `line` is the whole source line and `offset` the byte
 /// offset of `text` in it (for operand columns).
 pub fn parse_instruction(
+    _file: &std::sync::Arc<str>,
     text: &str,
     line_no: u32,
     line: &str,
@@ -110,7 +111,7 @@ mod tests {
     #[test]
     fn operands_with_columns() {
         let line = "\tstp\tx29, x30, [sp, #-32]!  ";
-        let ins = parse_instruction(line.trim(), 7, line, 1).unwrap();
+        let ins = parse_instruction(&Default::default(), line.trim(), 7, line, 1).unwrap();
         assert_eq!(ins.mnemonic, "stp");
         assert_eq!(ins.operands.len(), 3);
         assert_eq!(ins.operands[2].span, Span::new(7, 16, 11));
@@ -119,18 +120,30 @@ mod tests {
 
     #[test]
     fn conditions_are_words_targets_are_symbols() {
-        let ins = parse_instruction("cset w0, lt", 1, "cset w0, lt", 0).unwrap();
+        let ins =
+            parse_instruction(&Default::default(), "cset w0, lt", 1, "cset w0, lt", 0).unwrap();
         assert_eq!(ins.operands[1].operand, Operand::Word("lt".into()));
-        let ins = parse_instruction("b.ne .LBB0_4", 1, "b.ne .LBB0_4", 0).unwrap();
+        let ins =
+            parse_instruction(&Default::default(), "b.ne .LBB0_4", 1, "b.ne .LBB0_4", 0).unwrap();
         assert!(matches!(ins.operands[0].operand, Operand::Target(_)));
-        let ins = parse_instruction("prfm pldl1keep, [x0]", 1, "prfm pldl1keep, [x0]", 0);
+        let ins = parse_instruction(
+            &Default::default(),
+            "prfm pldl1keep, [x0]",
+            1,
+            "prfm pldl1keep, [x0]",
+            0,
+        );
         assert!(ins.is_ok());
-        assert!(parse_instruction("ldr x0, [x1", 1, "ldr x0, [x1", 0).is_err());
-        let ins = parse_instruction("bne .L97", 1, "bne .L97", 0).unwrap();
+        assert!(
+            parse_instruction(&Default::default(), "ldr x0, [x1", 1, "ldr x0, [x1", 0).is_err()
+        );
+        let ins = parse_instruction(&Default::default(), "bne .L97", 1, "bne .L97", 0).unwrap();
         assert_eq!(ins.mnemonic, "b.ne");
         assert!(matches!(ins.operands[0].operand, Operand::Target(_)));
         assert_eq!(
-            parse_instruction("bl f", 1, "bl f", 0).unwrap().mnemonic,
+            parse_instruction(&Default::default(), "bl f", 1, "bl f", 0)
+                .unwrap()
+                .mnemonic,
             "bl"
         );
     }

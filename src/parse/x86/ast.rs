@@ -110,5 +110,5 @@ pub struct Instruction {
     /// `{z}` zeroing-masking.
     pub zeroing: bool,
     /// The instruction as written (trimmed, comment removed), kept for the output comment.
-    pub text: std::rc::Rc<str>,
+    pub text: crate::source::SharedText,
 }

@@ -5,7 +5,8 @@ use super::mnemonic::Mnemonic;
 use super::operand::parse_operand;
 use crate::parse::ParseError;
 use crate::parse::lines::{column, split_operands};
-use crate::source::Span;
+use crate::source::{SharedText, Span};
+use std::sync::Arc;
 
 fn prefix(word: &str) -> Option<Prefix> {
     // Lower-cased on the stack: this runs for every instruction's first word.
@@ -33,6 +34,7 @@ fn prefix(word: &str) -> Option<Prefix> {
 /// Parses an instruction statement. `line` is the whole source line and `offset` the byte
 /// offset of `text` in it (for operand columns).
 pub fn parse_instruction(
+    file: &Arc<str>,
     text: &str,
     line_no: u32,
     line: &str,
@@ -108,7 +110,7 @@ pub fn parse_instruction(
         operands,
         opmask,
         zeroing,
-        text: text.into(),
+        text: SharedText::within(file, text),
     })
 }
 
@@ -119,7 +121,8 @@ mod tests {
     use iced_x86::Register;
 
     fn ins(text: &str) -> Instruction {
-        parse_instruction(text, 1, text, 0).unwrap_or_else(|e| panic!("{text}: {e:?}"))
+        parse_instruction(&Arc::from(text), text, 1, text, 0)
+            .unwrap_or_else(|e| panic!("{text}: {e:?}"))
     }
 
     #[test]
@@ -147,9 +150,11 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_culprit() {
-        let e = parse_instruction("frob rax", 3, "\tfrob rax", 1).expect_err("unknown");
+        let e =
+            parse_instruction(&Arc::from(""), "frob rax", 3, "\tfrob rax", 1).expect_err("unknown");
         assert_eq!(e.0, Span::new(3, 2, 4));
-        let e = parse_instruction("mov rax, [rbx*3]", 1, "mov rax, [rbx*3]", 0).expect_err("bad");
+        let e = parse_instruction(&Arc::from(""), "mov rax, [rbx*3]", 1, "mov rax, [rbx*3]", 0)
+            .expect_err("bad");
         assert_eq!(e.0.col, 10);
     }
 }

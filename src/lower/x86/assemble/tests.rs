@@ -6,7 +6,8 @@ use super::{build, encode};
 use crate::parse::x86::instruction::parse_instruction;
 
 fn assemble(line: &str) -> Result<String, String> {
-    let ins = parse_instruction(line, 1, line, 0).map_err(|e| format!("parse: {e:?}"))?;
+    let ins = parse_instruction(&Default::default(), line, 1, line, 0)
+        .map_err(|e| format!("parse: {e:?}"))?;
     let built = build(&ins).map_err(|e| format!("build: {e}"))?;
     let bytes = encode(&built).map_err(|e| format!("encode: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -30,7 +31,9 @@ fn matches_llvm_byte_for_byte() {
 
 #[test]
 fn symbolic_operands_are_placeholders() {
-    let ins = |l: &str| build(&parse_instruction(l, 1, l, 0).expect("parse")).expect("build");
+    let ins = |l: &str| {
+        build(&parse_instruction(&Default::default(), l, 1, l, 0).expect("parse")).expect("build")
+    };
     let j = ins("jne .LBB0_3");
     assert_eq!(j.code(), iced_x86::Code::Jne_rel32_64);
     let m = ins("vpand ymm0, ymm1, ymmword ptr [rip + .LCPI0_0]");
@@ -46,7 +49,7 @@ fn impossible_forms_are_errors() {
         "vaddps ymm0, ymm1, xmmword ptr [rax]",
         "mov al, rcx",
     ] {
-        let ins = parse_instruction(l, 1, l, 0);
+        let ins = parse_instruction(&Default::default(), l, 1, l, 0);
         if let Ok(ins) = ins {
             assert!(build(&ins).is_err(), "{l} should not assemble");
         }
