@@ -87,8 +87,9 @@ fn push_statement<'a>(line: &'a str, start: usize, end: usize, out: &mut Vec<Sta
     let Some(seg) = line.get(start..end) else {
         return;
     };
-    let trimmed_start = seg.len() - seg.trim_start().len();
-    let text = seg.trim();
+    // GAS separates tokens by ASCII whitespace only.
+    let trimmed_start = seg.len() - seg.trim_ascii_start().len();
+    let text = seg.trim_ascii();
     if !text.is_empty() {
         out.push(Statement {
             text,
@@ -131,8 +132,9 @@ pub fn split_operands(text: &str) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         let mut depth = 0i32;
-        for (i, &b) in bytes.iter().enumerate().skip(start) {
-            match b {
+        let mut i = start;
+        while i < bytes.len() {
+            match bytes[i] {
                 b'[' | b'{' | b'(' => depth += 1,
                 b']' | b'}' | b')' => depth -= 1,
                 b',' if depth == 0 => {
@@ -142,6 +144,7 @@ pub fn split_operands(text: &str) -> impl Iterator<Item = (usize, &str)> {
                 }
                 _ => {}
             }
+            i += 1;
         }
         done = true;
         Some((start, &text[start..]))

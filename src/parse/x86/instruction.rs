@@ -82,18 +82,19 @@ pub fn parse_instruction(
     };
     let mut opmask = None;
     let mut zeroing = false;
-    let has_operands = !rest.trim().is_empty();
-    // Exact capacity: one Vec per instruction, kept for the whole translation.
+    let has_operands = !rest.trim_ascii().is_empty();
+    // Exact capacity (one Vec per instruction, kept for the whole translation): commas
+    // bound the operand count; the rare comma inside braces only over-reserves.
     let count = if has_operands {
-        split_operands(rest).count()
+        1 + memchr::memchr_iter(b',', rest.as_bytes()).count()
     } else {
         0
     };
     let mut operands = Vec::with_capacity(count);
     if has_operands {
         for (start, op_text) in split_operands(rest) {
-            let lead = op_text.len() - op_text.trim_start().len();
-            let trimmed = op_text.trim();
+            let lead = op_text.len() - op_text.trim_ascii_start().len();
+            let trimmed = op_text.trim_ascii();
             // The span (a column count over the line) only when there is an error to place.
             let p = parse_operand(trimmed)
                 .map_err(|e| (span_at(consumed + start + lead, trimmed.len()), e))?;

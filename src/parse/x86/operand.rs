@@ -58,7 +58,7 @@ fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
 }
 
 pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
-    let mut body = text.trim();
+    let mut body = text.trim_ascii();
     // Most operands are a bare register: none of the forms below can spell one.
     if let Some(r) = register::lookup(body) {
         return Ok(Parsed {
