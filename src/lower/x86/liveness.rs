@@ -105,6 +105,9 @@ pub struct UseDefs {
     conservative: Vec<UseDef>,
     /// General-purpose registers (rsp included) each instruction may write in any way.
     pub writes: Vec<GprSet>,
+    /// No instruction but `ret` reads or writes the stack pointer (as an operand, a memory
+    /// base or index, or implicitly): the function never touches its stack.
+    pub stack_free: bool,
 }
 
 pub fn use_defs(code: &[Instruction]) -> UseDefs {
@@ -113,9 +116,17 @@ pub fn use_defs(code: &[Instruction]) -> UseDefs {
         precise: Vec::with_capacity(code.len()),
         conservative: Vec::with_capacity(code.len()),
         writes: Vec::with_capacity(code.len()),
+        stack_free: true,
     };
     for ins in code {
         let used = factory.info(ins).used_registers();
+        if ins.mnemonic() != Mnemonic::Ret
+            && used
+                .iter()
+                .any(|u| u.register().full_register() == Register::RSP)
+        {
+            out.stack_free = false;
+        }
         out.precise.push(use_def(ins, used, Policy::Precise));
         out.conservative
             .push(use_def(ins, used, Policy::Conservative));

@@ -76,7 +76,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             let mut changed = false;
             for &f in scc {
                 let p = &prepared[&f];
-                match analyse(&p.code, &p.use_defs.writes, &p.flow, &stacks) {
+                match analyse(&p.code, &p.use_defs, &p.flow, &stacks) {
                     Ok(s) => changed |= stacks.insert(f, s) != Some(s),
                     Err((i, e)) => {
                         d.asm(

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
 
 use super::flow::{Exit, Flow};
+use super::liveness::UseDefs;
 use super::registers::{GprSet, gpr_index};
 use crate::lower::LowerError;
 
@@ -96,13 +97,16 @@ struct Analysis<'a> {
 /// tail-calls (callers analyse callees first; recursion is rejected before this).
 pub fn analyse(
     code: &[iced_x86::Instruction],
-    writes: &[GprSet],
+    uses: &UseDefs,
     flow: &Flow,
     callees: &HashMap<usize, StackSummary>,
 ) -> Result<StackSummary, Fail> {
+    if uses.stack_free {
+        return Ok(stack_free_summary(flow, callees));
+    }
     let mut a = Analysis {
         code,
-        writes,
+        writes: &uses.writes,
         flow,
         callees,
         info: InstructionInfoFactory::new(),
@@ -111,6 +115,28 @@ pub fn analyse(
     let states = a.fixpoint()?;
     let anchors = a.anchor_bounds(&states)?;
     a.check_and_measure(&states, &anchors)
+}
+
+/// The summary of a function that never touches the stack pointer except by `ret`: no
+/// register can hold a stack address, so the stack pointer is the entry one everywhere and
+/// only the functions it tail-calls (or falls into) contribute — what the full analysis
+/// computes in that case, without running it.
+fn stack_free_summary(flow: &Flow, callees: &HashMap<usize, StackSummary>) -> StackSummary {
+    let reachable = flow.reachable();
+    let mut summary = StackSummary {
+        max_depth: 0,
+        stack_arg_slots: 0,
+        max_align: 1,
+    };
+    for (exit, _) in flow.exits.iter().zip(reachable).filter(|(_, r)| *r) {
+        if let Some(Exit::TailCall(callee)) = exit {
+            let c = callees.get(callee).copied().unwrap_or_default();
+            summary.max_depth = summary.max_depth.max(c.max_depth);
+            summary.stack_arg_slots = summary.stack_arg_slots.max(c.stack_arg_slots);
+            summary.max_align = summary.max_align.max(c.max_align);
+        }
+    }
+    summary
 }
 
 impl Analysis<'_> {
@@ -545,4 +571,72 @@ fn merge(old: &State, new: &State) -> Result<Option<State>, LowerError> {
         m.regs[g] = Val::Unknown;
     }
     Ok(Some(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::x86::flow::Transfer;
+    use crate::lower::x86::liveness::use_defs;
+    use iced_x86::{Code, Instruction};
+
+    fn summaries(
+        code: &[Instruction],
+        transfers: &[Transfer],
+    ) -> (bool, StackSummary, StackSummary) {
+        let flow = Flow::build(transfers, None);
+        let mut callees = HashMap::default();
+        callees.insert(
+            7,
+            StackSummary {
+                max_depth: 24,
+                stack_arg_slots: 2,
+                max_align: 32,
+            },
+        );
+        let mut uses = use_defs(code);
+        let free = uses.stack_free;
+        let fast = analyse(code, &uses, &flow, &callees).expect("fast path");
+        uses.stack_free = false;
+        let full = analyse(code, &uses, &flow, &callees).expect("full analysis");
+        (free, fast, full)
+    }
+
+    #[test]
+    fn stack_free_shortcut_agrees_with_the_full_analysis() {
+        // mov rax, rdi ; test rax, rax ; je tail ; ret ; tail: jmp f7
+        let code = vec![
+            Instruction::with2(Code::Mov_r64_rm64, Register::RAX, Register::RDI).expect("mov"),
+            Instruction::with2(Code::Test_rm64_r64, Register::RAX, Register::RAX).expect("test"),
+            Instruction::with_branch(Code::Je_rel32_64, 0).expect("je"),
+            Instruction::with(Code::Retnq),
+            Instruction::with_branch(Code::Jmp_rel32_64, 0).expect("jmp"),
+        ];
+        let transfers = [
+            Transfer::Next,
+            Transfer::Next,
+            Transfer::Jump {
+                target: Some(4),
+                conditional: true,
+            },
+            Transfer::Return,
+            Transfer::TailCall {
+                callee: 7,
+                conditional: false,
+            },
+        ];
+        let (free, fast, full) = summaries(&code, &transfers);
+        assert!(free);
+        assert_eq!(fast, full);
+        assert_eq!(fast.max_depth, 24);
+        // A push touches the stack pointer: no shortcut.
+        let code = vec![
+            Instruction::with1(Code::Push_r64, Register::RBX).expect("push"),
+            Instruction::with1(Code::Pop_r64, Register::RBX).expect("pop"),
+            Instruction::with(Code::Retnq),
+        ];
+        let (free, _, full) = summaries(&code, &[Transfer::Next, Transfer::Next, Transfer::Return]);
+        assert!(!free);
+        assert_eq!(full.max_depth, 8);
+    }
 }
