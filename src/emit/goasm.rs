@@ -290,21 +290,89 @@ fn write_instr(out: &mut String, i: &GoInstr) {
 }
 
 fn write_operand(out: &mut String, o: &GoOperand) {
-    let _ = match o {
-        GoOperand::Reg(r) => write!(out, "{r}"),
-        GoOperand::Imm(v) => write!(out, "${v}"),
-        GoOperand::Param { name, offset } => write!(out, "{name}+{offset}(FP)"),
-        GoOperand::Mem { base, disp } => write!(out, "{disp}({base})"),
-        GoOperand::Sym { name, offset } => write!(out, "{}(SB)", sym_offset(name, *offset)),
-        GoOperand::Label(l) => write!(out, "{l}"),
-        GoOperand::Addr { name, offset } => write!(out, "${}(SB)", sym_offset(name, *offset)),
-    };
+    // Pieces pushed directly: this runs for every native instruction's operands.
+    match o {
+        GoOperand::Reg(r) => out.push_str(r),
+        GoOperand::Imm(v) => {
+            out.push('$');
+            push_int(out, *v);
+        }
+        GoOperand::Param { name, offset } => {
+            out.push_str(name);
+            out.push('+');
+            push_int(out, *offset);
+            out.push_str("(FP)");
+        }
+        GoOperand::Mem { base, disp } => {
+            push_int(out, *disp);
+            out.push('(');
+            out.push_str(base);
+            out.push(')');
+        }
+        GoOperand::Sym { name, offset } => {
+            push_sym_offset(out, name, *offset);
+            out.push_str("(SB)");
+        }
+        GoOperand::Label(l) => out.push_str(l),
+        GoOperand::Addr { name, offset } => {
+            out.push('$');
+            push_sym_offset(out, name, *offset);
+            out.push_str("(SB)");
+        }
+    }
+}
+
+/// `name`, `name+8` or `name-8`.
+fn push_sym_offset(out: &mut String, name: &str, offset: i64) {
+    out.push_str(name);
+    if offset > 0 {
+        out.push('+');
+    }
+    if offset != 0 {
+        push_int(out, offset);
+    }
+}
+
+/// A signed decimal integer, without going through `fmt`.
+fn push_int(out: &mut String, v: impl Into<i128>) {
+    let v: i128 = v.into();
+    if v < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 40];
+    let mut n = v.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::emit::model::MachineCode;
+
+    #[test]
+    fn integers_without_fmt() {
+        for v in [0i64, 7, -8, 1234567890, i64::MIN, i64::MAX] {
+            let mut out = String::new();
+            push_int(&mut out, v);
+            assert_eq!(out, v.to_string());
+        }
+        let mut out = String::new();
+        push_sym_offset(&mut out, "t", -16);
+        push_sym_offset(&mut out, ",u", 0);
+        push_sym_offset(&mut out, ",v", 4);
+        assert_eq!(out, "t-16,u,v+4");
+    }
 
     #[test]
     fn packs_bytes_little_endian_widest_first() {
