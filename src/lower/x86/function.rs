@@ -314,8 +314,17 @@ pub fn emit(
                         }
                     }
                     Kind::SymbolicMemory { symbol, offset } => {
-                        match symbolic_memory(ins, symbol, *offset, liveness.live_out[i], &mut info)
-                        {
+                        match symbolic_memory(
+                            ins,
+                            symbol,
+                            *offset,
+                            liveness
+                                .live_out
+                                .get(i)
+                                .copied()
+                                .unwrap_or(GprSet(u16::MAX)),
+                            &mut info,
+                        ) {
                             Ok(mut ls) => {
                                 if let Some(Line::Raw { comment: c, .. }) =
                                     ls.iter_mut().find(|l| matches!(l, Line::Raw { .. }))

@@ -146,7 +146,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         let Some(p) = prepared.remove(&f) else {
             continue;
         };
-        let live = liveness::analyse_with(&p.use_defs, &p.flow, Policy::Conservative, &precise_in);
+        let live = scratch_liveness(&p, &precise_in);
         let s = stacks.get(&f).copied().unwrap_or_default();
         let mark_spwrite = s.max_depth > 0 || !p.calls.is_empty();
         match emit(&p, &names, &live, mark_spwrite, inp.strip_comments, None) {
@@ -238,6 +238,23 @@ fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
     seen.into_iter().collect()
 }
 
+/// What emission needs to pick scratch registers: conservative liveness, which only
+/// symbolic memory operands consult (a function without them gets an empty answer).
+fn scratch_liveness(p: &Prepared<'_>, precise_in: &LiveIns) -> liveness::Liveness {
+    let needed = p
+        .kinds
+        .iter()
+        .any(|k| matches!(k, super::classify::Kind::SymbolicMemory { .. }));
+    if needed {
+        liveness::analyse_with(&p.use_defs, &p.flow, Policy::Conservative, precise_in)
+    } else {
+        liveness::Liveness {
+            live_out: Vec::new(),
+            live_in: GprSet::EMPTY,
+        }
+    }
+}
+
 /// The body of function `f` for inlining into its wrapper: only leaves that touch no
 /// stack and leave only by `ret` (no calls, tail calls or fall-through).
 fn inlinable_body(
@@ -263,7 +280,7 @@ fn inlinable_body(
     {
         return None;
     }
-    let live = liveness::analyse_with(&p.use_defs, &p.flow, Policy::Conservative, precise_in);
+    let live = scratch_liveness(p, precise_in);
     emit(
         p,
         names,
