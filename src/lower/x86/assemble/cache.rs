@@ -66,19 +66,60 @@ fn imm_class(v: i128) -> u16 {
         .fold(0, |m, (i, _)| m | (1 << i))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The memo key: one header word (mnemonic, prefixes, masking, decorations) and three words
+/// per operand, unused operands zero. Only the words in use are hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {
-    mnemonic: Mnemonic,
-    prefixes: u16,
-    opmask: Option<Register>,
-    zeroing: bool,
-    deco: Decorations,
-    /// Inline (no allocation per lookup): x86 instructions have at most 5 operands, plus
-    /// the immediate a pseudo-mnemonic implies. More never fit a candidate.
-    ops: [OpShape; MAX_OPERANDS],
+    words: [u64; 1 + 3 * MAX_OPERANDS],
+    used: u8,
 }
 
+impl std::hash::Hash for Shape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in &self.words[..usize::from(self.used)] {
+            state.write_u64(*w);
+        }
+    }
+}
+
+/// x86 instructions have at most 5 operands, plus the immediate a pseudo-mnemonic implies.
+/// More never fit a candidate.
 const MAX_OPERANDS: usize = 6;
+
+fn header(ins: &AsmInstruction, deco: Decorations) -> u64 {
+    let prefixes = ins.prefixes.iter().fold(0u64, |m, p| {
+        m | 1
+            << match p {
+                Prefix::Lock => 0,
+                Prefix::Rep => 1,
+                Prefix::Repe => 2,
+                Prefix::Repne => 3,
+                Prefix::Notrack => 4,
+                Prefix::Vex => 5,
+                Prefix::Evex => 6,
+                Prefix::Data16 => 7,
+                Prefix::Addr32 => 8,
+                Prefix::Rex64 => 9,
+                Prefix::Cs => 10,
+                Prefix::Ds => 11,
+            }
+    });
+    let Mnemonic {
+        base,
+        implied_imm,
+        movabs,
+    } = ins.mnemonic;
+    // Bits: 0..16 mnemonic, 16..25 implied immediate + 1, 25 movabs, 26..38 prefixes,
+    // 38..48 opmask register + 1, 48 zeroing, 49 sae, 50..54 rounding control.
+    base as u64
+        | implied_imm.map_or(0, |v| u64::from(v) + 1) << 16
+        | u64::from(movabs) << 25
+        | prefixes << 26
+        | reg_code(ins.opmask) << 38
+        | u64::from(ins.zeroing) << 48
+        | u64::from(deco.sae) << 49
+        | deco.rounding.map_or(0, |r| r as u64 + 1) << 50
+}
 
 impl Shape {
     /// `None` when there are more operands than a shape holds (no encoding takes that
@@ -87,39 +128,20 @@ impl Shape {
         if ops.len() > MAX_OPERANDS {
             return None;
         }
-        let prefixes = ins.prefixes.iter().fold(0u16, |m, p| {
-            m | 1
-                << match p {
-                    Prefix::Lock => 0,
-                    Prefix::Rep => 1,
-                    Prefix::Repe => 2,
-                    Prefix::Repne => 3,
-                    Prefix::Notrack => 4,
-                    Prefix::Vex => 5,
-                    Prefix::Evex => 6,
-                    Prefix::Data16 => 7,
-                    Prefix::Addr32 => 8,
-                    Prefix::Rex64 => 9,
-                    Prefix::Cs => 10,
-                    Prefix::Ds => 11,
-                }
-        });
-        let mut shapes = [[ABSENT; 3]; MAX_OPERANDS];
-        for (slot, o) in shapes.iter_mut().zip(ops) {
-            *slot = match o {
+        let mut words = [ABSENT; 1 + 3 * MAX_OPERANDS];
+        words[0] = header(ins, deco);
+        for (slot, o) in words[1..].chunks_exact_mut(3).zip(ops) {
+            let shape = match o {
                 Op::Reg(r) => [REG, *r as u64, 0],
                 Op::Mem(m) => mem_shape(m)?,
                 Op::Imm(v) => [IMM, u64::from(imm_class(*v)), 0],
                 Op::Symbolic => [SYMBOLIC, 0, 0],
             };
+            slot.copy_from_slice(&shape);
         }
         Some(Shape {
-            mnemonic: ins.mnemonic,
-            prefixes,
-            opmask: ins.opmask,
-            zeroing: ins.zeroing,
-            deco,
-            ops: shapes,
+            words,
+            used: (1 + 3 * ops.len()) as u8,
         })
     }
 }
