@@ -9,10 +9,13 @@
 //!   what the callee reads, a `push` is not a read. It under-approximates, so its errors
 //!   are never false alarms.
 
+use std::cell::RefCell;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind, UsedRegister};
 
+use super::exact_instruction::ExactInstruction;
 use super::flow::{Exit, Flow};
 use super::registers::{CALLEE_SAVED, GprSet, INT_ARGS, gpr_index};
 use iced_x86::Register;
@@ -24,7 +27,7 @@ pub enum Policy {
 }
 
 /// Per-instruction registers read (before any write) and fully written.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct UseDef {
     uses: GprSet,
     defs: GprSet,
@@ -110,6 +113,47 @@ pub struct UseDefs {
     pub stack_free: bool,
 }
 
+/// What one instruction reads and writes, as every analysis needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Access {
+    precise: UseDef,
+    conservative: UseDef,
+    writes: GprSet,
+    touches_sp: bool,
+}
+
+fn access(ins: &Instruction, factory: &mut InstructionInfoFactory) -> Access {
+    let used = factory.info(ins).used_registers();
+    let mut writes = GprSet::EMPTY;
+    for u in used {
+        if matches!(
+            u.access(),
+            OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+        ) {
+            writes.insert(u.register());
+        }
+    }
+    Access {
+        precise: use_def(ins, used, Policy::Precise),
+        conservative: use_def(ins, used, Policy::Conservative),
+        writes,
+        touches_sp: ins.mnemonic() != Mnemonic::Ret
+            && used
+                .iter()
+                .any(|u| u.register().full_register() == Register::RSP),
+    }
+}
+
+/// Entries kept before the access memo is reset (bounds memory on pathological inputs).
+const ACCESS_CAPACITY: usize = 1 << 16;
+
+thread_local! {
+    /// Register accesses by instruction form: they depend on the code, operand kinds,
+    /// registers and prefixes, never on immediates or displacements, and kernels repeat
+    /// the same forms constantly.
+    static ACCESSES: RefCell<HashMap<ExactInstruction, Access>> = RefCell::new(HashMap::default());
+}
+
 pub fn use_defs(code: &[Instruction]) -> UseDefs {
     let mut factory = InstructionInfoFactory::new();
     let mut out = UseDefs {
@@ -118,32 +162,27 @@ pub fn use_defs(code: &[Instruction]) -> UseDefs {
         writes: Vec::with_capacity(code.len()),
         stack_free: true,
     };
-    for ins in code {
-        let used = factory.info(ins).used_registers();
-        if ins.mnemonic() != Mnemonic::Ret
-            && used
-                .iter()
-                .any(|u| u.register().full_register() == Register::RSP)
-        {
-            out.stack_free = false;
+    ACCESSES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        for ins in code {
+            let key = ExactInstruction::register_form(ins);
+            let a = match memo.get(&key) {
+                Some(a) => *a,
+                None => {
+                    let a = access(ins, &mut factory);
+                    if memo.len() >= ACCESS_CAPACITY {
+                        memo.clear();
+                    }
+                    memo.insert(key, a);
+                    a
+                }
+            };
+            out.stack_free &= !a.touches_sp;
+            out.precise.push(a.precise);
+            out.conservative.push(a.conservative);
+            out.writes.push(a.writes);
         }
-        out.precise.push(use_def(ins, used, Policy::Precise));
-        out.conservative
-            .push(use_def(ins, used, Policy::Conservative));
-        let mut writes = GprSet::EMPTY;
-        for u in used {
-            if matches!(
-                u.access(),
-                OpAccess::Write
-                    | OpAccess::CondWrite
-                    | OpAccess::ReadWrite
-                    | OpAccess::ReadCondWrite
-            ) {
-                writes.insert(u.register());
-            }
-        }
-        out.writes.push(writes);
-    }
+    });
     out
 }
 
@@ -256,6 +295,49 @@ mod tests {
         // After `mov rax, rdi`, rax is live (returned); r11 is free.
         assert!(cons.live_out[1].contains(Register::RAX));
         assert!(!cons.live_out[1].contains(Register::R11));
+    }
+
+    /// The access memo's premise, on every instruction of the x86 fixtures: clearing an
+    /// instruction's values (immediates, displacement, branch target) never changes which
+    /// registers it reads or writes.
+    #[test]
+    fn register_accesses_do_not_depend_on_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/x86");
+        let mut factory = InstructionInfoFactory::new();
+        let mut checked = 0;
+        for set in std::fs::read_dir(&root).expect("fixtures").flatten() {
+            for f in std::fs::read_dir(set.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if f.path().extension().is_none_or(|e| e != "s") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(f.path()).expect("fixture");
+                let file = crate::source::SourceFile::new(f.path(), text);
+                let Ok(items) = crate::parse::parse_x86(&file) else {
+                    continue;
+                };
+                for it in items {
+                    let crate::parse::Item::Instruction(src) = it.item else {
+                        continue;
+                    };
+                    let Ok(ins) = crate::lower::x86::build(&src) else {
+                        continue;
+                    };
+                    let form = ExactInstruction::register_form(&ins).0;
+                    assert_eq!(
+                        access(&ins, &mut factory),
+                        access(&form, &mut factory),
+                        "{}",
+                        &*src.text
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} instructions checked");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! natively.
 
 pub mod assemble;
+pub mod exact_instruction;
 pub mod flow;
 pub mod liveness;
 pub mod registers;

@@ -17,6 +17,7 @@ use std::cell::RefCell;
 
 use iced_x86::{Encoder, Instruction, Mnemonic, Register, RoundingControl};
 
+use super::exact_instruction::ExactInstruction;
 use crate::emit::model::MachineCode;
 use crate::parse::x86::{Instruction as AsmInstruction, Operand, Prefix, Rounding};
 use operands::{Op, apply, fits};
@@ -389,24 +390,6 @@ fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
             _ => None,
         })
         .collect()
-}
-
-/// An instruction compared bit for bit (iced's own `==` ignores fields such as the code
-/// size), so equal keys always encode to the same bytes.
-struct ExactInstruction(Instruction);
-
-impl PartialEq for ExactInstruction {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_all_bits(&other.0)
-    }
-}
-
-impl Eq for ExactInstruction {}
-
-impl std::hash::Hash for ExactInstruction {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-    }
 }
 
 /// Entries kept before the encoding memo is reset (bounds memory on pathological inputs).
