@@ -9,6 +9,22 @@ pub struct Statement<'a> {
     pub col: u32,
 }
 
+/// The lines of `text` split at `\n` (as `str::split('\n')` does: a final empty piece after
+/// a trailing newline), found with one vectorised scan of the whole text instead of a
+/// search per line.
+pub fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0usize;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .map(move |nl| {
+            let end = nl.unwrap_or(text.len());
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
+}
+
 /// Column (1-based, in characters) of byte offset `byte` in `line`.
 pub fn column(line: &str, byte: usize) -> u32 {
     line.get(..byte).map(|s| s.chars().count()).unwrap_or(0) as u32 + 1
@@ -220,6 +236,17 @@ mod tests {
             vec!["a .type x", ".globl y .type z", "c .glob", ".type"]
         );
         assert!(lines_containing(text, &["nothing"]).is_empty());
+    }
+
+    #[test]
+    fn split_lines_matches_str_split() {
+        for text in ["", "a", "a\n", "a\nb", "\n\n", "x\r\ny\n\nz"] {
+            assert_eq!(
+                split_lines(text).collect::<Vec<_>>(),
+                text.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

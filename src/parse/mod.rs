@@ -145,7 +145,7 @@ fn parse_with<I>(
 ) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut stmts = Vec::new();
-    for (idx, raw_line) in file.text.split('\n').enumerate() {
+    for (idx, raw_line) in lines::split_lines(&file.text).enumerate() {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let line_no = idx as u32 + 1;
         lines::statements_in(line, dialect, &mut stmts);
