@@ -15,7 +15,7 @@ pub enum GoOperand {
     /// `sym+offset(SB)` (memory or, for LEAQ/CALL/JMP, the address).
     Sym { name: String, offset: i64 },
     /// A label in the same TEXT symbol.
-    Label(String),
+    Label(Label),
     /// `$sym+offset(SB)`: the address of a symbol (arm64 `MOVD $sym(SB), R0`).
     Addr { name: String, offset: i64 },
 }
@@ -70,13 +70,17 @@ impl std::fmt::Debug for MachineCode {
     }
 }
 
+/// A label name: shared between the lowering's label table, the label line and the jumps
+/// to it (reference-counted, not copied per use).
+pub type Label = std::rc::Rc<str>;
+
 /// A comment at the end of an instruction line: mostly the source instruction, shared with
 /// the parsed instruction and the input file (not copied per line).
 pub type Comment = crate::source::SharedText;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
-    Label(String),
+    Label(Label),
     /// A native instruction, with the source it stands for (if any) as comment.
     Native {
         instr: GoInstr,

@@ -17,7 +17,7 @@ pub fn fall_through_to(lines: &mut Vec<Line>, label: &str) {
             Line::Label(_) | Line::Comment(_) => end -= 1,
             Line::Native { instr, .. }
                 if instr.op == "JMP"
-                    && matches!(instr.operands.as_slice(), [GoOperand::Label(l)] if l == label) =>
+                    && matches!(instr.operands.as_slice(), [GoOperand::Label(l)] if **l == *label) =>
             {
                 lines.remove(end - 1);
                 return;

@@ -201,7 +201,7 @@ impl Context<'_> {
             flow,
             data: None,
         };
-        let label = |offset: u64, name: &str| (offset, GoOperand::Label(go_label(name)));
+        let label = |offset: u64, name: &str| (offset, GoOperand::Label(go_label(name).into()));
         match d.opcode {
             Opcode::B => match self.code_target(code, insn, false)? {
                 CodeTarget::Label(off, name) => {

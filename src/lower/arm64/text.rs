@@ -37,7 +37,7 @@ pub(super) fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
                     && p.code.labels_at.get(&off) == Some(name)
                     && emitted_labels.insert(off)
                 {
-                    lines.push(Line::Label(go_label(name)));
+                    lines.push(Line::Label(go_label(name).into()));
                 }
             }
             Node::Insn(_) => {

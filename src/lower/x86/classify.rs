@@ -17,7 +17,10 @@ pub enum Kind {
     /// Encoded bytes, unchanged.
     Raw,
     /// Native (conditional) jump to a label of this function.
-    Jump { op: &'static str, label: String },
+    Jump {
+        op: &'static str,
+        label: crate::emit::model::Label,
+    },
     /// Native jump to another function's TEXT symbol (`op` = `JMP`, or a conditional jump
     /// to a trampoline that does the `JMP`).
     TailCall { op: &'static str, callee: usize },
@@ -64,7 +67,7 @@ pub fn go_jump(m: Mnemonic) -> Option<&'static str> {
 }
 
 /// Labels of the function being classified: source name → (Go label, instruction index).
-pub type Labels = HashMap<String, (String, usize)>;
+pub type Labels<'a> = HashMap<&'a str, (crate::emit::model::Label, usize)>;
 
 pub struct Classified {
     pub kind: Kind,
@@ -115,7 +118,7 @@ pub fn classify<I>(
                 return Err(LowerError::UnsupportedInstruction(src.text.to_string()));
             };
             let r = symbol_of(target)?;
-            if let Some((go, idx)) = labels.get(&r.symbol) {
+            if let Some((go, idx)) = labels.get(r.symbol.as_str()) {
                 if r.addend != 0 {
                     return Err(LowerError::UnsupportedSymbolicOperand);
                 }

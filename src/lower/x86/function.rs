@@ -11,7 +11,7 @@ use super::classify::{Kind, Labels, classify, is_avx};
 use super::flow::{Flow, Transfer};
 use super::liveness::Liveness;
 use super::registers::{GprSet, go_name};
-use crate::emit::model::{GoInstr, GoOperand, Line, MachineCode, TextSymbol};
+use crate::emit::model::{GoInstr, GoOperand, Label, Line, MachineCode, TextSymbol};
 use crate::lower::LowerError;
 use crate::lower::program::{BodyItem, Function};
 use crate::lower::symbols::{GoNames, Resolver, sanitize};
@@ -22,7 +22,7 @@ use crate::source::Span;
 /// Emission order of a function body.
 #[derive(Debug, Clone)]
 enum Node {
-    Label(String),
+    Label(Label),
     Align(u64),
     Code(usize),
 }
@@ -56,21 +56,21 @@ pub fn prepare<'a, I>(
 ) -> Result<Prepared<'a>, Vec<Failure>> {
     let mut errors = Vec::new();
     // Labels first: a jump may go forward.
-    let mut labels: Labels = HashMap::default();
-    let mut taken: HashSet<String> = HashSet::default();
+    let mut labels: Labels<'a> = HashMap::default();
+    let mut taken: HashSet<Label> = HashSet::default();
     let mut nodes = Vec::new();
     let mut count = 0usize;
     for item in &f.body {
         match &item.item {
             BodyItem::Label(name) => {
-                let mut go = sanitize(name);
-                let base = go.clone();
+                let base = sanitize(name);
+                let mut go: Label = base.as_str().into();
                 let mut n = 1;
                 while !taken.insert(go.clone()) {
-                    go = format!("{base}_{n}");
+                    go = format!("{base}_{n}").into();
                     n += 1;
                 }
-                labels.insert(name.clone(), (go.clone(), count));
+                labels.insert(name.as_str(), (go.clone(), count));
                 nodes.push(Node::Label(go));
             }
             BodyItem::Align { bytes, .. } => nodes.push(Node::Align(*bytes)),
@@ -222,7 +222,7 @@ pub fn emit(
     let comment = |i: usize| (!strip_comments).then(|| p.sources[i].text.clone());
     for node in &p.nodes {
         match node {
-            Node::Label(l) => lines.push(Line::Label(l.clone())),
+            Node::Label(l) => lines.push(Line::Label(Label::clone(l))),
             Node::Align(bytes) => {
                 if *bytes >= 8 {
                     lines.push(Line::Native {
@@ -244,7 +244,7 @@ pub fn emit(
                     Kind::Raw if is_return && returns_to.is_some() => lines.push(Line::Native {
                         instr: GoInstr::new(
                             "JMP",
-                            vec![GoOperand::Label(returns_to.unwrap_or_default().to_string())],
+                            vec![GoOperand::Label(returns_to.unwrap_or_default().into())],
                         ),
                         comment: comment(i),
                     }),
@@ -256,7 +256,7 @@ pub fn emit(
                         Err(e) => errors.push((span, LowerError::Encode(e))),
                     },
                     Kind::Jump { op, label } => lines.push(Line::Native {
-                        instr: GoInstr::new(op, vec![GoOperand::Label(label.clone())]),
+                        instr: GoInstr::new(op, vec![GoOperand::Label(Label::clone(label))]),
                         comment: comment(i),
                     }),
                     Kind::TailCall { op, callee } => {
@@ -273,7 +273,7 @@ pub fn emit(
                             // Go has no conditional jump to a symbol: jump to a trampoline.
                             let t = format!("tailcall_{}", trampolines.len());
                             lines.push(Line::Native {
-                                instr: GoInstr::new(op, vec![GoOperand::Label(t.clone())]),
+                                instr: GoInstr::new(op, vec![GoOperand::Label(t.as_str().into())]),
                                 comment: comment(i),
                             });
                             trampolines.push((t, *callee));
@@ -358,7 +358,7 @@ pub fn emit(
         _ => {}
     }
     for (label, callee) in trampolines {
-        lines.push(Line::Label(label));
+        lines.push(Line::Label(label.into()));
         lines.push(Line::Native {
             instr: GoInstr::new(
                 "JMP",
