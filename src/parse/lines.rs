@@ -148,24 +148,42 @@ pub fn split_operands(text: &str) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         let mut depth = 0i32;
-        let mut i = start;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'[' | b'{' | b'(' => depth += 1,
-                b']' | b'}' | b')' => depth -= 1,
-                b',' if depth == 0 => {
+        for (k, &b) in bytes[start..].iter().enumerate() {
+            // Most bytes are none of the four kinds: one table load decides.
+            match OPERAND_BYTE[usize::from(b)] {
+                0 => {}
+                OPEN => depth += 1,
+                CLOSE => depth -= 1,
+                _ if depth == 0 => {
+                    let i = start + k;
                     let piece = (start, &text[start..i]);
                     start = i + 1;
                     return Some(piece);
                 }
                 _ => {}
             }
-            i += 1;
         }
         done = true;
         Some((start, &text[start..]))
     })
 }
+
+const OPEN: u8 = 1;
+const CLOSE: u8 = 2;
+const COMMA: u8 = 3;
+
+/// What each byte means to operand splitting: 0 (nothing), OPEN, CLOSE or COMMA.
+static OPERAND_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'[' as usize] = OPEN;
+    t[b'{' as usize] = OPEN;
+    t[b'(' as usize] = OPEN;
+    t[b']' as usize] = CLOSE;
+    t[b'}' as usize] = CLOSE;
+    t[b')' as usize] = CLOSE;
+    t[b',' as usize] = COMMA;
+    t
+};
 
 /// If `text` starts with a label definition (`name:`), returns the name and the rest.
 /// `fs:[rax]` style segment prefixes are not labels: a label must be followed by end of
