@@ -53,6 +53,12 @@ pub fn parse_instruction(
         let word = &rest[..word_end];
         let after = &rest[word_end..];
         let skip = word_end + (after.len() - after.trim_ascii_start().len());
+        // A mnemonic is far more common than a prefix (no prefix spells a mnemonic).
+        if let Some(m) = Mnemonic::lookup(word) {
+            rest = after.trim_ascii_start();
+            consumed += skip;
+            break m;
+        }
         if let Some(p) = prefix(word) {
             // `rep` alone / `lock` alone is an instruction-less prefix we cannot place.
             if after.trim().is_empty() {
@@ -66,19 +72,10 @@ pub fn parse_instruction(
             consumed += skip;
             continue;
         }
-        match Mnemonic::lookup(word) {
-            Some(m) => {
-                rest = after.trim_ascii_start();
-                consumed += skip;
-                break m;
-            }
-            None => {
-                return Err((
-                    span_at(consumed, word.len()),
-                    ParseError::UnknownMnemonic(word.to_string()),
-                ));
-            }
-        }
+        return Err((
+            span_at(consumed, word.len()),
+            ParseError::UnknownMnemonic(word.to_string()),
+        ));
     };
     let mut opmask = None;
     let mut zeroing = false;
@@ -86,7 +83,7 @@ pub fn parse_instruction(
     // Exact capacity (one Vec per instruction, kept for the whole translation): commas
     // bound the operand count; the rare comma inside braces only over-reserves.
     let count = if has_operands {
-        1 + memchr::memchr_iter(b',', rest.as_bytes()).count()
+        1 + rest.bytes().filter(|&b| b == b',').count()
     } else {
         0
     };
@@ -133,6 +130,18 @@ mod tests {
         assert_eq!(i.operands.len(), 3);
         assert!(matches!(&i.operands[2], Operand::Mem(m) if m.size == Some(MemSize::Ymmword)));
         assert_eq!(&*i.text, "vpaddq\tymm0, ymm0, ymmword ptr [rdi + 8*rax]");
+    }
+
+    #[test]
+    fn no_prefix_spells_a_mnemonic() {
+        // The parser tries mnemonics first.
+        for p in [
+            "lock", "rep", "repe", "repz", "repne", "repnz", "notrack", "{vex}", "{vex2}",
+            "{vex3}", "{evex}", "data16", "addr32", "rex64", "cs", "ds",
+        ] {
+            assert!(prefix(p).is_some(), "{p}");
+            assert!(Mnemonic::lookup(p).is_none(), "{p}");
+        }
     }
 
     #[test]
