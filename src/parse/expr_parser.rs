@@ -180,9 +180,33 @@ pub fn expr(i: &str) -> IResult<&str, Expr> {
 }
 
 /// Parses all of `text` as one expression.
+/// `-`? and 1 to 18 decimal digits without a leading zero (GAS reads `0…` as octal), as a
+/// number: the form of nearly every displacement and immediate, read without nom.
+fn plain_decimal(t: &str) -> Option<i128> {
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t),
+    };
+    let bytes = digits.as_bytes();
+    if bytes.is_empty()
+        || bytes.len() > 18
+        || (bytes[0] == b'0' && bytes.len() > 1)
+        || !bytes.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let v = bytes
+        .iter()
+        .fold(0i128, |v, &b| v * 10 + i128::from(b - b'0'));
+    Some(if negative { -v } else { v })
+}
+
 pub fn parse_expr(text: &str) -> Option<Expr> {
     // Fast paths for the overwhelmingly common plain number and plain symbol.
-    let t = text.trim();
+    let t = text.trim_ascii();
+    if let Some(v) = plain_decimal(t) {
+        return Some(Expr::Num(v));
+    }
     if let Some(first) = t.chars().next() {
         if first.is_ascii_digit()
             && t.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -224,8 +248,16 @@ mod tests {
         assert_eq!(e("0B11"), Expr::Num(3));
         assert_eq!(e("017"), Expr::Num(15));
         assert_eq!(e("0"), Expr::Num(0));
+        assert_eq!(e("-8"), Expr::Num(-8));
+        assert_eq!(e(" 123456789012345678 "), Expr::Num(123456789012345678));
+        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
+        assert_eq!(e("010"), Expr::Num(8));
         assert_eq!(e("010"), Expr::Num(8));
         assert_eq!(e("0"), Expr::Num(0));
+        assert_eq!(e("-8"), Expr::Num(-8));
+        assert_eq!(e(" 123456789012345678 "), Expr::Num(123456789012345678));
+        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
+        assert_eq!(e("010"), Expr::Num(8));
         assert_eq!(e("-9223372036854775808"), Expr::Num(i64::MIN as i128));
         assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
         assert_eq!(e("'a'"), Expr::Num(97));
