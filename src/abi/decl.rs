@@ -32,23 +32,38 @@ impl GoFunc {
     /// `_name` → `name`, else `name`.
     /// The declaration as Go source (`func f(p *int64, n int) int64`), for comments.
     pub fn signature(&self) -> String {
-        let go = self;
-        let list = |ps: &[crate::abi::GoParam]| -> String {
-            ps.iter()
-                .map(|p| match &p.name {
-                    Some(n) => format!("{n} {}", p.ty),
-                    None => p.ty.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+        use std::fmt::Write;
+        // Built in one buffer: this runs for every declared function.
+        let list = |out: &mut String, ps: &[crate::abi::GoParam]| {
+            for (i, p) in ps.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if let Some(n) = &p.name {
+                    out.push_str(n);
+                    out.push(' ');
+                }
+                let _ = write!(out, "{}", p.ty);
+            }
         };
-        let params = list(&go.params);
-        let results = match go.results.as_slice() {
-            [] => String::new(),
-            [r] if r.name.is_none() => format!(" {}", r.ty),
-            rs => format!(" ({})", list(rs)),
-        };
-        format!("func {}({params}){results}", go.name)
+        let mut out = String::with_capacity(64);
+        out.push_str("func ");
+        out.push_str(&self.name);
+        out.push('(');
+        list(&mut out, &self.params);
+        out.push(')');
+        match self.results.as_slice() {
+            [] => {}
+            [r] if r.name.is_none() => {
+                let _ = write!(out, " {}", r.ty);
+            }
+            rs => {
+                out.push_str(" (");
+                list(&mut out, rs);
+                out.push(')');
+            }
+        }
+        out
     }
 
     pub fn c_symbol(&self) -> &str {
@@ -368,6 +383,24 @@ mod tests {
     fn decls(src: &str) -> Vec<GoFunc> {
         parse_go_decls(&SourceFile::new("x.go", src))
             .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.to_string()).collect::<String>()))
+    }
+
+    #[test]
+    fn signatures_as_go_writes_them() {
+        let fs = decls(
+            "package p\nimport \"unsafe\"\nfunc f(a, b int64, p *uint8) (r int64, ok bool)\n\
+             func g(x []float32) float64\nfunc h()\nfunc k(unsafe.Pointer) (n int)\n",
+        );
+        let sigs: Vec<String> = fs.iter().map(GoFunc::signature).collect();
+        assert_eq!(
+            sigs,
+            [
+                "func f(a int64, b int64, p *uint8) (r int64, ok bool)",
+                "func g(x []float32) float64",
+                "func h()",
+                "func k(unsafe.Pointer) (n int)",
+            ]
+        );
     }
 
     #[test]
