@@ -39,33 +39,52 @@ pub struct FrameLayout {
 }
 
 /// The scalars a Go type is made of: (name suffix, offset within the value, size, kind).
-fn components(ty: &GoType) -> Option<Vec<(&'static str, u32, u8, ScalarKind)>> {
-    use ScalarKind::*;
-    let one = |size: u8, kind| Some(vec![("", 0, size, kind)]);
-    match ty {
-        GoType::Int8 => one(1, Int { signed: true }),
-        GoType::Uint8 => one(1, Int { signed: false }),
-        GoType::Int16 => one(2, Int { signed: true }),
-        GoType::Uint16 => one(2, Int { signed: false }),
-        GoType::Int32 => one(4, Int { signed: true }),
-        GoType::Uint32 => one(4, Int { signed: false }),
-        GoType::Int64 | GoType::Int => one(8, Int { signed: true }),
-        GoType::Uint64 | GoType::Uint | GoType::Uintptr => one(8, Int { signed: false }),
-        GoType::Bool => one(1, Bool),
-        GoType::Float32 => one(4, Float32),
-        GoType::Float64 => one(8, Float64),
-        GoType::Pointer(_) | GoType::UnsafePointer => one(8, Pointer),
-        GoType::Slice(_) => Some(vec![
-            ("_base", 0, 8, Pointer),
-            ("_len", 8, 8, Int { signed: true }),
-            ("_cap", 16, 8, Int { signed: true }),
-        ]),
-        GoType::String => Some(vec![
-            ("_base", 0, 8, Pointer),
-            ("_len", 8, 8, Int { signed: true }),
-        ]),
-        GoType::Named(_) => None,
-    }
+/// One scalar of a Go value: (name suffix, offset within the value, size, kind).
+type Part = (&'static str, u32, u8, ScalarKind);
+
+const fn scalar<const SIZE: u8>(kind: ScalarKind) -> [Part; 1] {
+    [("", 0, SIZE, kind)]
+}
+
+const SIGNED: ScalarKind = ScalarKind::Int { signed: true };
+const UNSIGNED: ScalarKind = ScalarKind::Int { signed: false };
+const INT8: [Part; 1] = scalar::<1>(SIGNED);
+const UINT8: [Part; 1] = scalar::<1>(UNSIGNED);
+const INT16: [Part; 1] = scalar::<2>(SIGNED);
+const UINT16: [Part; 1] = scalar::<2>(UNSIGNED);
+const INT32: [Part; 1] = scalar::<4>(SIGNED);
+const UINT32: [Part; 1] = scalar::<4>(UNSIGNED);
+const INT64: [Part; 1] = scalar::<8>(SIGNED);
+const UINT64: [Part; 1] = scalar::<8>(UNSIGNED);
+const BOOL: [Part; 1] = scalar::<1>(ScalarKind::Bool);
+const FLOAT32: [Part; 1] = scalar::<4>(ScalarKind::Float32);
+const FLOAT64: [Part; 1] = scalar::<8>(ScalarKind::Float64);
+const POINTER: [Part; 1] = scalar::<8>(ScalarKind::Pointer);
+const SLICE: [Part; 3] = [
+    ("_base", 0, 8, ScalarKind::Pointer),
+    ("_len", 8, 8, SIGNED),
+    ("_cap", 16, 8, SIGNED),
+];
+const STRING: [Part; 2] = [("_base", 0, 8, ScalarKind::Pointer), ("_len", 8, 8, SIGNED)];
+
+fn components(ty: &GoType) -> Option<&'static [Part]> {
+    Some(match ty {
+        GoType::Int8 => &INT8,
+        GoType::Uint8 => &UINT8,
+        GoType::Int16 => &INT16,
+        GoType::Uint16 => &UINT16,
+        GoType::Int32 => &INT32,
+        GoType::Uint32 => &UINT32,
+        GoType::Int64 | GoType::Int => &INT64,
+        GoType::Uint64 | GoType::Uint | GoType::Uintptr => &UINT64,
+        GoType::Bool => &BOOL,
+        GoType::Float32 => &FLOAT32,
+        GoType::Float64 => &FLOAT64,
+        GoType::Pointer(_) | GoType::UnsafePointer => &POINTER,
+        GoType::Slice(_) => &SLICE,
+        GoType::String => &STRING,
+        GoType::Named(_) => return None,
+    })
 }
 
 fn align_of(ty: &GoType) -> u32 {
@@ -125,13 +144,23 @@ fn place(list: &[GoParam], unnamed: &str, offset: &mut u32) -> Vec<Slot> {
             None if n == 0 => unnamed.to_string(),
             None => format!("{unnamed}{n}"),
         };
-        for (suffix, off, size, kind) in parts {
+        if let &[("", off, size, kind)] = parts {
+            // A plain scalar keeps the parameter's own name.
             out.push(Slot {
-                name: format!("{name}{suffix}"),
+                name,
                 offset: *offset + off,
                 size,
                 kind,
             });
+        } else {
+            for &(suffix, off, size, kind) in parts {
+                out.push(Slot {
+                    name: format!("{name}{suffix}"),
+                    offset: *offset + off,
+                    size,
+                    kind,
+                });
+            }
         }
         *offset += size_of(&p.ty);
     }
