@@ -201,11 +201,26 @@ fn plain_decimal(t: &str) -> Option<i128> {
     Some(if negative { -v } else { v })
 }
 
+/// A symbol name as a plain (unquoted) token, else `None`.
+fn plain_symbol(t: &str) -> Option<&str> {
+    let first = t.chars().next()?;
+    (is_symbol_start(first) && t.chars().all(is_symbol_char)).then_some(t)
+}
+
 pub fn parse_expr(text: &str) -> Option<Expr> {
-    // Fast paths for the overwhelmingly common plain number and plain symbol.
+    // Fast paths for the overwhelmingly common plain number and plain symbol, and the
+    // symbol difference every `.size` and jump table writes (`.Lfunc_end0-f`).
     let t = text.trim_ascii();
     if let Some(v) = plain_decimal(t) {
         return Some(Expr::Num(v));
+    }
+    if let Some((a, b)) = t.split_once('-')
+        && let (Some(a), Some(b)) = (plain_symbol(a.trim_ascii()), plain_symbol(b.trim_ascii()))
+    {
+        return Some(Expr::Sub(
+            Box::new(Expr::Sym(a.to_string())),
+            Box::new(Expr::Sym(b.to_string())),
+        ));
     }
     if let Some(first) = t.chars().next() {
         if first.is_ascii_digit()
@@ -237,6 +252,28 @@ mod tests {
 
     fn e(s: &str) -> Expr {
         parse_expr(s).unwrap_or_else(|| panic!("parse {s}"))
+    }
+
+    /// The fast paths give exactly what the full grammar gives.
+    #[test]
+    fn fast_paths_agree_with_the_grammar() {
+        for s in [
+            "42",
+            "-8",
+            "0",
+            "sym",
+            ".Lfunc_end0-sample_sum",
+            " .LBB0_3 - .LJTI0_0 ",
+            "a-b-c",
+            "a - 1",
+            "memset@PLT",
+        ] {
+            let full = match expr(s) {
+                Ok((rest, e)) if rest.trim().is_empty() => Some(e),
+                _ => None,
+            };
+            assert_eq!(parse_expr(s), full, "{s}");
+        }
     }
 
     #[test]
