@@ -278,25 +278,22 @@ mod tests {
 
     #[test]
     fn numbers_in_every_base_and_extremes() {
-        assert_eq!(e("238"), Expr::Num(238));
-        assert_eq!(e("0x1F"), Expr::Num(31));
-        assert_eq!(e("0b101"), Expr::Num(5));
-        assert_eq!(e("0X1f"), Expr::Num(31));
-        assert_eq!(e("0B11"), Expr::Num(3));
-        assert_eq!(e("017"), Expr::Num(15));
-        assert_eq!(e("0"), Expr::Num(0));
-        assert_eq!(e("-8"), Expr::Num(-8));
-        assert_eq!(e(" 123456789012345678 "), Expr::Num(123456789012345678));
-        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
-        assert_eq!(e("010"), Expr::Num(8));
-        assert_eq!(e("010"), Expr::Num(8));
-        assert_eq!(e("0"), Expr::Num(0));
-        assert_eq!(e("-8"), Expr::Num(-8));
-        assert_eq!(e(" 123456789012345678 "), Expr::Num(123456789012345678));
-        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
-        assert_eq!(e("010"), Expr::Num(8));
-        assert_eq!(e("-9223372036854775808"), Expr::Num(i64::MIN as i128));
-        assert_eq!(e("18446744073709551615"), Expr::Num(u64::MAX as i128));
+        for (text, value) in [
+            ("238", 238),
+            ("0x1F", 31),
+            ("0b101", 5),
+            ("0X1f", 31),
+            ("0B11", 3),
+            ("017", 15),
+            ("010", 8),
+            ("0", 0),
+            ("-8", -8),
+            (" 123456789012345678 ", 123456789012345678),
+            ("-9223372036854775808", i64::MIN as i128),
+            ("18446744073709551615", u64::MAX as i128),
+        ] {
+            assert_eq!(e(text), Expr::Num(value), "{text:?}");
+        }
         assert_eq!(e("'a'"), Expr::Num(97));
         assert!(parse_expr("18446744073709551616").is_none());
         // GAS numeric local labels, as GCC writes them in .note.gnu.property.
