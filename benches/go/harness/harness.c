@@ -38,8 +38,11 @@ static const struct variant VARIANTS[] = {
 };
 
 #define MAX_N (1 << 20)
-static int64_t ints[MAX_N];
-static float fa[MAX_N], fb[MAX_N];
+/* Page-aligned like the Go side's buffers (large Go allocations start on a page), so both
+ * sides read the same data layout: cache-line splits and set conflicts match. */
+static int64_t ints[MAX_N] __attribute__((aligned(4096)));
+static float fa[MAX_N] __attribute__((aligned(4096)));
+static float fb[MAX_N] __attribute__((aligned(4096)));
 static volatile int64_t isink;
 static volatile float fsink;
 

@@ -66,6 +66,35 @@ func median(f func(b *testing.B)) float64 {
 	return v[len(v)/2]
 }
 
+// pairedMedians measures a and b alternately (a, b, a, b, …) and returns each median
+// ns/op: both see the same machine state, so drift between processes or over time (a
+// shared VM's neighbours, clock changes) cancels out of their ratio.
+func pairedMedians(a, b func(b *testing.B)) (float64, float64) {
+	n := *runs
+	if *short {
+		n = 1
+	}
+	var va, vb []float64
+	for i := 0; i < n; i++ {
+		for _, p := range []struct {
+			f func(b *testing.B)
+			v *[]float64
+		}{{a, &va}, {b, &vb}} {
+			if r := testing.Benchmark(p.f); r.N > 0 {
+				*p.v = append(*p.v, float64(r.T.Nanoseconds())/float64(r.N))
+			}
+		}
+	}
+	med := func(v []float64) float64 {
+		if len(v) == 0 {
+			return 0
+		}
+		sort.Float64s(v)
+		return v[len(v)/2]
+	}
+	return med(va), med(vb)
+}
+
 func loop(call func()) func(b *testing.B) {
 	return func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
@@ -129,15 +158,19 @@ func main() {
 	}
 	harness := readHarness(*nativeC)
 	cFloor, haveC := harness["add3 - 0"]
-	goFloor := median(loop(func() { sink += kern.Add3SSE42(1, 2, sink) }))
+	goFloor, cgoFloor := pairedMedians(
+		loop(func() { sink += kern.Add3SSE42(1, 2, sink) }),
+		loop(func() { sink += native.Add3(1, 2, sink) }))
 	if haveC {
-		fmt.Printf("native C = the same objects called from a C loop (benches/go/harness); call floors: Go → translated add3 %.2f ns, C → add3 %.2f ns\n\n", goFloor, cFloor)
-		fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | same, call floors excluded | Go / translated |")
+		fmt.Printf("native C = the same objects called from a C loop (benches/go/harness); call floors: Go → translated add3 %.2f ns, C → add3 %.2f ns, Go → cgo add3 %.2f ns\n", goFloor, cFloor, cgoFloor)
+		fmt.Println("same process = translated and the same objects through cgo, measured alternately in this process, call floors excluded")
+		fmt.Println()
+		fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | same, call floors excluded | same process | Go / translated |")
 	} else {
 		fmt.Printf("native = cgo − %.2f ns (the cgo call overhead, measured above as cgo nop)\n\n", cgoNop)
-		fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | | Go / translated |")
+		fmt.Println("| kernel | variant | n | translated | native C | pure Go | translated / native | | same process | Go / translated |")
 	}
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, k := range []string{"sample_sum", "sample_max", "sample_min", "dot_f32"} {
 		for _, v := range variants {
 			if !v.ok {
@@ -161,29 +194,34 @@ func main() {
 					t = func() { fsink += v.translated.DotF32(&fa[0], &fb[0], n64) }
 					g = func() { fsink += kern.Go.DotF32(&fa[0], &fb[0], n64) }
 				}
+				var c func()
+				switch k {
+				case "sample_sum":
+					c = func() { sink += nat.SampleSum(&ints[0], n64) }
+				case "sample_max":
+					c = func() { sink += nat.SampleMax(&ints[0], n64) }
+				case "sample_min":
+					c = func() { sink += nat.SampleMin(&ints[0], n64) }
+				default:
+					c = func() { fsink += nat.DotF32(&fa[0], &fb[0], n64) }
+				}
 				tt, gg := median(loop(t)), median(loop(g))
+				pt, pc := pairedMedians(loop(t), loop(c))
+				same := "–"
+				if pc-cgoFloor > 0 {
+					same = fmt.Sprintf("%.3f", (pt-goFloor)/(pc-cgoFloor))
+				}
 				nn, body := 0.0, ""
-				if c, ok := harness[fmt.Sprintf("%s %s %d", k, v.name, n)]; ok {
-					nn = c
-					body = fmt.Sprintf("%.3f", (tt-goFloor)/(c-cFloor))
+				if h, ok := harness[fmt.Sprintf("%s %s %d", k, v.name, n)]; ok {
+					nn = h
+					body = fmt.Sprintf("%.3f", (tt-goFloor)/(h-cFloor))
 				} else {
-					var c func()
-					switch k {
-					case "sample_sum":
-						c = func() { sink += nat.SampleSum(&ints[0], n64) }
-					case "sample_max":
-						c = func() { sink += nat.SampleMax(&ints[0], n64) }
-					case "sample_min":
-						c = func() { sink += nat.SampleMin(&ints[0], n64) }
-					default:
-						c = func() { fsink += nat.DotF32(&fa[0], &fb[0], n64) }
-					}
-					nn = median(loop(c)) - cgoNop
+					nn = pc - cgoNop
 				}
 				if nn <= 0 {
 					nn = tt
 				}
-				fmt.Printf("| %s | %s | %d | %.1f ns | %.1f ns | %.1f ns | %.3f | %s | %.1f× |\n", k, v.name, n, tt, nn, gg, tt/nn, body, gg/tt)
+				fmt.Printf("| %s | %s | %d | %.1f ns | %.1f ns | %.1f ns | %.3f | %s | %s | %.1f× |\n", k, v.name, n, tt, nn, gg, tt/nn, body, same, gg/tt)
 			}
 		}
 	}
