@@ -17,6 +17,7 @@ use iced_x86::{Instruction, InstructionInfoFactory, Mnemonic, OpAccess, OpKind, 
 
 use super::exact_instruction::ExactInstruction;
 use super::flow::{Exit, Flow};
+use super::memo::Memo;
 use super::registers::{CALLEE_SAVED, GprSet, INT_ARGS, gpr_index};
 use iced_x86::Register;
 
@@ -144,14 +145,11 @@ fn access(ins: &Instruction, factory: &mut InstructionInfoFactory) -> Access {
     }
 }
 
-/// Entries kept before the access memo is reset (bounds memory on pathological inputs).
-const ACCESS_CAPACITY: usize = 1 << 16;
-
 thread_local! {
     /// Register accesses by instruction form: they depend on the code, operand kinds,
     /// registers and prefixes, never on immediates or displacements, and kernels repeat
     /// the same forms constantly.
-    static ACCESSES: RefCell<HashMap<ExactInstruction, Access>> = RefCell::new(HashMap::default());
+    static ACCESSES: RefCell<Memo<ExactInstruction, Access>> = RefCell::new(Memo::new());
 }
 
 pub fn use_defs(code: &[Instruction]) -> UseDefs {
@@ -167,12 +165,9 @@ pub fn use_defs(code: &[Instruction]) -> UseDefs {
         for ins in code {
             let key = ExactInstruction::register_form(ins);
             let a = match memo.get(&key) {
-                Some(a) => *a,
+                Some(a) => a,
                 None => {
                     let a = access(ins, &mut factory);
-                    if memo.len() >= ACCESS_CAPACITY {
-                        memo.clear();
-                    }
                     memo.insert(key, a);
                     a
                 }

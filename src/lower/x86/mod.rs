@@ -6,6 +6,7 @@ pub mod assemble;
 pub mod exact_instruction;
 pub mod flow;
 pub mod liveness;
+pub mod memo;
 pub mod registers;
 pub mod stack;
 

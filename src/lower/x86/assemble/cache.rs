@@ -3,11 +3,11 @@
 //! and which immediate ranges a value falls in — so the same shape always picks the same
 //! `Code`, and the search (which encodes every fitting candidate) runs once per shape.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 
 use iced_x86::Register;
 
+use super::super::memo::Memo;
 use super::Decorations;
 use super::operands::Op;
 use super::table::Candidate;
@@ -146,26 +146,17 @@ impl Shape {
     }
 }
 
-/// Entries kept before the memo is reset (bounds memory on pathological inputs).
-const CAPACITY: usize = 1 << 16;
-
 type Decision = Option<&'static Candidate>;
 
 thread_local! {
-    static MEMO: RefCell<HashMap<Shape, Decision>> = RefCell::new(HashMap::default());
+    static MEMO: RefCell<Memo<Shape, Decision>> = RefCell::new(Memo::new());
 }
 
 /// The cached decision: `Some(None)` = known not to assemble, `None` = not cached.
 pub fn get(shape: &Shape) -> Option<Decision> {
-    MEMO.with(|m| m.borrow().get(shape).copied())
+    MEMO.with(|m| m.borrow().get(shape))
 }
 
 pub fn put(shape: Shape, decision: Decision) {
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= CAPACITY {
-            m.clear();
-        }
-        m.insert(shape, decision);
-    });
+    MEMO.with(|m| m.borrow_mut().insert(shape, decision));
 }

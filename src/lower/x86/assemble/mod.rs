@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use iced_x86::{Encoder, Instruction, Mnemonic, Register, RoundingControl};
 
 use super::exact_instruction::ExactInstruction;
+use super::memo::Memo;
 use crate::emit::model::MachineCode;
 use crate::parse::x86::{Instruction as AsmInstruction, Operand, Prefix, Rounding};
 use operands::{Op, apply, fits};
@@ -392,20 +393,16 @@ fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
         .collect()
 }
 
-/// Entries kept before the encoding memo is reset (bounds memory on pathological inputs).
-const ENCODED_CAPACITY: usize = 1 << 16;
-
 thread_local! {
     /// Machine code of instructions already encoded: kernels repeat the same instructions
     /// (register moves, pushes, loop bodies), and encoding costs far more than a lookup.
-    static ENCODED: RefCell<rustc_hash::FxHashMap<ExactInstruction, MachineCode>> =
-        RefCell::new(rustc_hash::FxHashMap::default());
+    static ENCODED: RefCell<Memo<ExactInstruction, MachineCode>> = RefCell::new(Memo::new());
 }
 
 /// Encodes `ins` (at IP 0) and returns its bytes.
 pub fn encode(ins: &Instruction) -> Result<MachineCode, EncodeError> {
     let key = ExactInstruction(*ins);
-    if let Some(code) = ENCODED.with(|m| m.borrow().get(&key).copied()) {
+    if let Some(code) = ENCODED.with(|m| m.borrow().get(&key)) {
         return Ok(code);
     }
     let code = with_encoded(ins, |r| {
@@ -413,13 +410,7 @@ pub fn encode(ins: &Instruction) -> Result<MachineCode, EncodeError> {
         MachineCode::new(bytes)
             .ok_or_else(|| EncodeError::Encoder(format!("{} bytes", bytes.len())))
     })?;
-    ENCODED.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= ENCODED_CAPACITY {
-            m.clear();
-        }
-        m.insert(key, code);
-    });
+    ENCODED.with(|m| m.borrow_mut().insert(key, code));
     Ok(code)
 }
 
