@@ -86,6 +86,8 @@ struct Analysis<'a> {
     code: &'a [iced_x86::Instruction],
     /// General-purpose registers each instruction may write (`UseDefs::writes`).
     writes: &'a [GprSet],
+    /// `UseDefs::stack_free`: the fixpoint is known without iterating.
+    stack_free: bool,
     flow: &'a Flow,
     callees: &'a HashMap<usize, StackSummary>,
     info: InstructionInfoFactory,
@@ -101,12 +103,10 @@ pub fn analyse(
     flow: &Flow,
     callees: &HashMap<usize, StackSummary>,
 ) -> Result<StackSummary, Fail> {
-    if uses.stack_free {
-        return Ok(stack_free_summary(flow, callees));
-    }
     let mut a = Analysis {
         code,
         writes: &uses.writes,
+        stack_free: uses.stack_free,
         flow,
         callees,
         info: InstructionInfoFactory::new(),
@@ -115,28 +115,6 @@ pub fn analyse(
     let states = a.fixpoint()?;
     let anchors = a.anchor_bounds(&states)?;
     a.check_and_measure(&states, &anchors)
-}
-
-/// The summary of a function that never touches the stack pointer except by `ret`: no
-/// register can hold a stack address, so the stack pointer is the entry one everywhere and
-/// only the functions it tail-calls (or falls into) contribute — what the full analysis
-/// computes in that case, without running it.
-fn stack_free_summary(flow: &Flow, callees: &HashMap<usize, StackSummary>) -> StackSummary {
-    let reachable = flow.reachable();
-    let mut summary = StackSummary {
-        max_depth: 0,
-        stack_arg_slots: 0,
-        max_align: 1,
-    };
-    for (exit, _) in flow.exits.iter().zip(reachable).filter(|(_, r)| *r) {
-        if let Some(Exit::TailCall(callee)) = exit {
-            let c = callees.get(callee).copied().unwrap_or_default();
-            summary.max_depth = summary.max_depth.max(c.max_depth);
-            summary.stack_arg_slots = summary.stack_arg_slots.max(c.stack_arg_slots);
-            summary.max_align = summary.max_align.max(c.max_align);
-        }
-    }
-    summary
 }
 
 impl Analysis<'_> {
@@ -154,6 +132,15 @@ impl Analysis<'_> {
             regs: [Val::Unknown; 16],
         };
         entry.regs[4] = entry.sp;
+        // Touching the stack pointer only by `ret`, the function leaves it and every
+        // register as at entry: that is the fixpoint, without iterating.
+        if self.stack_free {
+            let reachable = self.flow.reachable();
+            return Ok(reachable
+                .into_iter()
+                .map(|r| r.then(|| entry.clone()))
+                .collect());
+        }
         states[0] = Some(entry);
         let mut work = vec![0usize];
         let mut visits = 0usize;
