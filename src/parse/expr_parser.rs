@@ -214,6 +214,9 @@ pub fn parse_expr(text: &str) -> Option<Expr> {
     if let Some(v) = plain_decimal(t) {
         return Some(Expr::Num(v));
     }
+    if let Some(sym) = plain_symbol(t) {
+        return Some(Expr::Sym(sym.to_string()));
+    }
     if let Some((a, b)) = t.split_once('-')
         && let (Some(a), Some(b)) = (plain_symbol(a.trim_ascii()), plain_symbol(b.trim_ascii()))
     {
@@ -222,16 +225,11 @@ pub fn parse_expr(text: &str) -> Option<Expr> {
             Box::new(Expr::Sym(b.to_string())),
         ));
     }
-    if let Some(first) = t.chars().next() {
-        if first.is_ascii_digit()
-            && t.bytes().all(|b| b.is_ascii_alphanumeric())
-            && let Ok(("", v)) = number(t)
-        {
-            return Some(Expr::Num(v));
-        }
-        if is_symbol_start(first) && t.chars().all(is_symbol_char) {
-            return Some(Expr::Sym(t.to_string()));
-        }
+    if t.starts_with(|c: char| c.is_ascii_digit())
+        && t.bytes().all(|b| b.is_ascii_alphanumeric())
+        && let Ok(("", v)) = number(t)
+    {
+        return Some(Expr::Num(v));
     }
     match expr(text) {
         Ok((rest, e)) if rest.trim().is_empty() => Some(e),

@@ -9,6 +9,7 @@ pub mod directive;
 pub mod expr;
 pub mod expr_parser;
 pub mod lines;
+pub mod name_key;
 pub mod x86;
 
 pub use ast::{AlignKind, Directive, Item, Located, SymbolAttr};

@@ -40,21 +40,9 @@ impl Mnemonic {
     }
 }
 
-/// `text` lower-cased and packed little-endian into an integer, if it has 1 to 16 bytes
-/// and no zero byte (the padding).
+/// The lookup key of a mnemonic of up to 16 bytes (nearly all of them).
 fn packed(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > 16 {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(bytes) {
-        if *s == 0 {
-            return None;
-        }
-        *d = s.to_ascii_lowercase();
-    }
-    Some(u128::from_le_bytes(buf))
+    crate::parse::name_key::lowercase_key::<16>(text).map(u128::from_le_bytes)
 }
 
 struct Tables {

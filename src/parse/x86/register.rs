@@ -5,22 +5,9 @@ use std::sync::OnceLock;
 
 use iced_x86::Register;
 
-/// A name of at most 8 bytes, lower-cased and packed little-endian into a word: the key
-/// of the lookup table (hashing and comparing one word instead of a string).
+/// The lookup key of a register name (every register name has at most 8 bytes).
 fn packed(name: &str) -> Option<u64> {
-    let bytes = name.as_bytes();
-    if bytes.len() > 8 {
-        return None;
-    }
-    let mut buf = [0u8; 8];
-    for (d, s) in buf.iter_mut().zip(bytes) {
-        // Padding is zero: a zero byte in the name must not match a shorter name.
-        if *s == b' ' || *s == 0 {
-            return None;
-        }
-        *d = s.to_ascii_lowercase();
-    }
-    Some(u64::from_le_bytes(buf))
+    crate::parse::name_key::lowercase_key::<8>(name).map(u64::from_le_bytes)
 }
 
 fn table() -> &'static HashMap<u64, Register> {
@@ -55,9 +42,6 @@ fn table() -> &'static HashMap<u64, Register> {
 
 /// Resolves a register name (any case, `st(3)` allowed). `None` if it is not a register.
 pub fn lookup(name: &str) -> Option<Register> {
-    if name.is_empty() {
-        return None;
-    }
     table().get(&packed(name)?).copied()
 }
 
