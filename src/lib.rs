@@ -143,29 +143,16 @@ pub fn translate_with(
         }
         None => asm,
     };
+    let pipeline = Pipeline {
+        asm,
+        decl_file,
+        decls: &go_funcs,
+        dialect,
+        strip_comments: options.strip_comments,
+    };
     let mut file = match arch {
-        Arch::Amd64 => {
-            let program = build_program(asm, dialect, parse::parse_x86_into)?;
-            lower::x86::pipeline::lower(lower::x86::pipeline::Inputs {
-                asm,
-                program,
-                decl_file,
-                decls: &go_funcs,
-                strip_comments: options.strip_comments,
-            })
-            .map_err(Error::Diagnostics)?
-        }
-        Arch::Arm64 => {
-            let program = build_program(asm, dialect, parse::parse_arm64_into)?;
-            lower::arm64::pipeline::lower(lower::arm64::pipeline::Inputs {
-                asm,
-                program,
-                decl_file,
-                decls: &go_funcs,
-                strip_comments: options.strip_comments,
-            })
-            .map_err(Error::Diagnostics)?
-        }
+        Arch::Amd64 => pipeline.run(parse::parse_x86_into, lower::x86::pipeline::lower)?,
+        Arch::Arm64 => pipeline.run(parse::parse_arm64_into, lower::arm64::pipeline::lower)?,
     };
     file.generated_by = generated_by.to_string();
     let input_name = asm
@@ -186,6 +173,38 @@ pub fn translate_with(
             compact: options.compact,
         },
     ))
+}
+
+/// What one translation feeds the architecture's parser and lowering.
+struct Pipeline<'a> {
+    asm: &'a SourceFile,
+    decl_file: &'a SourceFile,
+    decls: &'a [abi::GoFunc],
+    dialect: parse::Dialect,
+    strip_comments: bool,
+}
+
+/// An architecture's lowering (`lower::x86::pipeline::lower`, `lower::arm64::…`).
+type Lowering<I> =
+    fn(lower::inputs::Inputs<'_, I>) -> Result<emit::model::AsmFile, Vec<Diagnostic>>;
+
+impl Pipeline<'_> {
+    /// Parses straight into the program layout, then lowers it.
+    fn run<I>(
+        &self,
+        parse_into: StreamingParser<I>,
+        lower: Lowering<I>,
+    ) -> Result<emit::model::AsmFile, Error> {
+        let program = build_program(self.asm, self.dialect, parse_into)?;
+        lower(lower::inputs::Inputs {
+            asm: self.asm,
+            program,
+            decl_file: self.decl_file,
+            decls: self.decls,
+            strip_comments: self.strip_comments,
+        })
+        .map_err(Error::Diagnostics)
+    }
 }
 
 /// A dialect's streaming parser (`parse::parse_x86_into`, `parse::parse_arm64_into`).
