@@ -48,51 +48,40 @@ func readHarness(path string) map[string]float64 {
 var sink int64
 var fsink float32
 
-// median ns/op of f over the configured runs.
-func median(f func(b *testing.B)) float64 {
+// medians measures the benchmarks round-robin (a, b, …, a, b, …) over the configured runs
+// and returns each one's median ns/op: measured alternately, they see the same machine
+// state, so drift between processes or over time (a shared VM's neighbours, clock
+// changes) cancels out of their ratios. A benchmark that never ran reports 0.
+func medians(fs ...func(b *testing.B)) []float64 {
 	n := *runs
 	if *short {
 		n = 1
 	}
-	var v []float64
+	samples := make([][]float64, len(fs))
 	for i := 0; i < n; i++ {
-		r := testing.Benchmark(f)
-		if r.N == 0 {
-			return 0
-		}
-		v = append(v, float64(r.T.Nanoseconds())/float64(r.N))
-	}
-	sort.Float64s(v)
-	return v[len(v)/2]
-}
-
-// pairedMedians measures a and b alternately (a, b, a, b, …) and returns each median
-// ns/op: both see the same machine state, so drift between processes or over time (a
-// shared VM's neighbours, clock changes) cancels out of their ratio.
-func pairedMedians(a, b func(b *testing.B)) (float64, float64) {
-	n := *runs
-	if *short {
-		n = 1
-	}
-	var va, vb []float64
-	for i := 0; i < n; i++ {
-		for _, p := range []struct {
-			f func(b *testing.B)
-			v *[]float64
-		}{{a, &va}, {b, &vb}} {
-			if r := testing.Benchmark(p.f); r.N > 0 {
-				*p.v = append(*p.v, float64(r.T.Nanoseconds())/float64(r.N))
+		for k, f := range fs {
+			if r := testing.Benchmark(f); r.N > 0 {
+				samples[k] = append(samples[k], float64(r.T.Nanoseconds())/float64(r.N))
 			}
 		}
 	}
-	med := func(v []float64) float64 {
-		if len(v) == 0 {
-			return 0
+	out := make([]float64, len(fs))
+	for k, v := range samples {
+		if len(v) > 0 {
+			sort.Float64s(v)
+			out[k] = v[len(v)/2]
 		}
-		sort.Float64s(v)
-		return v[len(v)/2]
 	}
-	return med(va), med(vb)
+	return out
+}
+
+// median ns/op of f over the configured runs.
+func median(f func(b *testing.B)) float64 { return medians(f)[0] }
+
+// pairedMedians measures a and b alternately and returns each median ns/op.
+func pairedMedians(a, b func(b *testing.B)) (float64, float64) {
+	m := medians(a, b)
+	return m[0], m[1]
 }
 
 func loop(call func()) func(b *testing.B) {
