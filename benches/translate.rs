@@ -153,7 +153,7 @@ fn main() {
         .expect("lowers");
     let lower_time = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let text = c2goasm_rs::emit::goasm::write_file(&lowered, Default::default());
+    let text = c2goasm_rs::emit::goasm::write_file(&lowered.file, Default::default());
     let emit_time = start.elapsed().as_secs_f64();
     println!(
         "stages: lower {:.1} ms, emit {:.1} ms ({} bytes)",

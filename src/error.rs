@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Lower(#[from] LowerError),
     #[error(transparent)]
     Decl(#[from] DeclError),
+    #[error(transparent)]
+    Bind(#[from] crate::lower::binding::BindError),
 }
 
 impl ErrorKind {
@@ -28,11 +30,22 @@ impl ErrorKind {
             ErrorKind::Parse(e) => e.hint(),
             ErrorKind::Lower(e) => e.hint(),
             ErrorKind::Decl(e) => e.hint(),
+            ErrorKind::Bind(e) => e.hint(),
         }
     }
 }
 
-/// A located error: `file:line:col: error: message`, the source line, a caret and a hint.
+/// Whether a diagnostic stops the translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Nothing is written.
+    Error,
+    /// The output is still written; the user should look (e.g. a declaration that binds to
+    /// no C function, which may be implemented elsewhere).
+    Warning,
+}
+
+/// A located problem: `file:line:col: error: message`, the source line, a caret and a hint.
 #[derive(Debug)]
 pub struct Diagnostic {
     pub file: PathBuf,
@@ -40,6 +53,7 @@ pub struct Diagnostic {
     pub kind: ErrorKind,
     /// The offending source line, quoted under the message.
     pub source_line: String,
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -49,6 +63,15 @@ impl Diagnostic {
             span,
             kind: kind.into(),
             source_line: file.line_text(span.line).to_string(),
+            severity: Severity::Error,
+        }
+    }
+
+    /// The same, as a warning.
+    pub fn warning(file: &SourceFile, span: Span, kind: impl Into<ErrorKind>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::new(file, span, kind)
         }
     }
 }
@@ -58,9 +81,13 @@ impl std::error::Error for Diagnostic {}
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Span { line, col, len } = self.span;
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
         writeln!(
             f,
-            "{}:{}:{}: error: {}",
+            "{}:{}:{}: {severity}: {}",
             self.file.display(),
             line,
             col,

@@ -190,7 +190,7 @@ fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
     }
     let generated = p.generate()?;
     for f in &generated.files {
-        println!("wrote {}", f.display());
+        say(&format!("wrote {}", f.display()));
     }
     Ok(())
 }
@@ -201,13 +201,13 @@ fn main() -> ExitCode {
         return match run_package(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("{}", render(&e));
+                complain(&render(&e));
                 ExitCode::from(2)
             }
         };
     }
     let (Some(input), Some(output)) = (&cli.input, &cli.output) else {
-        eprintln!("error: expected `c2goasm-rs in.s out_amd64.s` or `c2goasm-rs package …`");
+        complain("error: expected `c2goasm-rs in.s out_amd64.s` or `c2goasm-rs package …`");
         return ExitCode::from(2);
     };
     let command_line = std::iter::once("c2goasm-rs".to_string())
@@ -222,12 +222,31 @@ fn main() -> ExitCode {
         arch: cli.arch.map(Into::into),
     };
     match c2goasm_rs::translate_file(input, output, &options) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(warnings) => {
+            for w in &warnings {
+                complain(w.to_string().trim_end());
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("{}", render(&e));
+            complain(&render(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a line to stdout. A closed pipe (`c2goasm-rs … | head -1`) is not an error of
+/// ours: the exit status must still say whether the translation worked, so write errors
+/// are ignored instead of panicking like `println!`.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// [`say`] for stderr.
+fn complain(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn render(e: &c2goasm_rs::Error) -> String {

@@ -15,14 +15,47 @@ pub struct Inputs<'a, I> {
     pub strip_comments: bool,
 }
 
+/// What a lowering produces: the Go assembly model, and warnings that did not stop it.
+pub struct LoweredFile {
+    pub file: crate::emit::model::AsmFile,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Diagnostics collected during lowering, located in the assembly or the declarations.
 pub(crate) struct Diags<'a> {
     pub asm: &'a SourceFile,
     pub decl: &'a SourceFile,
+    /// Errors: any one stops the translation.
     pub out: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
-impl Diags<'_> {
+impl<'a> Diags<'a> {
+    pub fn new(asm: &'a SourceFile, decl: &'a SourceFile) -> Diags<'a> {
+        Diags {
+            asm,
+            decl,
+            out: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Ends a lowering: the file when no error was recorded.
+    pub fn finish(self, file: crate::emit::model::AsmFile) -> Result<LoweredFile, Vec<Diagnostic>> {
+        if self.out.is_empty() {
+            Ok(LoweredFile {
+                file,
+                warnings: self.warnings,
+            })
+        } else {
+            Err(self.out)
+        }
+    }
+
+    pub fn warn_decl(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.warnings.push(Diagnostic::warning(self.decl, span, e));
+    }
+
     pub fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
         self.out.push(Diagnostic::new(self.asm, span, e));
     }

@@ -2,6 +2,7 @@
 
 pub mod arm64;
 pub mod binding;
+pub mod c_names;
 pub mod call_graph;
 pub mod data;
 pub mod data_symbols;

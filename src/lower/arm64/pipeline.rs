@@ -26,7 +26,7 @@ use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
 use crate::lower::binding::Binding;
-use crate::lower::inputs::Diags;
+use crate::lower::inputs::{Diags, LoweredFile};
 use crate::lower::program::{BodyItem, Program};
 use crate::lower::symbols::{GoNames, sanitize, unique};
 use crate::parse::arm64::{Instruction as Source, Operand};
@@ -90,17 +90,17 @@ fn assembler_error(asm: &SourceFile, e: AssembleError) -> Diagnostic {
     Diagnostic::new(asm, span, LowerError::Assemble(e))
 }
 
-pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
-    let mut d = Diags {
-        asm: inp.asm,
-        decl: inp.decl_file,
-        out: Vec::new(),
-    };
+pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
+    let mut d = Diags::new(inp.asm, inp.decl_file);
     let program = inp.program;
-    let (bindings, decl_errors) = crate::lower::binding::bind(&program, inp.decls);
-    for (span, e) in decl_errors {
+    let bound = crate::lower::binding::bind(&program, inp.decls);
+    for (span, e) in bound.errors {
         d.decl(span, e);
     }
+    for (span, e) in bound.warnings {
+        d.warn_decl(span, e);
+    }
+    let bindings = bound.bindings;
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -281,10 +281,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             Err(e) => d.asm(Span::new(1, 1, 0), e),
         }
     }
-    if !d.out.is_empty() {
-        return Err(d.out);
-    }
-    Ok(file)
+    d.finish(file)
 }
 
 fn prepare_reachable<'a>(

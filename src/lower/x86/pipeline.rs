@@ -22,7 +22,7 @@ use crate::error::Diagnostic;
 use crate::lower::LowerError;
 use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
-use crate::lower::inputs::Diags;
+use crate::lower::inputs::{Diags, LoweredFile};
 use crate::lower::program::{Program, SymbolDef};
 use crate::lower::symbols::{GoNames, Resolver};
 use crate::parse::x86::Instruction as AsmInstruction;
@@ -30,12 +30,8 @@ use crate::parse::x86::Instruction as AsmInstruction;
 /// The lowering's inputs.
 pub type Inputs<'a> = crate::lower::inputs::Inputs<'a, AsmInstruction>;
 
-pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
-    let mut d = Diags {
-        asm: inp.asm,
-        decl: inp.decl_file,
-        out: Vec::new(),
-    };
+pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
+    let mut d = Diags::new(inp.asm, inp.decl_file);
     let mut program = inp.program;
     super::cold::merge_cold_parts(&mut program);
     let names = GoNames::new(&program);
@@ -44,10 +40,14 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
         names: &names,
     };
 
-    let (bindings, decl_errors) = crate::lower::binding::bind(&program, inp.decls);
-    for (span, e) in decl_errors {
+    let bound = crate::lower::binding::bind(&program, inp.decls);
+    for (span, e) in bound.errors {
         d.decl(span, e);
     }
+    for (span, e) in bound.warnings {
+        d.warn_decl(span, e);
+    }
+    let bindings = bound.bindings;
     let mut prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
@@ -174,11 +174,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<AsmFile, Vec<Diagnostic>> {
             Err((s, e)) => d.asm(s, e),
         }
     }
-    if d.out.is_empty() {
-        Ok(file)
-    } else {
-        Err(d.out)
-    }
+    d.finish(file)
 }
 
 fn prepare_reachable<'a>(
