@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Decl(#[from] DeclError),
     #[error(transparent)]
     Bind(#[from] crate::lower::binding::BindError),
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
 }
 
 impl ErrorKind {
@@ -31,6 +33,7 @@ impl ErrorKind {
             ErrorKind::Lower(e) => e.hint(),
             ErrorKind::Decl(e) => e.hint(),
             ErrorKind::Bind(e) => e.hint(),
+            ErrorKind::Target(e) => e.hint(),
         }
     }
 }

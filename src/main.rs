@@ -58,7 +58,8 @@ struct Cli {
     /// Compact output: pack machine code densely (c2goasm -c).
     #[arg(short = 'c', long)]
     compact: bool,
-    /// Target architecture (default: from the output name, `_arm64.s` → arm64, else amd64).
+    /// Target architecture (default: the input's, detected from its content; when given, it
+    /// must agree with the input, the output name and the declarations' build constraint).
     #[arg(long, value_enum)]
     arch: Option<ArchArg>,
     /// Accepted for c2goasm compatibility and ignored: no external assembler is used.

@@ -2,6 +2,7 @@
 //! frame layout, and how each argument maps onto the C calling convention.
 
 pub mod aapcs;
+pub mod build_constraint;
 pub mod decl;
 pub mod gotype;
 pub mod layout;

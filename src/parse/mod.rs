@@ -5,6 +5,7 @@
 
 pub mod arm64;
 pub mod ast;
+pub mod detect;
 pub mod directive;
 pub mod expr;
 pub mod expr_parser;
