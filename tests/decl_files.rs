@@ -100,6 +100,10 @@ func _sum_scaled(p Ptr, n Count, k {K}) Count
 //go:noescape
 func _vmax(v Vec) int64
 
+// Implemented by the hand-written count_amd64.s: not bound to C, so its types are read
+// past.
+func _count(m map[string]int, f func(int) error) int64
+
 // SumScaled returns k times the sum of xs.
 func SumScaled(xs []int64, k Factor) (Count, error) {
 	if len(xs) == 0 {
@@ -153,6 +157,15 @@ type Point struct {
 }
 ";
 
+/// A hand-written assembly file of the package.
+const COUNT_ASM: &str = "#include \"textflag.h\"
+
+// func _count(m map[string]int, f func(int) error) int64
+TEXT ·_count(SB), NOSPLIT, $0-24
+\tMOVQ $7, ret+16(FP)
+\tRET
+";
+
 /// `Count` for amd64 (`b_amd64.go`) and arm64 (`a_arm64.go`, read first if it were read at
 /// all: int32 would change the frame layout `go vet` checks).
 const COUNT_AMD64: &str = "package kern\n\ntype Count int64\n";
@@ -176,6 +189,9 @@ func TestThroughWrappers(t *testing.T) {
 	}
 	if m, _ := (Vec{-5, -7}).Max(); m != -5 {
 		t.Fatalf("Max of negatives = %d", m)
+	}
+	if n := _count(nil, nil); n != 7 {
+		t.Fatalf("_count = %d", n)
 	}
 	if global.calls["SumScaled"] != 1 {
 		t.Fatalf("calls = %v", global.calls)
@@ -201,6 +217,7 @@ fn module(name: &str, k_type: &str) -> PathBuf {
     let kern = root.join("kern");
     write(&kern.join("kern_amd64.go"), &DECLS.replace("{K}", k_type));
     write(&kern.join("types.go"), TYPES);
+    write(&kern.join("count_amd64.s"), COUNT_ASM);
     write(&kern.join("b_amd64.go"), COUNT_AMD64);
     write(&kern.join("a_arm64.go"), COUNT_ARM64);
     write(
@@ -231,7 +248,11 @@ fn a_real_package_translates_vets_and_runs() {
         "c2goasm-rs failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The declaration another .s implements is only a warning.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`_count`"), "{stderr}");
     let asm = std::fs::read_to_string(kern.join("kern_amd64.s")).expect("output written");
+    assert!(!asm.contains("_count"), "{asm}");
     // The frame follows the resolved types: Ptr (8), Count = int64 (8), Factor = int32 (4),
     // then the 8-aligned Count result; the comment keeps the names as written.
     assert!(

@@ -2,63 +2,14 @@
 //! (the files whose `type` declarations [`super::named_types`] reads), decided the way
 //! `go build` decides it without knowing GOOS or `-tags`: never `_test.go` files or names
 //! starting with `_` or `.`; not a file whose name pins another architecture
-//! (`x_arm64.go`, `x_linux_arm64.go`); not a file whose `//go:build` line is false for
-//! this architecture whatever the OS and tags are (`//go:build arm64 && !purego`,
-//! `//go:build ignore`).
+//! (`x_arm64.go`, `x_linux_arm64.go`); not a file whose build constraint cannot hold for
+//! this architecture whatever the OS and tags are (`//go:build arm64 && !purego`), nor a
+//! `//go:build ignore` file.
 
 use std::path::Path;
 
+use super::build_constraint::{Expr, file_constraint, file_name_arch};
 use crate::source::SourceFile;
-
-/// Go's known GOOS values (internal/syslist).
-pub const KNOWN_GOOS: &[&str] = &[
-    "aix",
-    "android",
-    "darwin",
-    "dragonfly",
-    "freebsd",
-    "hurd",
-    "illumos",
-    "ios",
-    "js",
-    "linux",
-    "nacl",
-    "netbsd",
-    "openbsd",
-    "plan9",
-    "solaris",
-    "wasip1",
-    "windows",
-    "zos",
-];
-
-/// Go's known GOARCH values (internal/syslist).
-pub const KNOWN_GOARCH: &[&str] = &[
-    "386",
-    "amd64",
-    "amd64p32",
-    "arm",
-    "armbe",
-    "arm64",
-    "arm64be",
-    "loong64",
-    "mips",
-    "mipsle",
-    "mips64",
-    "mips64le",
-    "mips64p32",
-    "mips64p32le",
-    "ppc",
-    "ppc64",
-    "ppc64le",
-    "riscv",
-    "riscv64",
-    "s390",
-    "s390x",
-    "sparc",
-    "sparc64",
-    "wasm",
-];
 
 /// The other `.go` files of `dir` that build for `goarch` (see the module doc), sorted by
 /// name, without `skip` (the declarations file, read on its own). Files that cannot be
@@ -78,11 +29,7 @@ pub fn read_package_files(
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.is_file() && p.file_name() != skip.file_name())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| name_builds_for(n, goarch))
-        })
+        .filter(|p| name_builds_for(p, goarch))
         .collect();
     paths.sort();
     Ok(paths
@@ -92,135 +39,27 @@ pub fn read_package_files(
         .collect())
 }
 
-/// Whether a file named `name` is a non-test Go source that `go build` compiles for
-/// `goarch` (on some OS): go/build's `goodOSArchFile`.
-pub fn name_builds_for(name: &str, goarch: &str) -> bool {
+/// Whether `path` names a non-test Go source that `go build` compiles for `goarch` (on
+/// some OS).
+pub fn name_builds_for(path: &Path, goarch: &str) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
     let Some(stem) = name.strip_suffix(".go") else {
         return false;
     };
-    if stem.ends_with("_test") || name.starts_with(['_', '.']) {
-        return false;
-    }
-    // The part before the first `_` never constrains (`arm64.go` builds everywhere).
-    let Some((_, tail)) = stem.split_once('_') else {
-        return true;
-    };
-    let last = tail.rsplit('_').next().unwrap_or(tail);
-    !KNOWN_GOARCH.contains(&last) || last == goarch
+    !stem.ends_with("_test")
+        && !name.starts_with(['_', '.'])
+        && file_name_arch(path).is_none_or(|a| a == goarch)
 }
 
-/// Whether the file's `//go:build` line is false for `goarch` whatever GOOS and the
-/// build tags are (unknown tags may be set with `-tags`, so they decide nothing).
+/// Whether the file's build constraint cannot hold for `goarch`, whatever GOOS and the
+/// tags are (other tags may be set with `-tags`), or is `ignore`. An unreadable
+/// constraint excludes nothing.
 pub fn constraint_excludes(text: &str, goarch: &str) -> bool {
-    for line in text.lines().map(str::trim) {
-        if let Some(expr) = line.strip_prefix("//go:build") {
-            let mut p = Expr {
-                toks: tokens(expr),
-                pos: 0,
-                goarch,
-            };
-            return match p.or() {
-                Some(v) if p.pos == p.toks.len() => v == Some(false),
-                _ => false,
-            };
-        }
-        if !(line.is_empty() || line.starts_with("//")) {
-            // The constraint must come before the package clause.
-            return false;
-        }
-    }
-    false
-}
-
-fn tokens(expr: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = expr.trim();
-    while let Some(c) = rest.chars().next() {
-        let len = if c.is_whitespace() {
-            rest = rest.trim_start();
-            continue;
-        } else if rest.starts_with("&&") || rest.starts_with("||") {
-            2
-        } else if matches!(c, '!' | '(' | ')') {
-            1
-        } else {
-            rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                .unwrap_or(rest.len())
-                .max(c.len_utf8())
-        };
-        out.push(&rest[..len]);
-        rest = &rest[len..];
-    }
-    out
-}
-
-/// A `//go:build` expression evaluated in three values: `Some(Some(b))` is known, and
-/// `Some(None)` depends on GOOS or tags; the outer `None` is a malformed expression.
-struct Expr<'t> {
-    toks: Vec<&'t str>,
-    pos: usize,
-    goarch: &'t str,
-}
-
-type Value = Option<Option<bool>>;
-
-impl Expr<'_> {
-    fn eat(&mut self, tok: &str) -> bool {
-        let hit = self.toks.get(self.pos) == Some(&tok);
-        self.pos += usize::from(hit);
-        hit
-    }
-
-    fn or(&mut self) -> Value {
-        let mut v = self.and()?;
-        while self.eat("||") {
-            let r = self.and()?;
-            v = match (v, r) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            };
-        }
-        Some(v)
-    }
-
-    fn and(&mut self) -> Value {
-        let mut v = self.not()?;
-        while self.eat("&&") {
-            let r = self.not()?;
-            v = match (v, r) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            };
-        }
-        Some(v)
-    }
-
-    fn not(&mut self) -> Value {
-        if self.eat("!") {
-            return Some(self.not()?.map(|b| !b));
-        }
-        if self.eat("(") {
-            let v = self.or()?;
-            return self.eat(")").then_some(v);
-        }
-        let tag = *self.toks.get(self.pos)?;
-        if matches!(tag, "&&" | "||" | ")") {
-            return None;
-        }
-        self.pos += 1;
-        Some(self.tag(tag))
-    }
-
-    fn tag(&self, tag: &str) -> Option<bool> {
-        if tag == self.goarch || tag.starts_with("go1.") {
-            Some(true)
-        } else if KNOWN_GOARCH.contains(&tag) || tag == "ignore" {
-            Some(false)
-        } else {
-            None
-        }
+    match file_constraint(text) {
+        Ok(Some(c)) => c.expr == Expr::Tag("ignore".into()) || !c.expr.allows_arch(goarch),
+        _ => false,
     }
 }
 
@@ -245,8 +84,9 @@ mod tests {
             ("x.s", false, false),
             ("x_noasm.go", true, true),
         ] {
-            assert_eq!(name_builds_for(name, "amd64"), amd64, "{name} amd64");
-            assert_eq!(name_builds_for(name, "arm64"), arm64, "{name} arm64");
+            let path = Path::new("pkg").join(name);
+            assert_eq!(name_builds_for(&path, "amd64"), amd64, "{name} amd64");
+            assert_eq!(name_builds_for(&path, "arm64"), arm64, "{name} arm64");
         }
     }
 
