@@ -1,5 +1,11 @@
 //! Go side of the boundary: Go declarations (`func _f(p *int64, n int) int64`), their ABI0
 //! frame layout, and how each argument maps onto the C calling convention.
+//!
+//! Reading declarations, in order: `lexer` (tokens) → `toplevel` (a file's declarations,
+//! split where Go inserts semicolons) → `decl` (the body-less `func`s, whose types
+//! `type_syntax` reads without ever failing) → `named_types` (names declared in the
+//! package, from `package_files`, replaced by their underlying types) → `layout`
+//! (`check_types`, for bound functions only, then ABI0 offsets).
 
 pub mod aapcs;
 pub mod build_constraint;
