@@ -21,7 +21,7 @@ pub enum GoType {
     Bool,
     Float32,
     Float64,
-    /// `*T`; the element type as written (e.g. "int64", "[4]float32", "MyStruct").
+    /// `*T`; the element type as written (`int64`, `[4]float32`, `MyStruct`).
     Pointer(String),
     UnsafePointer,
     /// `[]T`: three C arguments (base, len, cap); the element type as written (`byte`,
