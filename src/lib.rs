@@ -85,6 +85,9 @@ pub struct Options {
     /// Target architecture. The input's content decides it; when set, it must agree (a
     /// mismatch is an error). `None`: whatever the content is (amd64 if it shows nothing).
     pub arch: Option<Arch>,
+    /// The package's other Go files, whose `type` declarations name types the declarations
+    /// use (`type Len int`); [`translate_file`] reads them from the output's directory.
+    pub package_files: Vec<SourceFile>,
 }
 
 /// Translates assembly text `asm` (clang/GCC `-S -masm=intel` output) into Go assembly for
@@ -154,7 +157,8 @@ fn translate_declared(
     arch: Arch,
     options: &Options,
 ) -> Result<Translation, Error> {
-    let go_funcs = abi::parse_go_decls(decls).map_err(Error::Diagnostics)?;
+    let mut go_funcs = abi::parse_go_decls(decls).map_err(Error::Diagnostics)?;
+    abi::named_types::resolve(&mut go_funcs, decls, &options.package_files);
     let input_name = asm
         .path
         .file_name()
@@ -323,6 +327,9 @@ pub fn translate_file(
     }
     let arch = target::decide(&asm, &claims)?;
     let mut options = options.clone();
+    let dir = decl_path.parent().filter(|d| !d.as_os_str().is_empty());
+    options.package_files =
+        abi::read_package_files(dir.unwrap_or(Path::new(".")), arch.go_name(), &decl_path)?;
     if options.build_constraint.is_none() {
         options.build_constraint =
             target::output_constraint(&decls, Some(output), arch)?.map(|e| e.to_string());

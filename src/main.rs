@@ -221,6 +221,7 @@ fn main() -> ExitCode {
         command_line: Some(command_line),
         build_constraint: None,
         arch: cli.arch.map(Into::into),
+        package_files: Vec::new(),
     };
     match c2goasm_rs::translate_file(input, output, &options) {
         Ok(warnings) => {

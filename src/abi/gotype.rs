@@ -1,4 +1,6 @@
-//! The Go types an assembly function declaration may use.
+//! The Go types of an assembly function declaration: the ones whose ABI0 layout we know,
+//! plus the names still to resolve and the types an assembly function cannot take (kept
+//! as written, so the error appears only if the function is bound to C code).
 
 use std::fmt;
 
@@ -19,15 +21,20 @@ pub enum GoType {
     Bool,
     Float32,
     Float64,
-    /// `*T`; the element type as written (e.g. "int64", "[4]float32", "MyStruct").
+    /// `*T`; the element type as written (`int64`, `[4]float32`, `MyStruct`).
     Pointer(String),
     UnsafePointer,
-    /// `[]T`: three C arguments (base, len, cap).
-    Slice(Box<GoType>),
+    /// `[]T`: three C arguments (base, len, cap); the element type as written (`byte`,
+    /// `float32`, `MyStruct`).
+    Slice(String),
     /// `string`: two C arguments (base, len).
     String,
-    /// Any other named type (`MyStruct`, `pkg.T`): only valid as a pointer or slice element.
+    /// A type name not (yet) resolved to its underlying type: `Len`, `pkg.T`
+    /// (`named_types::resolve` replaces the ones declared in the package).
     Named(String),
+    /// A type an assembly function cannot take (`map[string]int`, `error`, `...int`,
+    /// `struct{ x int }`, `[8]float32`), spelled as gofmt writes it.
+    Unsupported(String),
 }
 
 impl fmt::Display for GoType {
@@ -51,7 +58,7 @@ impl fmt::Display for GoType {
             GoType::UnsafePointer => f.write_str("unsafe.Pointer"),
             GoType::Slice(elem) => write!(f, "[]{elem}"),
             GoType::String => f.write_str("string"),
-            GoType::Named(n) => f.write_str(n),
+            GoType::Named(n) | GoType::Unsupported(n) => f.write_str(n),
         }
     }
 }

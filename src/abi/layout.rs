@@ -83,7 +83,7 @@ fn components(ty: &GoType) -> Option<&'static [Part]> {
         GoType::Pointer(_) | GoType::UnsafePointer => &POINTER,
         GoType::Slice(_) => &SLICE,
         GoType::String => &STRING,
-        GoType::Named(_) => return None,
+        GoType::Named(_) | GoType::Unsupported(_) => return None,
     })
 }
 
@@ -105,12 +105,31 @@ fn size_of(ty: &GoType) -> u32 {
         .unwrap_or(0)
 }
 
-/// Checks every parameter and result type can be laid out (named struct types cannot).
+/// Checks every parameter and result type can be laid out: the error for a function bound
+/// to C code whose declaration uses a type it cannot take, located on that type.
 pub fn check_types(func: &GoFunc) -> Result<(), (Span, DeclError)> {
     for p in func.params.iter().chain(&func.results) {
-        if components(&p.ty).is_none() {
-            return Err((p.span, DeclError::UnsupportedType(p.ty.to_string())));
+        if components(&p.ty).is_some() {
+            continue;
         }
+        let name = p.written.clone();
+        let e = match &p.ty {
+            _ if name.starts_with("...") => DeclError::Variadic(name),
+            GoType::Named(n) if n.contains('.') => DeclError::ForeignType {
+                name,
+                foreign: n.clone(),
+            },
+            GoType::Named(n) => DeclError::UnresolvedType {
+                name,
+                missing: n.clone(),
+            },
+            GoType::Unsupported(u) if *u != name => DeclError::UnsupportedNamedType {
+                name,
+                underlying: u.clone(),
+            },
+            _ => DeclError::UnsupportedType(name),
+        };
+        return Err((p.ty_span, e));
     }
     Ok(())
 }
