@@ -192,10 +192,16 @@ struct Target {
     stack: (&'static str, &'static str),
 }
 
+/// `a + 3*b + 5*c` for three int64 arguments.
+const X86_KERNEL: &str = "\tlea\trax, [rsi + 2*rsi]\n\tadd\trax, rdi\n\
+                          \tlea\trcx, [rdx + 4*rdx]\n\tadd\trax, rcx\n";
+const ARM64_KERNEL: &str = "\tadd\tx8, x1, x1, lsl #1\n\tadd\tx0, x0, x8\n\
+                            \tadd\tx8, x2, x2, lsl #2\n\tadd\tx0, x0, x8\n";
+
 const AMD64: Target = Target {
     arch: Arch::Amd64,
     goarch: "amd64",
-    kernel: "\tlea\trax, [rsi + 2*rsi]\n\tadd\trax, rdi\n\tlea\trcx, [rdx + 4*rdx]\n\tadd\trax, rcx\n",
+    kernel: X86_KERNEL,
     prologue: "\tpush\trbx\n",
     epilogue: "\tpop\trbx\n",
     ret: "\tret\n",
@@ -221,22 +227,23 @@ const AMD64: Target = Target {
         ),
         (
             "func dups(_ int64, _ int64, ret int64) int64",
-            "\tlea\trax, [rsi + 2*rsi]\n\tadd\trax, rdi\n\tlea\trcx, [rdx + 4*rdx]\n\tadd\trax, rcx\n",
+            X86_KERNEL,
             true,
         ),
         (
             "func unnamed(int64, int64, int64) (arg1 int64)",
-            "\tlea\trax, [rsi + 2*rsi]\n\tadd\trax, rdi\n\tlea\trcx, [rdx + 4*rdx]\n\tadd\trax, rcx\n",
+            X86_KERNEL,
             true,
         ),
         (
             "func af(g int64, argframe int64, AX int64) (R0 int64)",
-            "\tlea\trax, [rsi + 2*rsi]\n\tadd\trax, rdi\n\tlea\trcx, [rdx + 4*rdx]\n\tadd\trax, rcx\n",
+            X86_KERNEL,
             true,
         ),
         (
             "func comp(x []int64, x_len int64) (AX int64)",
-            "\tlea\trax, [rdx + 2*rdx]\n\tadd\trax, rsi\n\tlea\trcx, [rcx + 4*rcx]\n\tadd\trax, rcx\n",
+            "\tlea\trax, [rdx + 2*rdx]\n\tadd\trax, rsi\n\
+             \tlea\trcx, [rcx + 4*rcx]\n\tadd\trax, rcx\n",
             true,
         ),
         (
@@ -247,7 +254,8 @@ const AMD64: Target = Target {
         ),
     ],
     stack: (
-        "func stack(g int64, AX int64, X0 int64, SP int64, FP int64, PC int64, SB int64, NOSPLIT int64) (R15 int64)",
+        "func stack(g int64, AX int64, X0 int64, SP int64, FP int64, PC int64, SB int64, \
+         NOSPLIT int64) (R15 int64)",
         "\tlea\trax, [rdi + 2*rsi]\n\tlea\trdx, [rdx + 2*rdx]\n\tadd\trax, rdx\n\
          \tlea\trax, [rax + 4*rcx]\n\tlea\tr8, [r8 + 4*r8]\n\tadd\trax, r8\n\
          \tlea\tr9, [r9 + 2*r9]\n\tlea\trax, [rax + 2*r9]\n\timul\trcx, qword ptr [rsp + 8], 7\n\
@@ -258,7 +266,7 @@ const AMD64: Target = Target {
 const ARM64: Target = Target {
     arch: Arch::Arm64,
     goarch: "arm64",
-    kernel: "\tadd\tx8, x1, x1, lsl #1\n\tadd\tx0, x0, x8\n\tadd\tx8, x2, x2, lsl #2\n\tadd\tx0, x0, x8\n",
+    kernel: ARM64_KERNEL,
     prologue: "\tstp\tx29, x30, [sp, #-16]!\n\tmov\tx29, sp\n",
     epilogue: "\tldp\tx29, x30, [sp], #16\n",
     ret: "\tret\n",
@@ -284,17 +292,17 @@ const ARM64: Target = Target {
         ),
         (
             "func dups(_ int64, _ int64, ret int64) int64",
-            "\tadd\tx8, x1, x1, lsl #1\n\tadd\tx0, x0, x8\n\tadd\tx8, x2, x2, lsl #2\n\tadd\tx0, x0, x8\n",
+            ARM64_KERNEL,
             true,
         ),
         (
             "func unnamed(int64, int64, int64) (arg1 int64)",
-            "\tadd\tx8, x1, x1, lsl #1\n\tadd\tx0, x0, x8\n\tadd\tx8, x2, x2, lsl #2\n\tadd\tx0, x0, x8\n",
+            ARM64_KERNEL,
             true,
         ),
         (
             "func af(g int64, argframe int64, AX int64) (R0 int64)",
-            "\tadd\tx8, x1, x1, lsl #1\n\tadd\tx0, x0, x8\n\tadd\tx8, x2, x2, lsl #2\n\tadd\tx0, x0, x8\n",
+            ARM64_KERNEL,
             true,
         ),
         (
@@ -311,7 +319,8 @@ const ARM64: Target = Target {
         ),
     ],
     stack: (
-        "func stack(g int64, R0 int64, RSP int64, ZR int64, LR int64, F0 int64, V0 int64, DAIF int64, EQ int64, CurrentEL int64) (NZCV int64)",
+        "func stack(g int64, R0 int64, RSP int64, ZR int64, LR int64, F0 int64, V0 int64, \
+         DAIF int64, EQ int64, CurrentEL int64) (NZCV int64)",
         "\tadd\tx8, x0, x1, lsl #1\n\tmov\tx9, #3\n\tmadd\tx8, x2, x9, x8\n\
          \tadd\tx8, x8, x3, lsl #2\n\tmov\tx9, #5\n\tmadd\tx8, x4, x9, x8\n\
          \tmov\tx9, #6\n\tmadd\tx8, x5, x9, x8\n\tmov\tx9, #7\n\tmadd\tx8, x6, x9, x8\n\
@@ -319,6 +328,29 @@ const ARM64: Target = Target {
          \tldr\tx9, [sp, #8]\n\tmov\tx10, #10\n\tmadd\tx0, x9, x10, x8\n",
     ),
 };
+
+/// Calls every generated function (`{table}` lists them) and the stack-argument one.
+const EVERY_NAME_TEST: &str = r#"package names
+
+import "testing"
+
+type kernel struct {
+	f   func(int64, int64, int64) int64
+	sig string
+}
+
+{table}
+func TestEveryName(t *testing.T) {
+	for i, k := range kernels {
+		a, b, c := int64(i+1), int64(-2*i-7), int64(1<<40+i)
+		if got, want := k.f(a, b, c), a+3*b+5*c; got != want {
+			t.Errorf("%s: got %d, want %d", k.sig, got, want)
+		}
+	}
+}
+
+func callStack(a []int64) int64 { return stack({stack_args}) }
+"#;
 
 /// Checks of the hand-written functions (`f` is the leaf form, `f_framed` the framed one).
 const SPECIAL_TEST: &str = r#"
@@ -338,7 +370,8 @@ func TestSpecials(t *testing.T) {
 	for _, f := range []func(float32) float32{float32res, float32res_framed} {
 		eq("float32res", f(1.25), float32(2.5))
 	}
-	for _, f := range []func(int64, int64, int64) int64{dups, dups_framed, unnamed, unnamed_framed, af, af_framed} {
+	abc := []func(int64, int64, int64) int64{dups, dups_framed, unnamed, unnamed_framed, af, af_framed}
+	for _, f := range abc {
 		eq("a+3b+5c", f(1, -20, 300), int64(1-60+1500))
 	}
 	x := make([]int64, 3, 11)
@@ -427,21 +460,10 @@ fn translate_arch(t: &Target, names: &[String], root: &Path) {
     write(&root.join(format!("names_{}.s", t.goarch)), &out);
 
     let args: Vec<String> = (0..stack_count(t)).map(|k| format!("a[{k}]")).collect();
-    let test = format!(
-        "package names\n\nimport \"testing\"\n\ntype kernel struct {{\n\tf   func(int64, int64, int64) int64\n\tsig string\n}}\n\n\
-         {table}\n\
-         func TestEveryName(t *testing.T) {{\n\
-         \tfor i, k := range kernels {{\n\
-         \t\ta, b, c := int64(i+1), int64(-2*i-7), int64(1<<40+i)\n\
-         \t\tif got, want := k.f(a, b, c), a+3*b+5*c; got != want {{\n\
-         \t\t\tt.Errorf(\"%s: got %d, want %d\", k.sig, got, want)\n\
-         \t\t}}\n\
-         \t}}\n\
-         }}\n\n\
-         func callStack(a []int64) int64 {{ return stack({}) }}\n\
-         {SPECIAL_TEST}",
-        args.join(", ")
-    );
+    let test = EVERY_NAME_TEST
+        .replace("{table}", &table)
+        .replace("{stack_args}", &args.join(", "))
+        + SPECIAL_TEST;
     write(&root.join("names_test.go"), &test);
 }
 

@@ -11,10 +11,10 @@
 //!    "(register+register) not supported". amd64 (`archX86`): cmd/internal/obj/x86 list6.go
 //!    `Register` (AL…R15B, AX…R15, AH…BH, F0–F7, M0–M7, K0–K7, X0–X31, Y0–Y31, Z0–Z31,
 //!    CS…GS, GDTR, IDTR, LDTR, MSW, TASK, CR0–CR15, DR0–DR7, TR0–TR7, TLS, MAXREG) plus SB, FP,
-//!    PC and `g`. arm64 (`archArm64`): R0–R30 but R18 (renamed R18_PLATFORM) and R28 (spelled
-//!    `g`), ZR, RSP, F0–F31, V0–V31, LR, SB, FP, PC, SP, `g`, and the 431 system registers of
-//!    cmd/internal/obj/arm64 sysRegEnc.go (DAIF, NZCV, FPCR, CurrentEL, SPSel,
-//!    APIAKeyHi_EL1…). On arm64 `operand` also takes `ARM64SpecialOperand` names (conditions
+//!    PC and `g`. arm64 (`archArm64`): R0–R30 but R18 (renamed R18_PLATFORM) and R28
+//!    (spelled `g`), ZR (not R31), RSP, F0–F31, V0–V31, LR, SB, FP, PC, SP, `g`, and the 431
+//!    system registers of cmd/internal/obj/arm64 sysRegEnc.go (DAIF, NZCV, FPCR, CurrentEL,
+//!    SPSel, APIAKeyHi_EL1…). On arm64 `operand` also takes `ARM64SpecialOperand` names (conditions
 //!    EQ…NV, CS, CC; PLDL1KEEP…; VMALLE1IS…; DAIFSet, DAIFClr; C, J, JC): "expected '(',
 //!    found +". Lower-case spellings (`ax`, `r0`, `sp`) and other names (`N`, `R28` on arm64,
 //!    `R0` on amd64) are symbols.
@@ -31,10 +31,10 @@
 //!    with an unnamed result, unnamed parameters (`arg`) with a result named `arg`, `x_len`
 //!    next to a slice `x`.
 //!
-//! Rule 1 is applied as a superset: every name of an upper-case ASCII letter followed by
-//! upper-case letters, digits and `_` (all register names and special operands of both architectures but a few, and
-//! any Go release adds), plus the lower-case exceptions listed below. A name caught needlessly
-//! (`N`) costs one address computation in the wrapper, never correctness.
+//! Rules 1 and 2 are applied as a superset that holds up as the tables grow between Go
+//! releases: every name of an upper-case ASCII letter followed by upper-case letters, digits
+//! and `_` (all the names above but the few with lower-case letters), plus those few, listed
+//! below. A name caught needlessly (`N`) costs one address computation, never correctness.
 //!
 //! The base register is loaded with `argframe+0(FP)`, which asmdecl accepts by a rule of its
 //! own ("Allow argframe+0(FP)"), or, when a parameter is itself called `argframe`, with a slot

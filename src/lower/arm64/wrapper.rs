@@ -13,6 +13,9 @@
 //! arguments. SP is switched with a register move, which makes the function SPWRITE, so
 //! unwinders stop here instead of misreading the frame; the Go SP is kept in x19, which
 //! AAPCS64 callees preserve.
+//!
+//! Arguments and results whose names Go's assembler or vet cannot read in `name+off(FP)`
+//! (`g`, `R0`, `EQ`, `NOSPLIT`…) are addressed from R17 ([`ArgOperands`]).
 
 use super::stack::StackSummary;
 use crate::abi::{ArgLocation, FrameLayout, GoFunc, ScalarKind, Slot};

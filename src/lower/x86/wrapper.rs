@@ -9,6 +9,9 @@
 //! it). `R11` is pointed at the 16-byte aligned top of that area; stack arguments are stored
 //! at `0(R11)…`, the Go SP is saved above them; SP is switched to R11 natively (which marks
 //! the function SPWRITE, so unwinders stop here) and restored after the call.
+//!
+//! Arguments and results whose names Go's assembler or vet cannot read in `name+off(FP)`
+//! (`g`, `AX`, `NOSPLIT`…) are addressed from R12 ([`ArgOperands`]).
 
 use super::registers::{FLOAT_ARGS, INT_ARGS, go_name};
 use super::stack::StackSummary;
