@@ -186,8 +186,9 @@ struct Target {
     epilogue: &'static str,
     ret: &'static str,
     header: &'static str,
-    /// Hand-written functions: (Go declaration, body, also framed), checked by `SPECIAL_TEST`.
-    specials: &'static [(&'static str, &'static str, bool)],
+    /// Hand-written functions, each also framed (`name_framed`): (Go declaration, body),
+    /// checked by `SPECIAL_TEST`.
+    specials: &'static [(&'static str, &'static str)],
     /// The arguments passed on the stack (their own function, framed by nature).
     stack: (&'static str, &'static str),
 }
@@ -212,45 +213,31 @@ const AMD64: Target = Target {
             "\tmovsxd\trax, edi\n\tmovsxd\trsi, esi\n\tadd\trax, rsi\n\tmovsxd\trdx, edx\n\
              \tadd\trax, rdx\n\tmov\tecx, ecx\n\tadd\trax, rcx\n\tmov\tr8d, r8d\n\
              \tadd\trax, r8\n\tmovzx\tr9d, r9b\n\tadd\trax, r9\n",
-            true,
         ),
         (
             "func floats(X0 float64, F0 float32, g float64) (Y0 float64)",
             "\tcvtss2sd\txmm1, xmm1\n\taddsd\txmm1, xmm1\n\taddsd\txmm0, xmm1\n\
              \taddsd\txmm2, xmm2\n\taddsd\txmm2, xmm2\n\taddsd\txmm0, xmm2\n",
-            true,
         ),
         (
             "func float32res(V0 float32) (S0 float32)",
             "\taddss\txmm0, xmm0\n",
-            true,
         ),
-        (
-            "func dups(_ int64, _ int64, ret int64) int64",
-            X86_KERNEL,
-            true,
-        ),
-        (
-            "func unnamed(int64, int64, int64) (arg1 int64)",
-            X86_KERNEL,
-            true,
-        ),
+        ("func dups(_ int64, _ int64, ret int64) int64", X86_KERNEL),
+        ("func unnamed(int64, int64, int64) (arg1 int64)", X86_KERNEL),
         (
             "func af(g int64, argframe int64, AX int64) (R0 int64)",
             X86_KERNEL,
-            true,
         ),
         (
             "func comp(x []int64, x_len int64) (AX int64)",
             "\tlea\trax, [rdx + 2*rdx]\n\tadd\trax, rsi\n\
              \tlea\trcx, [rcx + 4*rcx]\n\tadd\trax, rcx\n",
-            true,
         ),
         (
             "func regslice(R0 []int64, g string) (SP int64)",
             "\tmov\trax, qword ptr [rdi]\n\tlea\trax, [rax + 4*rax]\n\tadd\trax, rsi\n\
              \tlea\tr8, [r8 + 2*r8]\n\tadd\trax, r8\n",
-            true,
         ),
     ],
     stack: (
@@ -277,45 +264,34 @@ const ARM64: Target = Target {
             "\tsxtb\tx8, w0\n\tadd\tx8, x8, w1, sxth\n\tadd\tx8, x8, w2, sxtw\n\
              \tadd\tx8, x8, w3, uxtb\n\tadd\tx8, x8, w4, uxth\n\tand\tw9, w5, #0xff\n\
              \tadd\tx0, x8, x9\n",
-            true,
         ),
         (
             "func floats(X0 float64, F0 float32, g float64) (Y0 float64)",
             "\tfcvt\td1, s1\n\tfadd\td1, d1, d1\n\tfadd\td0, d0, d1\n\tfadd\td2, d2, d2\n\
              \tfadd\td2, d2, d2\n\tfadd\td0, d0, d2\n",
-            true,
         ),
         (
             "func float32res(V0 float32) (S0 float32)",
             "\tfadd\ts0, s0, s0\n",
-            true,
         ),
-        (
-            "func dups(_ int64, _ int64, ret int64) int64",
-            ARM64_KERNEL,
-            true,
-        ),
+        ("func dups(_ int64, _ int64, ret int64) int64", ARM64_KERNEL),
         (
             "func unnamed(int64, int64, int64) (arg1 int64)",
             ARM64_KERNEL,
-            true,
         ),
         (
             "func af(g int64, argframe int64, AX int64) (R0 int64)",
             ARM64_KERNEL,
-            true,
         ),
         (
             "func comp(x []int64, x_len int64) (AX int64)",
             "\tadd\tx8, x2, x2, lsl #1\n\tadd\tx8, x8, x1\n\tadd\tx9, x3, x3, lsl #2\n\
              \tadd\tx0, x8, x9\n",
-            true,
         ),
         (
             "func regslice(R0 []int64, g string) (SP int64)",
             "\tldr\tx8, [x0]\n\tadd\tx8, x8, x8, lsl #2\n\tadd\tx8, x8, x1\n\
              \tadd\tx9, x4, x4, lsl #1\n\tadd\tx0, x8, x9\n",
-            true,
         ),
     ],
     stack: (
@@ -429,17 +405,12 @@ fn translate_arch(t: &Target, names: &[String], root: &Path) {
         }
     }
     table.push_str("}\n");
-    for (decl, body, framed) in t.specials {
-        decls.push_str(decl);
-        decls.push('\n');
-        let name = decl[5..decl.find('(').expect("(")].to_string();
-        add_c(&mut asm, &name, body, false);
-        if *framed {
-            let framed_decl = decl.replacen(&name, &format!("{name}_framed"), 1);
-            decls.push_str(&framed_decl);
-            decls.push('\n');
-            add_c(&mut asm, &format!("{name}_framed"), body, true);
-        }
+    for (decl, body) in t.specials {
+        let name = &decl[5..decl.find('(').expect("(")];
+        let framed_decl = decl.replacen(name, &format!("{name}_framed"), 1);
+        decls.push_str(&format!("{decl}\n{framed_decl}\n"));
+        add_c(&mut asm, name, body, false);
+        add_c(&mut asm, &format!("{name}_framed"), body, true);
     }
     decls.push_str(t.stack.0);
     decls.push('\n');
