@@ -21,6 +21,10 @@ pub struct Slot {
     /// The name `go vet` expects: `x`, `x_base`/`x_len`/`x_cap`, `s_base`/`s_len`,
     /// unnamed params `arg`, `arg1`…, unnamed results `ret`, `ret1`….
     pub name: String,
+    /// For the first scalar of a slice or string, the parameter's own name (`x` for
+    /// `x_base`): `go vet` defines that name too, at this offset, so it can hide an earlier
+    /// slot of the same name (see `lower::arg_operands`).
+    pub whole: Option<String>,
     /// Byte offset from FP.
     pub offset: u32,
     /// 1, 2, 4 or 8.
@@ -167,14 +171,16 @@ fn place(list: &[GoParam], unnamed: &str, offset: &mut u32) -> Vec<Slot> {
             // A plain scalar keeps the parameter's own name.
             out.push(Slot {
                 name,
+                whole: None,
                 offset: *offset + off,
                 size,
                 kind,
             });
         } else {
-            for &(suffix, off, size, kind) in parts {
+            for (k, &(suffix, off, size, kind)) in parts.iter().enumerate() {
                 out.push(Slot {
                     name: format!("{name}{suffix}"),
+                    whole: (k == 0).then(|| name.clone()),
                     offset: *offset + off,
                     size,
                     kind,

@@ -69,6 +69,7 @@ mod tests {
     fn slot(kind: ScalarKind) -> Slot {
         Slot {
             name: "x".into(),
+            whole: None,
             offset: 0,
             size: 8,
             kind,

@@ -297,11 +297,10 @@ fn write_operand(out: &mut String, o: &GoOperand) {
             out.push('$');
             push_int(out, *v);
         }
-        GoOperand::Param { name, offset } => {
-            out.push_str(name);
-            out.push('+');
-            push_int(out, *offset);
-            out.push_str("(FP)");
+        GoOperand::Param { name, offset } => push_param(out, name, *offset),
+        GoOperand::ParamAddr { name, offset } => {
+            out.push('$');
+            push_param(out, name, *offset);
         }
         GoOperand::Mem { base, disp } => {
             push_int(out, *disp);
@@ -320,6 +319,14 @@ fn write_operand(out: &mut String, o: &GoOperand) {
             out.push_str("(SB)");
         }
     }
+}
+
+/// `name+8(FP)` (asmdecl checks only this form: decimal, with the `+` even for 0).
+fn push_param(out: &mut String, name: &str, offset: u32) {
+    out.push_str(name);
+    out.push('+');
+    push_int(out, offset);
+    out.push_str("(FP)");
 }
 
 /// `name`, `name+8` or `name-8`.
@@ -397,6 +404,17 @@ mod tests {
             ],
         );
         assert_eq!(format_instr(&i), "MOVQ beg+0(FP), DI");
+        let a = GoInstr::new(
+            "MOVD",
+            vec![
+                GoOperand::ParamAddr {
+                    name: "argframe".into(),
+                    offset: 0,
+                },
+                GoOperand::Reg("R17"),
+            ],
+        );
+        assert_eq!(format_instr(&a), "MOVD $argframe+0(FP), R17");
         let l = GoInstr::new(
             "LEAQ",
             vec![

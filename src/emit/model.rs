@@ -10,6 +10,8 @@ pub enum GoOperand {
     Imm(i64),
     /// `name+offset(FP)`: an argument or result.
     Param { name: String, offset: u32 },
+    /// `$name+offset(FP)`: the address of an argument or result (arm64 `MOVD $x+8(FP), R0`).
+    ParamAddr { name: String, offset: u32 },
     /// `disp(base)`.
     Mem { base: &'static str, disp: i64 },
     /// `sym+offset(SB)` (memory or, for LEAQ/CALL/JMP, the address).

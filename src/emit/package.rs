@@ -61,13 +61,44 @@ const GO_KEYWORDS: &[&str] = &[
     "var",
 ];
 
-/// A C identifier usable as a Go parameter name.
+/// A C identifier usable as a Go parameter name: Go keywords get a `_` suffix, and
+/// characters C allows but Go does not (`$`, which clang accepts in identifiers) become `_`.
+/// Register-like names (`g`, `AX`, `R0`) stay: the wrappers address them another way
+/// (`lower::arg_operands`).
 pub fn go_ident(name: &str) -> String {
-    if GO_KEYWORDS.contains(&name) {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if GO_KEYWORDS.contains(&name.as_str()) {
         format!("{name}_")
     } else {
-        name.to_string()
+        name
     }
+}
+
+/// [`go_ident`] of every parameter, made unique (`a$b` and `a_b`, `type` and `type_`).
+fn go_params(params: &[(String, GoType)]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    params
+        .iter()
+        .map(|(n, _)| {
+            let base = go_ident(n);
+            let mut name = base.clone();
+            let mut k = 1;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}_{k}");
+                k += 1;
+            }
+            name
+        })
+        .collect()
 }
 
 /// `sample_sum` → `SampleSum`.
@@ -96,10 +127,10 @@ pub fn lower_camel(snake: &str) -> String {
 }
 
 fn signature(f: &Exported) -> String {
-    let params: Vec<String> = f
-        .params
-        .iter()
-        .map(|(n, t)| format!("{} {t}", go_ident(n)))
+    let params: Vec<String> = go_params(&f.params)
+        .into_iter()
+        .zip(&f.params)
+        .map(|(n, (_, t))| format!("{n} {t}"))
         .collect();
     match &f.result {
         Some(r) => format!("({}) {r}", params.join(", ")),
@@ -229,6 +260,13 @@ mod tests {
         assert_eq!(camel("dot_f32x8"), "DotF32x8");
         assert_eq!(go_ident("type"), "type_");
         assert_eq!(go_ident("len"), "len");
+        assert_eq!(go_ident("a$b"), "a_b");
+        assert_eq!(go_ident("g"), "g");
+        let p = |n: &str| (n.to_string(), GoType::Int64);
+        assert_eq!(
+            go_params(&[p("a$b"), p("a_b"), p("type"), p("type_"), p("AX")]),
+            ["a_b", "a_b_1", "type_", "type__1", "AX"]
+        );
     }
 
     #[test]

@@ -71,16 +71,6 @@ pub fn sanitize(name: &str) -> String {
     s
 }
 
-/// Go's assembler reads `g` (and upper-case register names like `AX`, `SB`, `FP`) as
-/// registers, so `g+8(FP)` does not parse.
-pub fn collides_with_register(name: &str) -> bool {
-    name == "g"
-        || (name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && name.starts_with(|c: char| c.is_ascii_uppercase()))
-}
-
 /// The symbols the stack protector's canary code uses.
 pub fn is_stack_protector_symbol(name: &str) -> bool {
     let base = name.split('@').next().unwrap_or(name);

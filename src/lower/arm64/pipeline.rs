@@ -21,7 +21,7 @@ use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
 use super::text::{body_lines, c_text};
 use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
-use crate::abi::{self, ArgLocation, DeclError};
+use crate::abi::{self, ArgLocation};
 use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
@@ -195,24 +195,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         let p = &prepared[&b.c];
         let stack = stacks[&b.c];
         let layout = abi::layout(b.go);
-        if let Some(bad) = layout
-            .args
-            .iter()
-            .chain(&layout.results)
-            .find(|s| crate::lower::symbols::collides_with_register(&s.name))
-        {
-            d.decl(
-                b.go.span,
-                DeclError::Mismatch {
-                    func: b.go.name.clone(),
-                    detail: format!(
-                        "parameter name `{}` is a register name in Go arm64 assembly; rename it",
-                        bad.name
-                    ),
-                },
-            );
-            continue;
-        }
         let locations = abi::classify_aapcs_args(&layout.args);
         let provided = locations
             .iter()

@@ -13,10 +13,14 @@
 //! arguments. SP is switched with a register move, which makes the function SPWRITE, so
 //! unwinders stop here instead of misreading the frame; the Go SP is kept in x19, which
 //! AAPCS64 callees preserve.
+//!
+//! Arguments and results whose names Go's assembler or vet cannot read in `name+off(FP)`
+//! (`g`, `R0`, `EQ`, `NOSPLIT`…) are addressed from R17 ([`ArgOperands`]).
 
 use super::stack::StackSummary;
 use crate::abi::{ArgLocation, FrameLayout, GoFunc, ScalarKind, Slot};
 use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
+use crate::lower::arg_operands::ArgOperands;
 
 const INT_REGS: [&str; 8] = ["R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7"];
 const FLOAT_REGS: [&str; 8] = ["F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7"];
@@ -24,6 +28,10 @@ const FLOAT_REGS: [&str; 8] = ["F0", "F1", "F2", "F3", "F4", "F5", "F6", "F7"];
 const SCRATCH: &str = "R16";
 /// Holds the Go SP across the C call (callee-saved in AAPCS64).
 const SAVED_SP: &str = "R19";
+/// Holds the address [`ArgOperands::base`] names, for slots whose names cannot be written
+/// `name+off(FP)` (AAPCS64 IP1: never an argument register; nothing branches between its
+/// load and its uses, so no veneer can clobber it).
+const ARG_BASE: &str = "R17";
 
 /// Where an inlined body's returns continue.
 pub const RETURN_LABEL: &str = "c2goasm_return";
@@ -47,11 +55,23 @@ fn native(op: &'static str, operands: Vec<GoOperand>) -> Line {
     }
 }
 
-fn param(s: &Slot) -> GoOperand {
-    GoOperand::Param {
-        name: s.name.clone(),
-        offset: s.offset,
-    }
+/// `MOVD $argframe+0(FP), R17`: loaded where RSP has its entry value (before the switch to
+/// the C stack, after the switch back), like every `name+off(FP)` operand.
+fn load_base(ops: &ArgOperands) -> Option<Line> {
+    let (name, offset) = ops.base()?;
+    Some(Line::Native {
+        instr: GoInstr::new(
+            "MOVD",
+            vec![
+                GoOperand::ParamAddr {
+                    name: name.to_string(),
+                    offset,
+                },
+                GoOperand::Reg(ARG_BASE),
+            ],
+        ),
+        comment: Some("slots whose names Go cannot take are addressed from here".into()),
+    })
 }
 
 fn is_float(s: &Slot) -> bool {
@@ -117,6 +137,11 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
     if !inline {
         lines.push(native("NO_LOCAL_POINTERS", vec![]));
     }
+    let ops = ArgOperands::new(w.layout);
+    if ops.needs_base(&w.layout.args) {
+        lines.extend(load_base(&ops));
+    }
+    let param = |s: &Slot| ops.operand(s, ARG_BASE);
     // Stack arguments first, at their final place relative to the (unmoved) RSP.
     for (slot, loc) in w.layout.args.iter().zip(w.locations) {
         if let ArgLocation::Stack(k) = loc {
@@ -190,6 +215,9 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             int_store(r)
         };
         let reg = if is_float(r) { "F0" } else { "R0" };
+        if ops.needs_base([r]) {
+            lines.extend(load_base(&ops));
+        }
         lines.push(native(op, vec![GoOperand::Reg(reg), param(r)]));
     }
     lines.push(native("RET", vec![]));

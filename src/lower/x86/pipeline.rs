@@ -16,7 +16,7 @@ use super::liveness::{self, LiveIns, Policy};
 use super::registers::{GprSet, INT_ARGS};
 use super::stack::{StackSummary, analyse};
 use super::wrapper::{WrapperInput, wrapper};
-use crate::abi::{self, ArgLocation, DeclError, ResultLocation};
+use crate::abi::{self, ArgLocation, ResultLocation};
 use crate::emit::model::{AsmFile, TextSymbol};
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
@@ -301,16 +301,6 @@ fn bind_wrapper(
     d: &mut Diags<'_>,
 ) -> Option<TextSymbol> {
     let layout = abi::layout(b.go);
-    if let Err(detail) = super::wrapper::addressable(&layout) {
-        d.decl(
-            b.go.span,
-            DeclError::Mismatch {
-                func: b.go.name.clone(),
-                detail,
-            },
-        );
-        return None;
-    }
     let locations = abi::classify_sysv_args(&layout.args);
     let stack = stacks.get(&b.c).copied().unwrap_or_default();
     let fspan = program.functions[b.c].span;

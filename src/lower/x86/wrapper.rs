@@ -9,12 +9,15 @@
 //! it). `R11` is pointed at the 16-byte aligned top of that area; stack arguments are stored
 //! at `0(R11)…`, the Go SP is saved above them; SP is switched to R11 natively (which marks
 //! the function SPWRITE, so unwinders stop here) and restored after the call.
+//!
+//! Arguments and results whose names Go's assembler or vet cannot read in `name+off(FP)`
+//! (`g`, `AX`, `NOSPLIT`…) are addressed from R12 ([`ArgOperands`]).
 
 use super::registers::{FLOAT_ARGS, INT_ARGS, go_name};
 use super::stack::StackSummary;
 use crate::abi::{ArgLocation, FrameLayout, GoFunc, ScalarKind, Slot};
 use crate::emit::model::{GoInstr, GoOperand, Line, TextSymbol};
-use crate::lower::symbols::collides_with_register;
+use crate::lower::arg_operands::ArgOperands;
 
 /// Extra bytes kept below the C stack for the save/restore around constant-address
 /// loads that found no free register, plus rounding.
@@ -37,23 +40,27 @@ pub struct WrapperInput<'a> {
 /// Where an inlined body's returns continue.
 pub const RETURN_LABEL: &str = "c2goasm_return";
 
-/// Register holding the address of an argument slot whose name Go can parse, for slots
-/// whose names it cannot (R12 is free in ABI0 and preserved by the C code).
+/// Holds the address [`ArgOperands::base`] names, for slots whose names cannot be written
+/// `name+off(FP)` (R12 is not a System V argument register and is free in ABI0).
 const ARG_BASE: &str = "R12";
 
-/// An argument or result operand: `name+off(FP)`, or, for names Go's assembler would read
-/// as a register, the slot addressed from [`ARG_BASE`] (loaded from the slot `base`).
-fn param(s: &Slot, base: Option<&Slot>) -> GoOperand {
-    match base {
-        Some(b) if collides_with_register(&s.name) => GoOperand::Mem {
-            base: ARG_BASE,
-            disp: s.offset as i64 - b.offset as i64,
-        },
-        _ => GoOperand::Param {
-            name: s.name.clone(),
-            offset: s.offset,
-        },
-    }
+/// `LEAQ argframe+0(FP), R12`: loaded where SP has its entry value (before the switch to the
+/// C stack, after the switch back), like every `name+off(FP)` operand.
+fn load_base(ops: &ArgOperands) -> Option<Line> {
+    let (name, offset) = ops.base()?;
+    Some(Line::Native {
+        instr: GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Param {
+                    name: name.to_string(),
+                    offset,
+                },
+                GoOperand::Reg(ARG_BASE),
+            ],
+        ),
+        comment: Some("slots whose names Go cannot take are addressed from here".into()),
+    })
 }
 
 fn native(op: &'static str, operands: Vec<GoOperand>) -> Line {
@@ -78,30 +85,8 @@ fn int_load(s: &Slot) -> &'static str {
     }
 }
 
-/// Whether every argument and result can be addressed: at least one must have a name Go's
-/// assembler parses when some do not (`func f(g int64)` alone cannot be served).
-pub fn addressable(layout: &FrameLayout) -> Result<(), String> {
-    let mut slots = layout.args.iter().chain(&layout.results);
-    let bad: Vec<&str> = slots
-        .clone()
-        .filter(|s| collides_with_register(&s.name))
-        .map(|s| s.name.as_str())
-        .collect();
-    if !bad.is_empty() && slots.all(|s| collides_with_register(&s.name)) {
-        return Err(format!(
-            "parameter names {bad:?} are register names in Go assembly; rename them"
-        ));
-    }
-    Ok(())
-}
-
 pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
-    let all_slots = || w.layout.args.iter().chain(&w.layout.results);
-    let base = if all_slots().any(|s| collides_with_register(&s.name)) {
-        all_slots().find(|s| !collides_with_register(&s.name))
-    } else {
-        None
-    };
+    let ops = ArgOperands::new(w.layout);
     let n_stack = w
         .locations
         .iter()
@@ -150,28 +135,17 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             comment: Some("save Go SP above the stack arguments".into()),
         });
     }
-    if let Some(b) = base {
-        lines.push(Line::Native {
-            instr: GoInstr::new(
-                "LEAQ",
-                vec![
-                    GoOperand::Param {
-                        name: b.name.clone(),
-                        offset: b.offset,
-                    },
-                    GoOperand::Reg(ARG_BASE),
-                ],
-            ),
-            comment: Some("arguments named like Go registers are addressed from here".into()),
-        });
+    if ops.needs_base(&w.layout.args) {
+        lines.extend(load_base(&ops));
     }
+    let param = |s: &Slot| ops.operand(s, ARG_BASE);
     for (slot, loc) in w.layout.args.iter().zip(w.locations) {
         match *loc {
             ArgLocation::IntReg(n) => {
                 let reg = go_name(INT_ARGS[n as usize]).unwrap_or("DI");
                 lines.push(native(
                     int_load(slot),
-                    vec![param(slot, base), GoOperand::Reg(reg)],
+                    vec![param(slot), GoOperand::Reg(reg)],
                 ));
             }
             ArgLocation::FloatReg(n) => {
@@ -181,12 +155,12 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
                 } else {
                     "MOVSD"
                 };
-                lines.push(native(op, vec![param(slot, base), GoOperand::Reg(reg)]));
+                lines.push(native(op, vec![param(slot), GoOperand::Reg(reg)]));
             }
             ArgLocation::Stack(k) => {
                 lines.push(native(
                     int_load(slot),
-                    vec![param(slot, base), GoOperand::Reg("AX")],
+                    vec![param(slot), GoOperand::Reg("AX")],
                 ));
                 lines.push(native(
                     "MOVQ",
@@ -250,7 +224,10 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             };
             (op, "AX")
         };
-        lines.push(native(op, vec![GoOperand::Reg(reg), param(slot, base)]));
+        if ops.needs_base([slot]) {
+            lines.extend(load_base(&ops));
+        }
+        lines.push(native(op, vec![GoOperand::Reg(reg), param(slot)]));
     }
     lines.push(native("RET", vec![]));
     TextSymbol {
