@@ -233,7 +233,11 @@ fn main() -> ExitCode {
 fn render(e: &c2goasm_rs::Error) -> String {
     match e {
         c2goasm_rs::Error::Diagnostics(_)
-        | c2goasm_rs::Error::Package(c2goasm_rs::PackageError::Prototype { .. }) => e.to_string(),
+        | c2goasm_rs::Error::Package(
+            c2goasm_rs::PackageError::Prototype { .. }
+            | c2goasm_rs::PackageError::PrototypeMismatch { .. }
+            | c2goasm_rs::PackageError::MissingHeader { .. },
+        ) => e.to_string(),
         other => format!("error: {other}"),
     }
 }
