@@ -245,7 +245,11 @@ impl<'de> Visitor<'de> for Node<'_> {
         f.write_str("any JSON value")
     }
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(if self.keep { Value::Bool(v) } else { Value::Null })
+        Ok(if self.keep {
+            Value::Bool(v)
+        } else {
+            Value::Null
+        })
     }
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
         Ok(if self.keep { v.into() } else { Value::Null })
@@ -372,7 +376,10 @@ mod tests {
         assert_eq!(decl_line_col(&nodes[1]), (4, 9));
         // A nested location inherits the file and line printed before it.
         let p = &nodes[1]["inner"][0]["loc"];
-        assert_eq!((p["file"].as_str(), p["line"].as_u64()), (Some("k.c"), Some(4)));
+        assert_eq!(
+            (p["file"].as_str(), p["line"].as_u64()),
+            (Some("k.c"), Some(4))
+        );
         let g = &nodes[2]["inner"][0];
         assert_eq!(decl_file(g), Some("k.c"));
         assert_eq!(decl_line_col(g), (6, 3));

@@ -194,15 +194,13 @@ impl<'a> Source<'a> {
         }
         cmd.arg(self.file);
         let bytes = run(cmd)?;
-        ast::read(&bytes, &self.file.to_string_lossy()).map_err(|e| {
-            PackageError::CompilerFailed {
-                command: format!(
-                    "{} -Xclang -ast-dump=json {}",
-                    self.cc.display(),
-                    self.file.display()
-                ),
-                output: format!("unreadable AST: {e}"),
-            }
+        ast::read(&bytes, &self.file.to_string_lossy()).map_err(|e| PackageError::CompilerFailed {
+            command: format!(
+                "{} -Xclang -ast-dump=json {}",
+                self.cc.display(),
+                self.file.display()
+            ),
+            output: format!("unreadable AST: {e}"),
         })
     }
 }

@@ -115,7 +115,10 @@ mod tests {
             go_type("const double &", true),
             Ok(GoType::Pointer("float64".into()))
         );
-        assert_eq!(go_type("long &&", true), Ok(GoType::Pointer("int64".into())));
+        assert_eq!(
+            go_type("long &&", true),
+            Ok(GoType::Pointer("int64".into()))
+        );
         assert_eq!(go_type("int (&)[4]", true), Ok(GoType::UnsafePointer));
     }
 

@@ -74,6 +74,8 @@ pub fn merge(defs: Vec<Definition>) -> Result<Vec<Function>, PackageError> {
             return Err(PackageError::PrototypeMismatch {
                 location: location(&d),
                 function: d.function.qualified.clone(),
+                first_variant: first.variant,
+                second_variant: d.variant,
                 first: format!("{}: {}", first.variant, describe(first)),
                 second: format!("{}: {}", d.variant, describe(&d)),
             });
@@ -191,9 +193,18 @@ mod tests {
     #[test]
     fn one_function_across_variants_with_its_own_symbols() {
         let fs = merge(vec![
-            def(Variant::Avx2, func("f", "f", "_Z1fl", GoType::Int64, "long")),
-            def(Variant::Neon, func("f", "f", "_Z1fx", GoType::Int64, "long long")),
-            def(Variant::Neon, func("only_arm", "only_arm", "only_arm", GoType::Int32, "int")),
+            def(
+                Variant::Avx2,
+                func("f", "f", "_Z1fl", GoType::Int64, "long"),
+            ),
+            def(
+                Variant::Neon,
+                func("f", "f", "_Z1fx", GoType::Int64, "long long"),
+            ),
+            def(
+                Variant::Neon,
+                func("only_arm", "only_arm", "only_arm", GoType::Int32, "int"),
+            ),
         ])
         .expect("merges");
         assert_eq!(fs.len(), 2);
@@ -207,8 +218,14 @@ mod tests {
     #[test]
     fn overloads_and_prototype_differences_are_errors() {
         let e = merge(vec![
-            def(Variant::Avx2, func("over", "ns::over", "_ZN2ns4overEi", GoType::Int32, "int")),
-            def(Variant::Avx2, func("over", "over", "_Z4overd", GoType::Float64, "double")),
+            def(
+                Variant::Avx2,
+                func("over", "ns::over", "_ZN2ns4overEi", GoType::Int32, "int"),
+            ),
+            def(
+                Variant::Avx2,
+                func("over", "over", "_Z4overd", GoType::Float64, "double"),
+            ),
         ])
         .expect_err("overload");
         let text = e.to_string();
@@ -221,7 +238,12 @@ mod tests {
         ])
         .expect_err("mismatch");
         let text = e.to_string();
-        assert!(text.starts_with("k.cpp:3:6: error: `f`"), "{text}");
+        assert!(
+            text.starts_with(
+                "k.cpp:3:6: error: `f` has a different prototype for neon than for avx2"
+            ),
+            "{text}"
+        );
         assert!(text.contains("avx2: `void f(long x)`"), "{text}");
         assert!(text.contains("neon: `void f(int x)`"), "{text}");
     }

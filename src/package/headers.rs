@@ -266,7 +266,9 @@ mod tests {
         assert_eq!(runs, 1);
         // A user sysroot is searched as clang does by default.
         let r = with_headers(Arch::Arm64, &["--sysroot=/x".to_string()], |h| match h {
-            Headers::Freestanding => Err(clang_failure("k.c:1:10: fatal error: 'a.h' file not found")),
+            Headers::Freestanding => {
+                Err(clang_failure("k.c:1:10: fatal error: 'a.h' file not found"))
+            }
             other => Ok(other.clone()),
         });
         assert_eq!(r.ok().map(|(h, _)| h), Some(Headers::Host));

@@ -62,14 +62,17 @@ pub enum PackageError {
         second: String,
     },
     #[error(
-        "{location}: error: `{function}` has another prototype here than in an earlier \
-         variant, but one Go declaration serves every variant:\n  {first}\n  {second}\n\
+        "{location}: error: `{function}` has a different prototype for {second_variant} than \
+         for {first_variant}, but one Go declaration serves every variant:\n  {first}\n  \
+         {second}\n\
          help: give it the same parameter and result types under every `#if` branch and on \
          every target (or different names)"
     )]
     PrototypeMismatch {
         location: String,
         function: String,
+        first_variant: Variant,
+        second_variant: Variant,
         first: String,
         second: String,
     },
@@ -196,10 +199,7 @@ impl Package {
         let functions = exports::merge(defs)?;
         let mut writes: Vec<(PathBuf, String)> = Vec::new();
         for (source, per_arch) in &builds {
-            let mine: Vec<&Function> = functions
-                .iter()
-                .filter(|f| f.file == source.file)
-                .collect();
+            let mine: Vec<&Function> = functions.iter().filter(|f| f.file == source.file).collect();
             let exported: Vec<Exported> = mine.iter().map(|f| f.exported.clone()).collect();
             let base = source
                 .file
@@ -323,17 +323,16 @@ impl Package {
         for (v, nodes) in variants.iter().zip(asts) {
             // Plain `char` is `int8` on every target, so one Go declaration serves both
             // architectures (AArch64's unsigned `char` passes the same bits).
-            let functions =
-                prototype::exported_functions(&nodes, &main, true).map_err(|errs| {
-                    let e = &errs[0];
-                    PackageError::Prototype {
-                        file: source.file.to_path_buf(),
-                        line: e.line,
-                        col: e.col,
-                        function: e.function.clone(),
-                        detail: e.detail.clone(),
-                    }
-                })?;
+            let functions = prototype::exported_functions(&nodes, &main, true).map_err(|errs| {
+                let e = &errs[0];
+                PackageError::Prototype {
+                    file: source.file.to_path_buf(),
+                    line: e.line,
+                    col: e.col,
+                    function: e.function.clone(),
+                    detail: e.detail.clone(),
+                }
+            })?;
             defs.extend(functions.into_iter().map(|function| Definition {
                 variant: *v,
                 file: source.file,

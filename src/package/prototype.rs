@@ -365,7 +365,10 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [("sum", "ns::sum", "_ZN2ns3sumERl"), ("c_fn", "c_fn", "c_fn")]
+            [
+                ("sum", "ns::sum", "_ZN2ns3sumERl"),
+                ("c_fn", "c_fn", "c_fn")
+            ]
         );
         // A reference is an address.
         assert_eq!(fs[0].params[0].go_type, GoType::Pointer("int64".into()));
