@@ -70,6 +70,13 @@ pub fn with_headers<T>(
         Headers::Host
     } else if target.cross_dir().join("stdlib.h").is_file() {
         Headers::Cross(target.cross_dir())
+    } else if missing.quoted {
+        // `#include "mine.h"`: the user's own header, whatever else is installed.
+        return Err(missing.error(
+            &target,
+            "it is not in the including file's directory nor on the include path".into(),
+            "add the directory that holds it with `-- -I<dir>`".into(),
+        ));
     } else {
         return Err(missing.error(
             &target,
@@ -108,21 +115,34 @@ struct Missing {
     /// `k.c:3:10`, as clang printed it.
     location: String,
     header: String,
+    /// Included as `"header"` rather than `<header>` (from the source line clang quotes).
+    quoted: bool,
 }
 
-/// clang's `k.c:3:10: fatal error: 'stdlib.h' file not found`.
+/// clang's `k.c:3:10: fatal error: 'stdlib.h' file not found`, followed by the source
+/// line (`    3 | #include <stdlib.h>`).
 fn missing_header(e: &PackageError) -> Option<Missing> {
     let PackageError::CompilerFailed { output, .. } = e else {
         return None;
     };
-    output.lines().find_map(|line| {
-        let (location, rest) = line.split_once(": fatal error: '")?;
-        let header = rest.strip_suffix("' file not found")?;
-        Some(Missing {
+    let mut lines = output.lines();
+    while let Some(line) = lines.next() {
+        let Some((location, rest)) = line.split_once(": fatal error: '") else {
+            continue;
+        };
+        let Some(header) = rest.strip_suffix("' file not found") else {
+            continue;
+        };
+        let quoted = lines
+            .next()
+            .is_some_and(|source| source.contains(&format!("\"{header}\"")));
+        return Some(Missing {
             location: location.to_string(),
             header: header.to_string(),
-        })
-    })
+            quoted,
+        });
+    }
+    None
 }
 
 impl Missing {
@@ -241,9 +261,14 @@ mod tests {
             missing_header(&e),
             Some(Missing {
                 location: "/usr/include/stdlib.h:26:10".into(),
-                header: "bits/libc-header-start.h".into()
+                header: "bits/libc-header-start.h".into(),
+                quoted: false,
             })
         );
+        let e = clang_failure(
+            "k.c:2:10: fatal error: 'mine.h' file not found\n    2 | #include \"mine.h\"\n",
+        );
+        assert!(missing_header(&e).is_some_and(|m| m.quoted));
         assert_eq!(missing_header(&clang_failure("k.c:1:1: error: x")), None);
     }
 

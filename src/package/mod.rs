@@ -1,6 +1,12 @@
-//! One call from C files to a Go package: clang per instruction-set variant, prototypes from
-//! clang's AST, translated assembly, typed declarations and runtime dispatch — the same flow
-//! as `c2goasm-rs package` and, in the spirit of the `cc` crate, usable from a `build.rs`.
+//! One call from C or C++ files to a Go package: clang per instruction-set variant,
+//! prototypes from that variant's own AST, translated assembly, typed declarations and
+//! runtime dispatch — the same flow as `c2goasm-rs package` and, in the spirit of the `cc`
+//! crate, usable from a `build.rs`.
+//!
+//! The stages, in order: [`headers`] picks the include search per architecture (clang's
+//! freestanding headers first); [`compiler`] runs clang; [`ast`] and [`prototype`] read the
+//! exported functions of each variant; [`exports`] merges them into one Go API; then each
+//! variant's assembly is translated and [`crate::emit::package`] writes the Go side.
 //!
 //! ```no_run
 //! use c2goasm_rs::{Package, Variant};
@@ -121,7 +127,7 @@ impl Package {
         }
     }
 
-    /// Adds a C source file.
+    /// Adds a C source file (`.c`), or C++ (`.cpp`, `.cc`, `.cxx`).
     pub fn file(&mut self, path: impl AsRef<Path>) -> &mut Package {
         self.files.push(path.as_ref().to_path_buf());
         self
@@ -197,60 +203,16 @@ impl Package {
             builds.push((source, per_arch));
         }
         let functions = exports::merge(defs)?;
+        let texts = Texts {
+            out: &out,
+            command: &command,
+            generated_by: &generated_by,
+        };
         let mut writes: Vec<(PathBuf, String)> = Vec::new();
         for (source, per_arch) in &builds {
             let mine: Vec<&Function> = functions.iter().filter(|f| f.file == source.file).collect();
-            let exported: Vec<Exported> = mine.iter().map(|f| f.exported.clone()).collect();
-            let base = source
-                .file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "kernel".into());
             for (arch, headers) in per_arch {
-                let variants = self.variants_for(*arch);
-                let goarch = arch.go_name();
-                let decl_path = out.join(format!("{base}_{goarch}.go"));
-                let decl_text = gosrc::declarations(
-                    &generated_by,
-                    &command,
-                    &self.name,
-                    &exported,
-                    &infos(&variants),
-                );
-                let decl_file = SourceFile::new(&decl_path, decl_text.clone());
-                let go_funcs =
-                    crate::abi::parse_go_decls(&decl_file).map_err(Error::Diagnostics)?;
-                for v in &variants {
-                    let asm_text = source.assembly(*v, headers)?;
-                    let asm = SourceFile::new(
-                        format!("{} (clang -S, {})", source.file.display(), v.name()),
-                        asm_text,
-                    );
-                    let mut funcs = Vec::new();
-                    for f in &mine {
-                        let name = format!("{}{}", f.exported.go_name, v.go_suffix());
-                        if let (Some(symbol), Some(decl)) =
-                            (f.symbol(*v), go_funcs.iter().find(|g| g.name == name))
-                        {
-                            let mut decl = decl.clone();
-                            decl.c_name = Some(symbol.to_string());
-                            funcs.push(decl);
-                        }
-                    }
-                    let options = Options {
-                        command_line: Some(command.clone()),
-                        build_constraint: Some("!noasm".into()),
-                        arch: Some(*arch),
-                        ..Options::default()
-                    };
-                    let text =
-                        crate::translate_with(&asm, &decl_file, funcs, &options, &generated_by)?;
-                    writes.push((
-                        out.join(format!("{base}_{}_{goarch}.s", v.file_tag())),
-                        text,
-                    ));
-                }
-                writes.push((decl_path, decl_text));
+                writes.extend(self.arch_files(&texts, source, *arch, headers, &mine)?);
             }
         }
         let all: Vec<Exported> = functions.iter().map(|f| f.exported.clone()).collect();
@@ -293,6 +255,72 @@ impl Package {
             files,
             functions: all.into_iter().map(|e| e.go_name).collect(),
         })
+    }
+
+    /// `source`'s files for `arch`: the declarations (`k_amd64.go`) and each variant's
+    /// translated assembly (`k_avx2_amd64.s`).
+    fn arch_files(
+        &self,
+        texts: &Texts,
+        source: &Source,
+        arch: crate::Arch,
+        headers: &Headers,
+        mine: &[&Function],
+    ) -> Result<Vec<(PathBuf, String)>, Error> {
+        let base = source
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "kernel".into());
+        let exported: Vec<Exported> = mine.iter().map(|f| f.exported.clone()).collect();
+        let variants = self.variants_for(arch);
+        let goarch = arch.go_name();
+        let decl_path = texts.out.join(format!("{base}_{goarch}.go"));
+        let decl_text = gosrc::declarations(
+            texts.generated_by,
+            texts.command,
+            &self.name,
+            &exported,
+            &infos(&variants),
+        );
+        let decl_file = SourceFile::new(&decl_path, decl_text.clone());
+        let go_funcs = crate::abi::parse_go_decls(&decl_file).map_err(Error::Diagnostics)?;
+        let mut files = Vec::new();
+        for v in &variants {
+            let asm_text = source.assembly(*v, headers)?;
+            let asm = SourceFile::new(
+                format!("{} (clang -S, {})", source.file.display(), v.name()),
+                asm_text,
+            );
+            // The declarations this variant implements, bound to its symbols.
+            let mut funcs = Vec::new();
+            for f in mine {
+                let name = format!("{}{}", f.exported.go_name, v.go_suffix());
+                if let (Some(symbol), Some(decl)) =
+                    (f.symbol(*v), go_funcs.iter().find(|g| g.name == name))
+                {
+                    let mut decl = decl.clone();
+                    decl.c_name = Some(symbol.to_string());
+                    funcs.push(decl);
+                }
+            }
+            let options = Options {
+                command_line: Some(texts.command.to_string()),
+                build_constraint: Some("!noasm".into()),
+                arch: Some(arch),
+                ..Options::default()
+            };
+            let text =
+                crate::translate_with(&asm, &decl_file, funcs, &options, texts.generated_by)?;
+            files.push((
+                texts
+                    .out
+                    .join(format!("{base}_{}_{goarch}.s", v.file_tag())),
+                text,
+            ));
+        }
+        files.push((decl_path, decl_text));
+        Ok(files)
     }
 
     /// The requested variants that build for `arch`.
@@ -370,6 +398,13 @@ impl Package {
         }
         parts.join(" ")
     }
+}
+
+/// What every generated file shares.
+struct Texts<'a> {
+    out: &'a Path,
+    command: &'a str,
+    generated_by: &'a str,
 }
 
 fn infos(variants: &[Variant]) -> Vec<VariantInfo> {
