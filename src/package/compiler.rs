@@ -204,3 +204,22 @@ impl<'a> Source<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_the_extension() {
+        for (f, l) in [
+            ("k.c", Language::C),
+            ("k.cpp", Language::Cxx),
+            ("k.cc", Language::Cxx),
+            ("dir.v2/k.cxx", Language::Cxx),
+            ("k.C", Language::Cxx),
+            ("k", Language::C),
+        ] {
+            assert_eq!(Language::of(Path::new(f)), l, "{f}");
+        }
+    }
+}
