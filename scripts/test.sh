@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Installs what is missing (Debian/Ubuntu: clang-19, qemu-user) and runs every check:
-# formatting, clippy, unit tests, and the end-to-end tests that build and run the
-# generated Go assembly with the Go toolchain. CI runs exactly this (.ci/run).
+# Installs what is missing (Debian/Ubuntu) and runs every check: formatting, clippy, unit
+# tests, and the end-to-end tests that build and run the generated Go assembly with the Go
+# toolchain. CI runs exactly this (.ci/run).
+#
+# What the suite runs besides Go and Rust (tests/*.rs, benches/):
+#   clang-19      the package flow and build.rs tests, the AArch64 assembler, the x86
+#                 encoding comparison, the Go benchmarks' C baseline (pulls in libc6-dev,
+#                 which cgo and the C harness link against)
+#   qemu-aarch64  arm64 Go tests run under qemu-user
+#   gcc           e2e_x86 assembles GCC's output and links the cgo reference with it
+# Not needed: llvm tools, binutils for aarch64, cross C libraries (arm64 kernels compile
+# against clang's own freestanding headers). Go fetches golang.org/x/sys from its module
+# proxy (network) for the generated packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +21,16 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 have clang-19 || missing+=(clang-19)
 have qemu-aarch64 || missing+=(qemu-user)
+have gcc || missing+=(gcc)
 if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && ! have sudo; then
+    echo "error: missing ${missing[*]}; run as root or install them (apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
   echo "installing: ${missing[*]}"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 have go || { echo "error: Go is required (https://go.dev/dl/)" >&2; exit 1; }
 have cargo || { echo "error: Rust is required (https://rustup.rs)" >&2; exit 1; }

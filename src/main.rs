@@ -95,10 +95,14 @@ Examples:
   c2goasm-rs package sample.c --out sample --variants sse4.2,avx2,neon
   # Extra clang flags after --:
   c2goasm-rs package kernels.c --out internal/simd -- -DNDEBUG -Iinclude
+  # C++ (namespaced functions bind by their mangled names):
+  c2goasm-rs package kernels.cpp --out kernels --variants sse4.2,avx2,neon
 
 The package gets, per C function `snake_name`: a variable `SnakeName` set at init to the
 best variant the CPU supports (golang.org/x/sys/cpu), per-variant functions
-`SnakeNameAVX2`…, and falls back to your pure-Go `snakeName` elsewhere.";
+`SnakeNameAVX2`…, and falls back to your pure-Go `snakeName` elsewhere. Kernels that
+include only clang's freestanding headers (stdint.h, arm_neon.h, immintrin.h …) need no
+C library for the target; others need it (Debian: libc6-dev-arm64-cross for arm64).";
 
 #[derive(Debug, Subcommand)]
 enum Commands {
@@ -110,7 +114,7 @@ enum Commands {
 
 #[derive(Debug, Args)]
 struct PackageArgs {
-    /// C source files.
+    /// C source files (`.c`), or C++ (`.cpp`, `.cc`, `.cxx`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Directory to write the package into (created if missing; other files are left alone).
@@ -254,7 +258,11 @@ fn complain(line: &str) {
 fn render(e: &c2goasm_rs::Error) -> String {
     match e {
         c2goasm_rs::Error::Diagnostics(_)
-        | c2goasm_rs::Error::Package(c2goasm_rs::PackageError::Prototype { .. }) => e.to_string(),
+        | c2goasm_rs::Error::Package(
+            c2goasm_rs::PackageError::Prototype { .. }
+            | c2goasm_rs::PackageError::PrototypeMismatch { .. }
+            | c2goasm_rs::PackageError::MissingHeader { .. },
+        ) => e.to_string(),
         other => format!("error: {other}"),
     }
 }

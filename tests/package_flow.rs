@@ -1,6 +1,8 @@
 //! `c2goasm-rs package`: C file → Go package with typed declarations, per-variant
 //! assembly and runtime dispatch, checked by the Go toolchain (vet, test, other GOARCHes,
-//! the noasm tag). Needs Go (with the module proxy for golang.org/x/sys) and clang-19.
+//! the noasm tag). Needs Go (with the module proxy for golang.org/x/sys), clang-19 and
+//! qemu-aarch64 — and no C library for aarch64: kernels with freestanding headers only
+//! build for arm64 without one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -140,6 +142,149 @@ fn seed_kernels_in_all_variants_of_both_architectures() {
 fn every_supported_c_type() {
     let log = generate_and_check("types.c", "types", "sse4.2,avx2,neon", "types");
     assert!(log.contains("--- PASS: TestEveryTypeAgainstGo"), "{log}");
+}
+
+/// NEON intrinsics (`arm_neon.h`) on arm64 and AVX2 intrinsics on x86-64 in one file; the
+/// arm64 prototypes come from the aarch64 AST (one function exists only there), and no
+/// aarch64 C library is needed.
+#[test]
+fn neon_and_avx2_intrinsics_in_one_file() {
+    let log = generate_and_check("simd.c", "simd", "avx2,neon", "simd");
+    for test in [
+        "TestExportedAgainstGo",
+        "TestArm64OnlyFunctionKeepsItsFallback",
+        "TestNeonAgainstGo",
+        "TestDispatchPicksNeon",
+    ] {
+        assert!(log.contains(&format!("--- PASS: {test}")), "{test}:\n{log}");
+    }
+    // AVX2 runs where the CPU has it, and is skipped (not failed) elsewhere.
+    assert!(
+        log.contains("--- PASS: TestAVX2AgainstGo") || log.contains("--- SKIP: TestAVX2AgainstGo"),
+        "{log}"
+    );
+}
+
+/// C++: a namespaced function bound by its mangled name, references, constexpr and
+/// template helpers, internal-linkage helpers and an `extern "C"` function.
+#[test]
+fn cxx_source_in_every_architecture() {
+    let log = generate_and_check("kernels.cpp", "kernels", "sse4.2,avx2,neon", "kernels");
+    for test in [
+        "TestExportedAgainstGo",
+        "TestEveryVariantAgainstGo",
+        "TestNeonAgainstGo",
+    ] {
+        assert!(log.contains(&format!("--- PASS: {test}")), "{test}:\n{log}");
+    }
+}
+
+/// Runs the package flow expecting failure: exit status 2 and nothing written.
+fn package_error(c_file: &str, variants: &str) -> String {
+    let dir = temp(&format!("err-{c_file}"));
+    let c = fixtures().join(c_file);
+    let out = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+        .args([
+            "package",
+            c.to_str().expect("utf-8 path"),
+            "--out",
+            dir.to_str().expect("utf-8 path"),
+            "--variants",
+            variants,
+        ])
+        .env("CC", "clang-19")
+        .output()
+        .expect("run c2goasm-rs");
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    let written: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "files written on error: {written:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+    text
+}
+
+#[test]
+fn cxx_overloads_are_an_error_naming_both() {
+    let out = package_error("overload.cpp", "sse4.2,avx2,neon");
+    assert!(out.contains("exported as `Scale`"), "{out}");
+    assert!(
+        out.contains("`int64_t scale(int64_t x)` (overload.cpp:5)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`double scale(double x)` (overload.cpp:7)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("help:") && out.contains("extern \"C\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_prototype_that_differs_between_targets_is_an_error() {
+    let out = package_error("mismatch.c", "sse4.2,neon");
+    assert!(
+        out.contains(
+            "mismatch.c:5:9: error: `widen` has a different prototype for neon than for sse4.2"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("sse4.2: `int64_t widen(int64_t x)` (mismatch.c:7)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("neon: `int32_t widen(int32_t x)` (mismatch.c:5)"),
+        "{out}"
+    );
+}
+
+/// `<stdlib.h>` is not freestanding: natively the host's C library serves it; for a cross
+/// target it needs that target's, and without them the error names the Debian package.
+#[test]
+fn a_c_library_header_needs_the_targets_c_library() {
+    let (ok, out) = generate("needs_libc.c", "sse4.2");
+    assert!(ok, "the host's C library serves x86-64:\n{out}");
+    // Where the tool looks for the aarch64 C library: the host's own on arm64, Debian's
+    // cross package elsewhere.
+    let libc = if cfg!(target_arch = "aarch64") {
+        "/usr/include/stdlib.h"
+    } else {
+        "/usr/aarch64-linux-gnu/include/stdlib.h"
+    };
+    if Path::new(libc).is_file() {
+        let (ok, out) = generate("needs_libc.c", "neon");
+        assert!(ok, "{libc} is installed:\n{out}");
+    } else {
+        let out = package_error("needs_libc.c", "neon");
+        assert!(
+            out.contains("needs_libc.c:4:10: error: `stdlib.h` not found for aarch64-linux-gnu"),
+            "{out}"
+        );
+        assert!(
+            out.contains("apt-get install libc6-dev-arm64-cross"),
+            "{out}"
+        );
+    }
+}
+
+/// Runs the package flow into a fresh directory (removed afterwards).
+fn generate(c_file: &str, variants: &str) -> (bool, String) {
+    let dir = temp(&format!("gen-{c_file}-{variants}"));
+    let c = fixtures().join(c_file);
+    let r = tool(&[
+        "package",
+        c.to_str().expect("utf-8 path"),
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+        "--variants",
+        variants,
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    r
 }
 
 #[test]

@@ -6,9 +6,9 @@ use std::fmt::Write;
 use crate::abi::GoType;
 
 /// A C function as the package exposes it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Exported {
-    /// `sample_sum`.
+    /// `sample_sum` (`kern::clamp_sum` in C++), for documentation.
     pub c_name: String,
     /// `SampleSum`.
     pub go_name: String,
@@ -20,6 +20,15 @@ pub struct Exported {
     pub origin: String,
     pub params: Vec<(String, GoType)>,
     pub result: Option<GoType>,
+    /// The variants (`VariantInfo::name`) that define it: a function under
+    /// `#ifdef __aarch64__` has only the arm64 ones.
+    pub implemented_by: Vec<String>,
+}
+
+impl Exported {
+    fn implemented_by(&self, v: &VariantInfo) -> bool {
+        self.implemented_by.contains(&v.name)
+    }
 }
 
 /// One instruction-set build.
@@ -167,7 +176,7 @@ pub fn declarations(
         out.push_str("import \"unsafe\"\n\nvar _ unsafe.Pointer\n\n");
     }
     for f in functions {
-        for v in variants {
+        for v in variants.iter().filter(|v| f.implemented_by(v)) {
             let _ = writeln!(
                 out,
                 "// {}{} is the {} build of ({}):\n//\n//\t{}\n//\n//go:noescape\nfunc {}{}{}\n",
@@ -201,7 +210,8 @@ pub fn dispatch_vars(
     }
     out.push_str(
         "// SelectedVariant names the implementation chosen at init: an instruction-set build\n\
-         // (\"avx512\", \"avx2\", \"avx\", \"sse4.2\") or \"go\" for the pure-Go fallbacks.\n\
+         // (\"avx512\", \"avx2\", \"avx\", \"sse4.2\", \"neon\") or \"go\" for the pure-Go\n\
+         // fallbacks.\n\
          var SelectedVariant = \"go\"\n\n",
     );
     for f in functions {
@@ -224,6 +234,8 @@ pub fn dispatch_vars(
 }
 
 /// `c2goasm_dispatch_amd64.go`: picks the best variant at init with golang.org/x/sys/cpu.
+/// A function some variants lack gets the best build among those the CPU runs that
+/// define it (or keeps its fallback).
 pub fn dispatch_init(
     generated_by: &str,
     command: &str,
@@ -238,10 +250,12 @@ pub fn dispatch_init(
         "//go:build !noasm\n\npackage {package}\n\nimport \"golang.org/x/sys/cpu\"\n\nfunc init() {{\n\tswitch {{"
     );
     // Best first: the list is ordered from the baseline up.
-    for v in variants.iter().rev() {
+    for (i, v) in variants.iter().enumerate().rev() {
         let _ = writeln!(out, "\tcase {}:", v.condition);
         for f in functions {
-            let _ = writeln!(out, "\t\t{} = {}{}", f.go_name, f.go_name, v.go_suffix);
+            if let Some(best) = variants[..=i].iter().rev().find(|w| f.implemented_by(w)) {
+                let _ = writeln!(out, "\t\t{} = {}{}", f.go_name, f.go_name, best.go_suffix);
+            }
         }
         let _ = writeln!(out, "\t\tSelectedVariant = \"{}\"", v.name);
     }
@@ -282,6 +296,7 @@ mod tests {
                 ("n".into(), GoType::Int64),
             ],
             result: Some(GoType::Int64),
+            implemented_by: vec!["sse4.2".into(), "avx2".into()],
         };
         let vs = vec![
             VariantInfo {
@@ -302,7 +317,16 @@ mod tests {
         assert!(init.contains("Sum = SumAVX2"));
         let vars = dispatch_vars("// gen", "cmd", "k", std::slice::from_ref(&f));
         assert!(vars.contains("var Sum func(p *int64, n int64) int64 = sum"));
-        let decls = declarations("// gen", "cmd", "k", &[f], &vs);
+        let decls = declarations("// gen", "cmd", "k", std::slice::from_ref(&f), &vs);
         assert!(decls.contains("//go:noescape\nfunc SumSSE42(p *int64, n int64) int64"));
+        // Defined by the baseline only: AVX2 CPUs run the SSE4.2 build, no AVX2 function.
+        let base_only = Exported {
+            implemented_by: vec!["sse4.2".into()],
+            ..f
+        };
+        let init = dispatch_init("// gen", "cmd", "k", std::slice::from_ref(&base_only), &vs);
+        assert_eq!(init.matches("Sum = SumSSE42").count(), 2, "{init}");
+        let decls = declarations("// gen", "cmd", "k", &[base_only], &vs);
+        assert!(!decls.contains("SumAVX2"), "{decls}");
     }
 }

@@ -1,9 +1,14 @@
-//! Finding clang and running it: assembly per variant, the JSON AST for prototypes.
+//! Finding clang and running it: assembly per variant, the JSON AST for prototypes, both
+//! with the same flags (language, target, variant, headers, the user's).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde_json::Value;
+
 use super::PackageError;
+use super::ast;
+use super::headers::Headers;
 use super::variant::Variant;
 
 /// Flags real projects pass when compiling kernels for Go (design/pipeline.md), for every
@@ -111,38 +116,110 @@ fn run(mut cmd: Command) -> Result<Vec<u8>, PackageError> {
     Ok(out.stdout)
 }
 
-/// Assembly for `variant` (`-S -o -`).
-pub fn assembly(
-    cc: &Path,
-    file: &Path,
-    variant: Variant,
-    extra: &[String],
-) -> Result<String, PackageError> {
-    let mut cmd = Command::new(cc);
-    cmd.arg("-S")
-        .args(base_flags(variant.arch()))
-        .args(variant.clang_flags())
-        .args(extra)
-        .arg(file)
-        .args(["-o", "-"]);
-    Ok(String::from_utf8_lossy(&run(cmd)?).into_owned())
+/// The language a source file is compiled as, from its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    C,
+    /// `.cpp`, `.cc`, `.cxx`, `.c++`, `.C`: compiled as C++ without exceptions or RTTI
+    /// (neither has a meaning inside a Go assembly function).
+    Cxx,
 }
 
-/// clang's JSON AST of `file`. K&R definitions and unprototyped declarations are errors
-/// here (we need real prototypes).
-pub fn ast(cc: &Path, file: &Path, extra: &[String]) -> Result<serde_json::Value, PackageError> {
-    let mut cmd = Command::new(cc);
-    cmd.args(["-fsyntax-only", "-Xclang", "-ast-dump=json"])
-        .arg("--target=x86_64-unknown-linux-gnu")
-        .args([
-            "-Werror=deprecated-non-prototype",
-            "-Werror=strict-prototypes",
-        ])
-        .args(extra)
-        .arg(file);
-    let bytes = run(cmd)?;
-    serde_json::from_slice(&bytes).map_err(|e| PackageError::CompilerFailed {
-        command: format!("{} -Xclang -ast-dump=json {}", cc.display(), file.display()),
-        output: format!("unreadable AST: {e}"),
-    })
+impl Language {
+    pub fn of(file: &Path) -> Language {
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("cpp" | "cc" | "cxx" | "c++" | "cp" | "CPP" | "C") => Language::Cxx,
+            _ => Language::C,
+        }
+    }
+
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            Language::C => &["-x", "c"],
+            Language::Cxx => &["-x", "c++", "-fno-rtti"],
+        }
+    }
+}
+
+/// One source file and how every compile of it is run.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub cc: &'a Path,
+    pub file: &'a Path,
+    pub language: Language,
+    /// The user's extra flags.
+    pub extra: &'a [String],
+}
+
+impl<'a> Source<'a> {
+    pub fn new(cc: &'a Path, file: &'a Path, extra: &'a [String]) -> Source<'a> {
+        Source {
+            cc,
+            file,
+            language: Language::of(file),
+            extra,
+        }
+    }
+
+    /// clang for `variant` with `headers`, before the mode flag (`-S`, `-fsyntax-only`).
+    fn command(&self, variant: Variant, headers: &Headers) -> Command {
+        let mut cmd = Command::new(self.cc);
+        cmd.args(self.language.flags())
+            .args(base_flags(variant.arch()))
+            .args(variant.clang_flags())
+            .args(headers.flags())
+            .args(self.extra);
+        cmd
+    }
+
+    /// Assembly for `variant` (`-S -o -`).
+    pub fn assembly(&self, variant: Variant, headers: &Headers) -> Result<String, PackageError> {
+        let mut cmd = self.command(variant, headers);
+        cmd.arg("-S").arg(self.file).args(["-o", "-"]);
+        Ok(String::from_utf8_lossy(&run(cmd)?).into_owned())
+    }
+
+    /// The declarations of clang's JSON AST that prototypes need (see [`super::ast`]), with
+    /// exactly the flags of `variant`'s compile: what the AST declares is what the
+    /// assembly defines. K&R definitions and unprototyped declarations are errors here (we
+    /// need real prototypes).
+    pub fn ast(&self, variant: Variant, headers: &Headers) -> Result<Vec<Value>, PackageError> {
+        let mut cmd = self.command(variant, headers);
+        cmd.args(["-fsyntax-only", "-Xclang", "-ast-dump=json"]);
+        if self.language == Language::C {
+            cmd.args([
+                "-Werror=deprecated-non-prototype",
+                "-Werror=strict-prototypes",
+            ]);
+        }
+        cmd.arg(self.file);
+        let bytes = run(cmd)?;
+        ast::read(&bytes, &self.file.to_string_lossy()).map_err(|e| PackageError::CompilerFailed {
+            command: format!(
+                "{} -Xclang -ast-dump=json {}",
+                self.cc.display(),
+                self.file.display()
+            ),
+            output: format!("unreadable AST: {e}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_the_extension() {
+        for (f, l) in [
+            ("k.c", Language::C),
+            ("k.cpp", Language::Cxx),
+            ("k.cc", Language::Cxx),
+            ("dir.v2/k.cxx", Language::Cxx),
+            ("k.C", Language::Cxx),
+            ("k", Language::C),
+        ] {
+            assert_eq!(Language::of(Path::new(f)), l, "{f}");
+        }
+    }
 }

@@ -52,10 +52,15 @@ fn scalar(t: &str, char_signed: bool) -> Option<GoType> {
 }
 
 /// Maps a C type (typedefs already resolved by the caller) to a Go type: scalars by width,
-/// pointers to scalars as `*T`, every other pointer as `unsafe.Pointer`.
+/// pointers to scalars as `*T`, every other pointer as `unsafe.Pointer`. A C++ reference
+/// (`T &`, `T &&`) is an address in the ABI, so it maps like a pointer.
 pub fn go_type(c: &str, char_signed: bool) -> Result<GoType, Unsupported> {
     let t = strip_qualifiers(c);
-    if let Some(pointee) = t.strip_suffix('*') {
+    let address = t
+        .strip_suffix('*')
+        .or_else(|| t.strip_suffix("&&"))
+        .or_else(|| t.strip_suffix('&'));
+    if let Some(pointee) = address {
         let pointee = strip_qualifiers(pointee.trim());
         return Ok(match scalar(&pointee, char_signed) {
             Some(GoType::Bool) => GoType::Pointer("bool".into()),
@@ -63,8 +68,9 @@ pub fn go_type(c: &str, char_signed: bool) -> Result<GoType, Unsupported> {
             None => GoType::UnsafePointer,
         });
     }
-    if t.contains("( * )") || t.contains("(*)") || t.contains('[') {
-        // Function pointers and (already decayed) arrays are addresses.
+    if t.contains("( * )") || t.contains("(*)") || t.contains("(&)") || t.contains('[') {
+        // Function pointers, references to arrays and (already decayed) arrays are
+        // addresses.
         return Ok(GoType::UnsafePointer);
     }
     if let Some(s) = scalar(&t, char_signed) {
@@ -105,6 +111,15 @@ mod tests {
         assert_eq!(go_type("struct point *", true), Ok(GoType::UnsafePointer));
         assert_eq!(go_type("long **", true), Ok(GoType::UnsafePointer));
         assert_eq!(go_type("int (*)(int)", true), Ok(GoType::UnsafePointer));
+        assert_eq!(
+            go_type("const double &", true),
+            Ok(GoType::Pointer("float64".into()))
+        );
+        assert_eq!(
+            go_type("long &&", true),
+            Ok(GoType::Pointer("int64".into()))
+        );
+        assert_eq!(go_type("int (&)[4]", true), Ok(GoType::UnsafePointer));
     }
 
     #[test]

@@ -1,6 +1,12 @@
-//! One call from C files to a Go package: clang per instruction-set variant, prototypes from
-//! clang's AST, translated assembly, typed declarations and runtime dispatch — the same flow
-//! as `c2goasm-rs package` and, in the spirit of the `cc` crate, usable from a `build.rs`.
+//! One call from C or C++ files to a Go package: clang per instruction-set variant,
+//! prototypes from that variant's own AST, translated assembly, typed declarations and
+//! runtime dispatch — the same flow as `c2goasm-rs package` and, in the spirit of the `cc`
+//! crate, usable from a `build.rs`.
+//!
+//! The stages, in order: [`headers`] picks the include search per architecture (clang's
+//! freestanding headers first); [`compiler`] runs clang; [`ast`] and [`prototype`] read the
+//! exported functions of each variant; [`exports`] merges them into one Go API; then each
+//! variant's assembly is translated and [`crate::emit::package`] writes the Go side.
 //!
 //! ```no_run
 //! use c2goasm_rs::{Package, Variant};
@@ -15,14 +21,21 @@
 //! }
 //! ```
 
+pub mod ast;
 pub mod compiler;
 pub mod ctype;
+pub mod exports;
+pub mod headers;
 pub mod prototype;
 pub mod variant;
 
 use std::path::{Component, Path, PathBuf};
 
 pub use variant::Variant;
+
+use compiler::Source;
+use exports::{Definition, Function};
+use headers::Headers;
 
 use crate::emit::package::{self as gosrc, Exported, VariantInfo};
 use crate::{Error, Options, SourceFile};
@@ -44,8 +57,39 @@ pub enum PackageError {
     },
     #[error("{0}: not a file c2goasm-rs generated; refusing to overwrite it")]
     WouldOverwrite(PathBuf),
-    #[error("two C functions would both be exported as `{0}`")]
-    DuplicateFunction(String),
+    #[error(
+        "two functions would both be exported as `{go_name}`: {first} and {second}\n\
+         help: Go has no overloading: give them distinct names, or export each through an \
+         `extern \"C\"` function with a name of its own"
+    )]
+    DuplicateFunction {
+        go_name: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "{location}: error: `{function}` has a different prototype for {second_variant} than \
+         for {first_variant}, but one Go declaration serves every variant:\n  {first}\n  \
+         {second}\n\
+         help: give it the same parameter and result types under every `#if` branch and on \
+         every target (or different names)"
+    )]
+    PrototypeMismatch {
+        location: String,
+        function: String,
+        first_variant: Variant,
+        second_variant: Variant,
+        first: String,
+        second: String,
+    },
+    #[error("{location}: error: `{header}` not found for {target}: {why}\nhelp: {hint}")]
+    MissingHeader {
+        location: String,
+        header: String,
+        target: String,
+        why: String,
+        hint: String,
+    },
     #[error("{0}")]
     Usage(String),
 }
@@ -83,7 +127,7 @@ impl Package {
         }
     }
 
-    /// Adds a C source file.
+    /// Adds a C source file (`.c`), or C++ (`.cpp`, `.cc`, `.cxx`).
     pub fn file(&mut self, path: impl AsRef<Path>) -> &mut Package {
         self.files.push(path.as_ref().to_path_buf());
         self
@@ -144,65 +188,34 @@ impl Package {
             .into_iter()
             .filter(|a| self.variants.iter().any(|v| v.arch() == *a))
             .collect();
-        let mut writes: Vec<(PathBuf, String)> = Vec::new();
-        let mut all: Vec<Exported> = Vec::new();
+        // Every prototype first, so nothing is compiled to assembly (or written) when the
+        // Go declarations cannot be consistent.
+        let mut builds: Vec<(Source, Vec<(crate::Arch, Headers)>)> = Vec::new();
+        let mut defs = Vec::new();
         for file in &self.files {
-            let exported = self.exported(&cc, file)?;
-            for e in &exported {
-                if all.iter().any(|a| a.go_name == e.go_name) {
-                    return Err(PackageError::DuplicateFunction(e.go_name.clone()).into());
-                }
-            }
-            let base = file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "kernel".into());
+            let source = Source::new(&cc, file, &self.flags);
+            let mut per_arch = Vec::new();
             for arch in &arches {
-                let variants = self.variants_for(*arch);
-                let goarch = arch.go_name();
-                let decl_path = out.join(format!("{base}_{goarch}.go"));
-                let decl_text = gosrc::declarations(
-                    &generated_by,
-                    &command,
-                    &self.name,
-                    &exported,
-                    &infos(&variants),
-                );
-                let decl_file = SourceFile::new(&decl_path, decl_text.clone());
-                let go_funcs =
-                    crate::abi::parse_go_decls(&decl_file).map_err(Error::Diagnostics)?;
-                for v in &variants {
-                    let asm_text = compiler::assembly(&cc, file, *v, &self.flags)?;
-                    let asm = SourceFile::new(
-                        format!("{} (clang -S, {})", file.display(), v.name()),
-                        asm_text,
-                    );
-                    let mut funcs = Vec::new();
-                    for e in &exported {
-                        let name = format!("{}{}", e.go_name, v.go_suffix());
-                        if let Some(f) = go_funcs.iter().find(|f| f.name == name) {
-                            let mut f = f.clone();
-                            f.c_name = Some(e.c_name.clone());
-                            funcs.push(f);
-                        }
-                    }
-                    let options = Options {
-                        command_line: Some(command.clone()),
-                        build_constraint: Some("!noasm".into()),
-                        arch: Some(*arch),
-                        ..Options::default()
-                    };
-                    let text =
-                        crate::translate_with(&asm, &decl_file, funcs, &options, &generated_by)?;
-                    writes.push((
-                        out.join(format!("{base}_{}_{goarch}.s", v.file_tag())),
-                        text,
-                    ));
-                }
-                writes.push((decl_path, decl_text));
+                let (headers, found) = self.definitions(&source, *arch)?;
+                defs.extend(found);
+                per_arch.push((*arch, headers));
             }
-            all.extend(exported);
+            builds.push((source, per_arch));
         }
+        let functions = exports::merge(defs)?;
+        let texts = Texts {
+            out: &out,
+            command: &command,
+            generated_by: &generated_by,
+        };
+        let mut writes: Vec<(PathBuf, String)> = Vec::new();
+        for (source, per_arch) in &builds {
+            let mine: Vec<&Function> = functions.iter().filter(|f| f.file == source.file).collect();
+            for (arch, headers) in per_arch {
+                writes.extend(self.arch_files(&texts, source, *arch, headers, &mine)?);
+            }
+        }
+        let all: Vec<Exported> = functions.iter().map(|f| f.exported.clone()).collect();
         for arch in &arches {
             let variants = self.variants_for(*arch);
             writes.push((
@@ -244,6 +257,72 @@ impl Package {
         })
     }
 
+    /// `source`'s files for `arch`: the declarations (`k_amd64.go`) and each variant's
+    /// translated assembly (`k_avx2_amd64.s`).
+    fn arch_files(
+        &self,
+        texts: &Texts,
+        source: &Source,
+        arch: crate::Arch,
+        headers: &Headers,
+        mine: &[&Function],
+    ) -> Result<Vec<(PathBuf, String)>, Error> {
+        let base = source
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "kernel".into());
+        let exported: Vec<Exported> = mine.iter().map(|f| f.exported.clone()).collect();
+        let variants = self.variants_for(arch);
+        let goarch = arch.go_name();
+        let decl_path = texts.out.join(format!("{base}_{goarch}.go"));
+        let decl_text = gosrc::declarations(
+            texts.generated_by,
+            texts.command,
+            &self.name,
+            &exported,
+            &infos(&variants),
+        );
+        let decl_file = SourceFile::new(&decl_path, decl_text.clone());
+        let go_funcs = crate::abi::parse_go_decls(&decl_file).map_err(Error::Diagnostics)?;
+        let mut files = Vec::new();
+        for v in &variants {
+            let asm_text = source.assembly(*v, headers)?;
+            let asm = SourceFile::new(
+                format!("{} (clang -S, {})", source.file.display(), v.name()),
+                asm_text,
+            );
+            // The declarations this variant implements, bound to its symbols.
+            let mut funcs = Vec::new();
+            for f in mine {
+                let name = format!("{}{}", f.exported.go_name, v.go_suffix());
+                if let (Some(symbol), Some(decl)) =
+                    (f.symbol(*v), go_funcs.iter().find(|g| g.name == name))
+                {
+                    let mut decl = decl.clone();
+                    decl.c_name = Some(symbol.to_string());
+                    funcs.push(decl);
+                }
+            }
+            let options = Options {
+                command_line: Some(texts.command.to_string()),
+                build_constraint: Some("!noasm".into()),
+                arch: Some(arch),
+                ..Options::default()
+            };
+            let text =
+                crate::translate_with(&asm, &decl_file, funcs, &options, texts.generated_by)?;
+            files.push((
+                texts
+                    .out
+                    .join(format!("{base}_{}_{goarch}.s", v.file_tag())),
+                text,
+            ));
+        }
+        files.push((decl_path, decl_text));
+        Ok(files)
+    }
+
     /// The requested variants that build for `arch`.
     fn variants_for(&self, arch: crate::Arch) -> Vec<Variant> {
         self.variants
@@ -253,51 +332,42 @@ impl Package {
             .collect()
     }
 
-    fn exported(&self, cc: &Path, file: &Path) -> Result<Vec<Exported>, Error> {
-        let ast = compiler::ast(cc, file, &self.flags)?;
-        let main = file.to_string_lossy().into_owned();
-        let functions = prototype::exported_functions(&ast, &main, true).map_err(|errs| {
-            let e = &errs[0];
-            PackageError::Prototype {
-                file: file.to_path_buf(),
-                line: e.line,
-                col: e.col,
-                function: e.function.clone(),
-                detail: e.detail.clone(),
-            }
+    /// The functions each of `arch`'s variants defines in `source`, read from that
+    /// variant's own AST, and the headers that compiled it (used for its assembly too).
+    fn definitions<'a>(
+        &self,
+        source: &Source<'a>,
+        arch: crate::Arch,
+    ) -> Result<(Headers, Vec<Definition<'a>>), Error> {
+        let variants = self.variants_for(arch);
+        let (headers, asts) = headers::with_headers(arch, &self.flags, |h| {
+            variants
+                .iter()
+                .map(|v| source.ast(*v, h))
+                .collect::<Result<Vec<_>, _>>()
         })?;
-        let origin_file = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Ok(functions
-            .into_iter()
-            .map(|f| {
-                let c_params: Vec<String> = f
-                    .params
-                    .iter()
-                    .map(|p| spell(&p.written, &p.name))
-                    .collect();
-                let ret = f
-                    .result
-                    .as_ref()
-                    .map(|r| r.written.clone())
-                    .unwrap_or_else(|| "void".into());
-                Exported {
-                    go_name: gosrc::camel(&f.name),
-                    fallback: gosrc::lower_camel(&f.name),
-                    c_prototype: format!("{ret} {}({})", f.name, c_params.join(", ")),
-                    origin: format!("{origin_file}:{}", f.line),
-                    params: f
-                        .params
-                        .iter()
-                        .map(|p| (p.name.clone(), p.go_type.clone()))
-                        .collect(),
-                    result: f.result.map(|r| r.go_type),
-                    c_name: f.name,
+        let main = source.file.to_string_lossy();
+        let mut defs = Vec::new();
+        for (v, nodes) in variants.iter().zip(asts) {
+            // Plain `char` is `int8` on every target, so one Go declaration serves both
+            // architectures (AArch64's unsigned `char` passes the same bits).
+            let functions = prototype::exported_functions(&nodes, &main, true).map_err(|errs| {
+                let e = &errs[0];
+                PackageError::Prototype {
+                    file: source.file.to_path_buf(),
+                    line: e.line,
+                    col: e.col,
+                    function: e.function.clone(),
+                    detail: e.detail.clone(),
                 }
-            })
-            .collect())
+            })?;
+            defs.extend(functions.into_iter().map(|function| Definition {
+                variant: *v,
+                file: source.file,
+                function,
+            }));
+        }
+        Ok((headers, defs))
     }
 
     /// The command that regenerates the package, run from its directory (`go generate`).
@@ -330,6 +400,13 @@ impl Package {
     }
 }
 
+/// What every generated file shares.
+struct Texts<'a> {
+    out: &'a Path,
+    command: &'a str,
+    generated_by: &'a str,
+}
+
 fn infos(variants: &[Variant]) -> Vec<VariantInfo> {
     variants
         .iter()
@@ -339,15 +416,6 @@ fn infos(variants: &[Variant]) -> Vec<VariantInfo> {
             condition: v.go_condition().into(),
         })
         .collect()
-}
-
-/// `const int64_t *` + `beg` → `const int64_t *beg`.
-fn spell(c_type: &str, name: &str) -> String {
-    if c_type.ends_with('*') {
-        format!("{c_type}{name}")
-    } else {
-        format!("{c_type} {name}")
-    }
 }
 
 /// Whether `dir` or a parent already has a go.mod (then the package belongs to that

@@ -1,10 +1,16 @@
-//! Exported C functions and their prototypes, read from clang's own JSON AST
-//! (`-Xclang -ast-dump=json`), not guessed from the assembly.
+//! Exported C and C++ functions and their prototypes, read from clang's own JSON AST
+//! (`-Xclang -ast-dump=json`, pruned by [`super::ast`]), not guessed from the assembly.
+//!
+//! C++: functions in named namespaces and `extern "C"` blocks are exported and bound by
+//! the symbol clang mangled for them; `static`, `inline` and `constexpr` functions, anything
+//! in an anonymous namespace, templates (only their explicit specialisations are ordinary
+//! functions) and member functions are helpers, as `static` functions are in C.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::ast::{decl_file, decl_line_col};
 use super::ctype::{Unsupported, go_type};
 use crate::abi::GoType;
 
@@ -21,7 +27,13 @@ pub struct CParam {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CFunction {
+    /// The name as declared, without namespaces (`sum`): the Go names derive from it.
     pub name: String,
+    /// With its C++ namespaces (`kern::sum`); the same as `name` in C.
+    pub qualified: String,
+    /// The linker symbol: clang's mangled name in C++, the name itself in C and for
+    /// `extern "C"` functions.
+    pub symbol: String,
     pub params: Vec<CParam>,
     /// `None` for `void`.
     pub result: Option<CParam>,
@@ -38,42 +50,18 @@ pub struct PrototypeError {
     pub detail: String,
 }
 
-/// Where the JSON printer is: clang omits a location's file and line when unchanged from
-/// the previously printed location, so the document must be read in order.
-#[derive(Debug, Clone, Default)]
-struct Cursor {
-    file: String,
-    line: u32,
-}
-
-fn track(v: &Value, cur: &mut Cursor) {
-    match v {
-        Value::Object(m) => {
-            let is_loc = m.contains_key("offset") || m.contains_key("col");
-            if is_loc {
-                if let Some(f) = m.get("file").and_then(Value::as_str) {
-                    cur.file = f.to_string();
-                }
-                if let Some(l) = m.get("line").and_then(Value::as_u64) {
-                    cur.line = l as u32;
-                }
-            }
-            for (_, child) in m {
-                track(child, cur);
-            }
-        }
-        Value::Array(a) => {
-            for child in a {
-                track(child, cur);
-            }
-        }
-        _ => {}
-    }
-}
-
 struct Typedefs(HashMap<String, String>);
 
 impl Typedefs {
+    /// `int64_t`, also spelt `::int64_t` or `std::int64_t` in C++.
+    fn lookup(&self, word: &str) -> Option<&str> {
+        let plain = word.strip_prefix("::").unwrap_or(word);
+        self.0
+            .get(plain)
+            .or_else(|| self.0.get(plain.strip_prefix("std::")?))
+            .map(String::as_str)
+    }
+
     /// Replaces a typedef name at the base of `t` (`const int64_t *` → `const long *`).
     fn resolve(&self, t: &str) -> String {
         let mut t = t.trim().to_string();
@@ -81,11 +69,15 @@ impl Typedefs {
             let stars = t.len() - t.trim_end_matches(['*', ' ']).len();
             let (base, suffix) = t.split_at(t.len() - stars);
             let words: Vec<&str> = base.split_whitespace().collect();
-            let Some(pos) = words.iter().position(|w| self.0.contains_key(*w)) else {
+            let Some((pos, to)) = words
+                .iter()
+                .enumerate()
+                .find_map(|(i, w)| self.lookup(w).map(|to| (i, to)))
+            else {
                 return t;
             };
             let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-            out[pos] = self.0[words[pos]].clone();
+            out[pos] = to.to_string();
             t = format!("{}{suffix}", out.join(" "));
         }
         t
@@ -121,67 +113,102 @@ fn return_type(function_type: &str) -> &str {
 }
 
 /// The exported functions defined in `main_file` (as clang names it), in source order.
-/// `char_signed`: whether plain `char` is signed on the target.
+/// `nodes`: the top-level declarations [`super::ast::read`] kept. `char_signed`: whether
+/// plain `char` maps to `int8`.
 pub fn exported_functions(
-    ast: &Value,
+    nodes: &[Value],
     main_file: &str,
     char_signed: bool,
 ) -> Result<Vec<CFunction>, Vec<PrototypeError>> {
-    let Some(top) = ast.get("inner").and_then(Value::as_array) else {
-        return Ok(Vec::new());
+    let mut walk = Walk {
+        main_file,
+        char_signed,
+        typedefs: Typedefs(HashMap::new()),
+        scope: Vec::new(),
+        out: Vec::new(),
+        errors: Vec::new(),
     };
-    let mut typedefs = Typedefs(HashMap::new());
-    let mut cur = Cursor::default();
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for node in top {
-        // The node's own location comes first in document order.
-        if let Some(loc) = node.get("loc") {
-            track(loc, &mut cur);
-        }
-        let (file, line) = (cur.file.clone(), cur.line);
-        let col = node["loc"]["col"].as_u64().unwrap_or(1) as u32;
-        track(node, &mut cur);
-        match node["kind"].as_str() {
-            Some("TypedefDecl") => {
-                if let Some(name) = node["name"].as_str() {
-                    typedefs.0.insert(name.to_string(), type_of(node));
-                }
-            }
-            Some("FunctionDecl") => {
-                let has_body = node["inner"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|n| n["kind"] == "CompoundStmt"));
-                let is_static = node["storageClass"] == "static";
-                let inline_only = node["inline"] == true && node["storageClass"] != "extern";
-                if !has_body || is_static || inline_only || file != main_file {
-                    continue;
-                }
-                match function(node, &typedefs, char_signed, line, col) {
-                    Ok(f) => out.push(f),
-                    Err(e) => errors.push(e),
-                }
-            }
-            _ => {}
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
+    walk.decls(nodes);
+    if walk.errors.is_empty() {
+        Ok(walk.out)
     } else {
-        Err(errors)
+        Err(walk.errors)
     }
+}
+
+struct Walk<'m> {
+    main_file: &'m str,
+    char_signed: bool,
+    typedefs: Typedefs,
+    /// The enclosing C++ namespaces.
+    scope: Vec<String>,
+    out: Vec<CFunction>,
+    errors: Vec<PrototypeError>,
+}
+
+impl Walk<'_> {
+    fn decls(&mut self, nodes: &[Value]) {
+        for node in nodes {
+            let in_main = decl_file(node) == Some(self.main_file);
+            let inner = node["inner"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            match node["kind"].as_str() {
+                Some("TypedefDecl" | "TypeAliasDecl") => {
+                    if let Some(name) = node["name"].as_str() {
+                        let to = type_of(node);
+                        if !self.scope.is_empty() {
+                            let q = format!("{}::{name}", self.scope.join("::"));
+                            self.typedefs.0.insert(q, to.clone());
+                        }
+                        self.typedefs.0.insert(name.to_string(), to);
+                    }
+                }
+                // An anonymous namespace gives its functions internal linkage.
+                Some("NamespaceDecl") if in_main => {
+                    if let Some(name) = node["name"].as_str() {
+                        self.scope.push(name.to_string());
+                        self.decls(inner);
+                        self.scope.pop();
+                    }
+                }
+                Some("LinkageSpecDecl") if in_main => self.decls(inner),
+                Some("FunctionDecl") if in_main && exported(node) => {
+                    match function(node, &self.typedefs, self.char_signed, &self.scope) {
+                        Ok(f) => self.out.push(f),
+                        Err(e) => self.errors.push(e),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A definition with external linkage that is not a helper (see the module documentation).
+fn exported(node: &Value) -> bool {
+    let has_body = node["inner"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|n| n["kind"] == "CompoundStmt"));
+    let is_static = node["storageClass"] == "static";
+    let inline_only = node["inline"] == true && node["storageClass"] != "extern";
+    let constant = node["constexpr"] == true || node["consteval"] == true;
+    has_body && !is_static && !inline_only && !constant && node["isImplicit"] != true
 }
 
 fn function(
     node: &Value,
     typedefs: &Typedefs,
     char_signed: bool,
-    line: u32,
-    col: u32,
+    scope: &[String],
 ) -> Result<CFunction, PrototypeError> {
     let name = node["name"].as_str().unwrap_or("").to_string();
+    let qualified = if scope.is_empty() {
+        name.clone()
+    } else {
+        format!("{}::{name}", scope.join("::"))
+    };
+    let (line, col) = decl_line_col(node);
     let fail = |detail: String| PrototypeError {
-        function: name.clone(),
+        function: qualified.clone(),
         line,
         col,
         detail,
@@ -243,8 +270,14 @@ fn function(
             go_type: go,
         })
     };
+    let symbol = node["mangledName"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| name.clone());
     Ok(CFunction {
         name,
+        qualified,
+        symbol,
         params,
         result,
         line,
@@ -286,7 +319,8 @@ mod tests {
             {"kind": "FunctionDecl", "loc": {"offset": 50, "line": 6, "col": 12}, "name": "hidden", "storageClass": "static", "type": {"qualType": "int (int)"},
              "inner": [{"kind": "CompoundStmt"}]}
         ]});
-        let fs = exported_functions(&ast, "k.c", true).expect("prototypes");
+        let nodes = super::super::ast::read(ast.to_string().as_bytes(), "k.c").expect("reads");
+        let fs = exported_functions(&nodes, "k.c", true).expect("prototypes");
         assert_eq!(fs.len(), 1);
         assert_eq!(fs[0].name, "sum");
         assert_eq!((fs[0].line, fs[0].col), (4, 9));
@@ -296,5 +330,48 @@ mod tests {
             fs[0].result.as_ref().map(|r| r.go_type.clone()),
             Some(GoType::Int64)
         );
+    }
+
+    #[test]
+    fn cxx_namespaces_linkage_and_helpers() {
+        let f = |name: &str, mangled: &str, extra: serde_json::Value| {
+            let mut n = serde_json::json!({"kind": "FunctionDecl", "loc": {"offset": 1, "col": 1},
+                "name": name, "mangledName": mangled, "type": {"qualType": "long (long &)"},
+                "inner": [{"kind": "ParmVarDecl", "loc": {"offset": 2, "col": 2}, "name": "x",
+                           "type": {"qualType": "long &"}}, {"kind": "CompoundStmt"}]});
+            if let (Some(n), Some(e)) = (n.as_object_mut(), extra.as_object()) {
+                n.extend(e.clone());
+            }
+            n
+        };
+        let ast = serde_json::json!({"inner": [
+            {"kind": "NamespaceDecl", "loc": {"offset": 0, "file": "k.cpp", "line": 1, "col": 11}, "name": "ns",
+             "inner": [f("sum", "_ZN2ns3sumERl", serde_json::json!({})),
+                       {"kind": "NamespaceDecl", "loc": {"offset": 3, "col": 1},
+                        "inner": [f("hidden", "_ZN2ns12_GLOBAL__N_16hiddenERl", serde_json::json!({}))]}]},
+            {"kind": "LinkageSpecDecl", "loc": {"offset": 5, "line": 3, "col": 8}, "language": "C",
+             "inner": [f("c_fn", "c_fn", serde_json::json!({}))]},
+            f("cube", "_Z4cubeRl", serde_json::json!({"constexpr": true})),
+            f("inl", "_Z3inlRl", serde_json::json!({"inline": true})),
+            f("st", "_ZL2stRl", serde_json::json!({"storageClass": "static"})),
+            {"kind": "FunctionTemplateDecl", "loc": {"offset": 9, "col": 1}, "name": "t",
+             "inner": [f("t", "_Z1tIlET_S0_", serde_json::json!({}))]}
+        ]});
+        let nodes = super::super::ast::read(ast.to_string().as_bytes(), "k.cpp").expect("reads");
+        let fs = exported_functions(&nodes, "k.cpp", true).expect("prototypes");
+        let got: Vec<(&str, &str, &str)> = fs
+            .iter()
+            .map(|f| (f.name.as_str(), f.qualified.as_str(), f.symbol.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("sum", "ns::sum", "_ZN2ns3sumERl"),
+                ("c_fn", "c_fn", "c_fn")
+            ]
+        );
+        // A reference is an address.
+        assert_eq!(fs[0].params[0].go_type, GoType::Pointer("int64".into()));
+        assert_eq!(fs[1].line, 3);
     }
 }
