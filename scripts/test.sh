@@ -9,6 +9,8 @@
 #                 which cgo and the C harness link against)
 #   qemu-aarch64  arm64 Go tests run under qemu-user
 #   gcc           e2e_x86 assembles GCC's output and links the cgo reference with it
+#   g++           the drop-in suite compiles a C++ project's kernels with it (clang++-19
+#                 comes with clang-19)
 # Not needed: llvm tools, binutils for aarch64, cross C libraries (arm64 kernels compile
 # against clang's own freestanding headers). Go fetches golang.org/x/sys from its module
 # proxy (network) for the generated packages.
@@ -22,6 +24,7 @@ missing=()
 have clang-19 || missing+=(clang-19)
 have qemu-aarch64 || missing+=(qemu-user)
 have gcc || missing+=(gcc)
+have g++ || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] && ! have sudo; then
     echo "error: missing ${missing[*]}; run as root or install them (apt-get install ${missing[*]})" >&2
