@@ -4,6 +4,7 @@
 //! ABI mapping, stack and constant-pool rewriting) → [`emit`] (Go assembly text).
 
 pub mod abi;
+pub mod declarations;
 pub mod emit;
 pub mod error;
 pub mod lower;
@@ -289,43 +290,32 @@ fn build_program<I>(
     })
 }
 
-/// The Go declarations file that goes with an output file: `out_amd64.s` → `out_amd64.go`.
-pub fn declarations_path(output: &Path) -> std::path::PathBuf {
-    output.with_extension("go")
-}
-
 /// c2goasm-compatible file mode: reads `input`, the Go declarations next to `output`
-/// (`out_amd64.s` → `out_amd64.go`), and writes `output` atomically (nothing is written on
-/// error). Returns the warnings.
+/// (`out_amd64.s` → `out_amd64.go`, else the package file that declares the input's
+/// functions: [`declarations::find`]), and writes `output` atomically (nothing is written
+/// on error). Returns the warnings.
 pub fn translate_file(
     input: &Path,
     output: &Path,
     options: &Options,
 ) -> Result<Vec<Diagnostic>, Error> {
     let asm = SourceFile::read(input)?;
-    let decl_path = declarations_path(output);
-    if !decl_path.exists() {
-        return Err(Error::Usage(format!(
-            "{}: the Go declarations file {} does not exist (c2goasm-rs reads the \
-             body-less func declarations from the .go file next to the output)",
-            output.display(),
-            decl_path.display()
-        )));
-    }
-    let decls = SourceFile::read(&decl_path)?;
     // The content decides the architecture; --arch, the file names and the declaration
     // file's build constraint must agree with it.
-    let mut claims = target::claims(&decls, Some(output));
-    if let Some(arch) = options.arch {
-        claims.insert(
-            0,
-            target::Claim {
-                arch,
-                source: format!("--arch {}", arch.go_name()),
-            },
-        );
-    }
-    let arch = target::decide(&asm, &claims)?;
+    let cli_claim: Vec<target::Claim> = options
+        .arch
+        .map(|arch| target::Claim {
+            arch,
+            source: format!("--arch {}", arch.go_name()),
+        })
+        .into_iter()
+        .collect();
+    let output_claims = target::name_claims(&[("output", output)]);
+    let arch = target::decide(&asm, &[cli_claim.clone(), output_claims].concat())?;
+    let decl_path = declarations::find(output, &asm, arch.go_name())?;
+    let decls = SourceFile::read(&decl_path)?;
+    let claims = target::name_claims(&[("output", output), ("declaration file", &decl_path)]);
+    let arch = target::decide(&asm, &[cli_claim, claims].concat())?;
     let mut options = options.clone();
     let dir = decl_path.parent().filter(|d| !d.as_os_str().is_empty());
     options.package_files =

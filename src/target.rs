@@ -146,25 +146,20 @@ pub fn decide(asm: &SourceFile, claims: &[Claim]) -> Result<Arch, Error> {
     }
 }
 
-/// What the file names say about the architecture. (The declaration file's build constraint
-/// is checked by [`output_constraint`], which can point at its line.)
-pub fn claims(decls: &SourceFile, output: Option<&Path>) -> Vec<Claim> {
-    let mut out = Vec::new();
-    if let Some(o) = output
-        && let Some(arch) = build_constraint::file_name_arch(o).and_then(Arch::from_go_name)
-    {
-        out.push(Claim {
-            arch,
-            source: format!("the output name `{}`", display_name(o)),
-        });
-    }
-    if let Some(arch) = build_constraint::file_name_arch(&decls.path).and_then(Arch::from_go_name) {
-        out.push(Claim {
-            arch,
-            source: format!("the declaration file name `{}`", display_name(&decls.path)),
-        });
-    }
-    out
+/// What file names say about the architecture: `(what the file is, its path)` pairs, e.g.
+/// `("output", "sum_amd64.s")`. (The declaration file's build constraint is checked by
+/// [`output_constraint`], which can point at its line.)
+pub fn name_claims(files: &[(&str, &Path)]) -> Vec<Claim> {
+    files
+        .iter()
+        .filter_map(|(what, path)| {
+            let arch = build_constraint::file_name_arch(path).and_then(Arch::from_go_name)?;
+            Some(Claim {
+                arch,
+                source: format!("the {what} name `{}`", display_name(path)),
+            })
+        })
+        .collect()
 }
 
 /// The `//go:build` expression for an output of `arch` declared by `decls`: the declaration
@@ -311,8 +306,10 @@ mod tests {
 
     #[test]
     fn claims_from_names() {
-        let d = SourceFile::new("k_arm64.go", "//go:build arm64 && !noasm\npackage k\n");
-        let c = claims(&d, Some(Path::new("k_amd64.s")));
+        let c = name_claims(&[
+            ("output", Path::new("k_amd64.s")),
+            ("declaration file", Path::new("k_arm64.go")),
+        ]);
         let archs: Vec<Arch> = c.iter().map(|c| c.arch).collect();
         assert_eq!(archs, [Arch::Amd64, Arch::Arm64]);
         assert_eq!(c[1].source, "the declaration file name `k_arm64.go`");
