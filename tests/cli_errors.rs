@@ -387,3 +387,50 @@ fn missing_arm64_assembler_names_the_package_to_install() {
     assert!(!output.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `c2goasm-rs … 2>&1 | head -1`: once the reader has gone, writing the diagnostics fails;
+/// the exit status must still be the translation's (2), not a panic's (101).
+#[test]
+fn closed_output_pipes_keep_the_exit_status() {
+    let dir = temp_dir("pipe");
+    let output = dir.join("out_amd64.s");
+    std::fs::write(
+        dir.join("out_amd64.go"),
+        "package out\n\nfunc _nothere(x int64) int64\n",
+    )
+    .expect("write decls");
+    for (stdout_closed, stderr_closed) in [(true, true), (false, true), (true, false)] {
+        let closed = || {
+            let (reader, writer) = std::io::pipe().expect("pipe");
+            drop(reader);
+            std::process::Stdio::from(writer)
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+        cmd.arg(fixtures().join("arity.s")).arg(&output);
+        cmd.stdout(if stdout_closed {
+            closed()
+        } else {
+            std::process::Stdio::null()
+        });
+        cmd.stderr(if stderr_closed {
+            closed()
+        } else {
+            std::process::Stdio::null()
+        });
+        let status = cmd.status().expect("run c2goasm-rs");
+        assert_eq!(
+            status.code(),
+            Some(2),
+            "stdout closed {stdout_closed}, stderr closed {stderr_closed}"
+        );
+        // Help text to a closed stdout is not a crash either.
+        let status = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+            .arg("--help")
+            .stdout(closed())
+            .status()
+            .expect("run --help");
+        assert_ne!(status.code(), Some(101), "--help panicked on a closed pipe");
+    }
+    assert!(!output.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
