@@ -141,10 +141,7 @@ pub fn translate_with_warnings(
 ) -> Result<Translation, Error> {
     let claims: Vec<target::Claim> = options
         .arch
-        .map(|arch| target::Claim {
-            arch,
-            source: format!("--arch {}", arch.go_name()),
-        })
+        .map(target::Claim::option)
         .into_iter()
         .collect();
     let arch = target::decide(asm, &claims)?;
@@ -304,10 +301,7 @@ pub fn translate_file(
     // file's build constraint must agree with it.
     let cli_claim: Vec<target::Claim> = options
         .arch
-        .map(|arch| target::Claim {
-            arch,
-            source: format!("--arch {}", arch.go_name()),
-        })
+        .map(target::Claim::option)
         .into_iter()
         .collect();
     let output_claims = target::name_claims(&[("output", output)]);

@@ -24,6 +24,16 @@ pub struct Claim {
     pub source: String,
 }
 
+impl Claim {
+    /// What `--arch` (the library's `Options::arch`) says.
+    pub fn option(arch: Arch) -> Claim {
+        Claim {
+            arch,
+            source: format!("--arch {}", arch.go_name()),
+        }
+    }
+}
+
 /// Disagreements about the target.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TargetError {
