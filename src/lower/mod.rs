@@ -1,5 +1,6 @@
 //! Stage 2: parsed items → per-function machine code, analysed and rewritten for Go.
 
+pub mod arg_check;
 pub mod arm64;
 pub mod binding;
 pub mod c_names;
