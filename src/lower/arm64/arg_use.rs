@@ -24,6 +24,7 @@ use super::rewrite::Flow;
 use super::stack::StackSummary;
 use super::writes::{writes_all_named, writes_nothing, writes_two, written_gprs};
 use crate::lower::arg_check::ArgUse;
+use crate::lower::arg_origins;
 
 /// Registers x0–x30 (or v0–v31) as a bit mask.
 type Regs = u32;
@@ -645,9 +646,11 @@ fn summarise(p: &Prepared<'_>, callees: &Summaries) -> Summary {
     }
 }
 
-/// Per register x0–x30: which argument's entry value (plus a constant) it holds on every
-/// path here — 0 for none, k + 1 for xk.
-type Origins = [u8; 31];
+/// Argument origins of x0–x30 (and spill slots; sp is frame register 31, `arg_origins`).
+type Origins = arg_origins::Origins<32>;
+
+const SP: u16 = 31;
+const FP: u16 = 29;
 
 fn x_register(o: &Operand) -> Option<u16> {
     match *o {
@@ -662,48 +665,176 @@ fn x_register(o: &Operand) -> Option<u16> {
     }
 }
 
-/// How `d` moves argument values between registers: `mov`, `add`/`sub` of an immediate and
-/// writeback by an immediate keep the origin, every other write loses it.
-fn step(d: &Instruction, f: &Facts, o: &mut Origins) {
+/// An X register written by `d` as a plain destination.
+fn x_destination(d: &Instruction) -> Option<u16> {
+    match d.operands[0] {
+        Operand::Register(SizeCode::X, n) | Operand::RegisterOrSP(SizeCode::X, n) if n < 31 => {
+            Some(n)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the function computes a frame address into another register (`add x8, sp,
+/// #16`, `mov x0, x29`): then a store through any pointer may change a spill slot, so
+/// slots are not tracked.
+fn frame_escapes(insns: &[&Instruction]) -> bool {
+    insns.iter().any(|d| {
+        if writes_nothing(d.opcode) {
+            return false;
+        }
+        let dest = match d.operands[0] {
+            Operand::Register(_, n) | Operand::RegisterOrSP(_, n) => n != SP && n != FP,
+            _ => false,
+        };
+        dest && d.operands[1..].iter().any(|o| {
+            matches!(
+                *o,
+                Operand::RegisterOrSP(_, SP)
+                    | Operand::Register(_, FP)
+                    | Operand::RegisterOrSP(_, FP)
+                    | Operand::RegShift(_, _, _, FP)
+            )
+        })
+    })
+}
+
+/// How `d` moves argument values: `mov`, constant offsets, adding an integer and
+/// writeback by an immediate keep the origin; shifts and multiplies give integers; eight-
+/// byte stores and loads of `[sp, #n]` / `[x29, #n]` carry origins (when `slots`); every
+/// other write loses them.
+fn step(d: &Instruction, f: &Facts, slots: bool, o: &mut Origins) {
+    use Opcode::*;
+    use arg_origins::{INTEGER, UNKNOWN, sum};
     let ops = &d.operands;
+    let get = |o: &Origins, n: u16| o.get(n as usize);
     let mut kept: Vec<(u16, u8)> = Vec::new();
-    let origin = |o: &Origins, n: u16| o.get(n as usize).copied().unwrap_or(0);
-    match d.opcode {
-        Opcode::ORR if matches!(ops[1], Operand::Register(SizeCode::X, 31)) => {
-            if let (Some(dst), Some(src)) = (x_register(&ops[0]), x_register(&ops[2])) {
-                kept.push((dst, origin(o, src)));
-            }
+    let frame_slot = |op: &Operand| match *op {
+        Operand::RegPreIndex(b, off, false) if slots && (b == SP || b == FP) => {
+            Some((b as usize, off as i64))
         }
-        Opcode::ADD | Opcode::SUB
-            if matches!(ops[2], Operand::Immediate(_) | Operand::ImmShift(..)) =>
-        {
-            if let (Some(dst), Some(src)) = (x_register(&ops[0]), x_register(&ops[1])) {
-                kept.push((dst, origin(o, src)));
-            }
-        }
-        _ => {
-            let named = ops
-                .iter()
-                .filter(|op| !is_memory(op))
-                .fold(0, |a, op| a | gprs(op));
-            for op in ops {
-                if let Operand::RegPreIndex(b, _, true) | Operand::RegPostIndex(b, _) = *op
-                    && b < 31
-                    && named & bit(b) == 0
-                {
-                    kept.push((b, origin(o, b)));
+        _ => None,
+    };
+    if let Some(dst) = x_destination(d) {
+        let origin = match (d.opcode, ops[1], ops[2]) {
+            (ORR, Operand::Register(SizeCode::X, 31), src) => x_register(&src).map(|s| get(o, s)),
+            (
+                ADD | SUB,
+                Operand::RegisterOrSP(SizeCode::X, n),
+                Operand::Immediate(_) | Operand::ImmShift(..),
+            ) if n < 31 => Some(get(o, n)),
+            (ADD, Operand::RegisterOrSP(SizeCode::X, n) | Operand::Register(SizeCode::X, n), m)
+                if n < 31 =>
+            {
+                match m {
+                    // A shifted or 32-bit-extended register is an index, not an address.
+                    Operand::RegShift(_, amount, SizeCode::X, _) if amount > 0 => {
+                        Some(sum(get(o, n), INTEGER))
+                    }
+                    Operand::RegShift(_, _, SizeCode::W, _) => Some(sum(get(o, n), INTEGER)),
+                    other => x_register(&other).map(|m| sum(get(o, n), get(o, m))),
                 }
+            }
+            (UBFM | SBFM | MUL | MADD | UMULH | SMULH, ..) => Some(INTEGER),
+            (LDR | LDUR, mem, _) => frame_slot(&mem).map(|(b, off)| o.load(b, off)),
+            (LDP, Operand::Register(SizeCode::X, second), mem) if second < 31 => {
+                if let Some((b, off)) = frame_slot(&mem) {
+                    kept.push((second, o.load(b, off + 8)));
+                    Some(o.load(b, off))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(origin) = origin {
+            kept.push((dst, origin));
+        }
+    }
+    // Immediate writeback moves a base by a constant (unless it is also loaded into).
+    let named = ops
+        .iter()
+        .filter(|op| !is_memory(op))
+        .fold(0, |a, op| a | gprs(op));
+    for op in ops {
+        if let Operand::RegPreIndex(b, _, true) | Operand::RegPostIndex(b, _) = *op
+            && b < 31
+            && named & bit(b) == 0
+        {
+            kept.push((b, get(o, b)));
+        }
+    }
+    // Stores to the frame.
+    if slots && writes_nothing(d.opcode) {
+        for op in ops {
+            match *op {
+                Operand::RegPreIndex(b, off, false) if b == SP || b == FP => {
+                    let (b, off) = (b as usize, off as i64);
+                    // xzr stores a known non-argument (x_register excludes it).
+                    let value =
+                        |o: &Origins, op: &Operand| x_register(op).map_or(UNKNOWN, |t| get(o, t));
+                    let eight = |op: &Operand| matches!(*op, Operand::Register(SizeCode::X, _));
+                    match d.opcode {
+                        STR | STUR if eight(&ops[0]) => o.store(b, off, value(o, &ops[0])),
+                        STP if eight(&ops[0]) => {
+                            let (v0, v1) = (value(o, &ops[0]), value(o, &ops[1]));
+                            o.store(b, off, v0);
+                            o.store(b, off + 8, v1);
+                        }
+                        _ => o.clobber(b, off, store_size(d)),
+                    }
+                }
+                Operand::RegPreIndex(b, ..)
+                | Operand::RegPostIndex(b, _)
+                | Operand::RegPostIndexReg(b, _)
+                | Operand::RegRegOffset(b, ..)
+                    if b == SP || b == FP =>
+                {
+                    o.forget_frame(b as usize)
+                }
+                _ => {}
             }
         }
     }
-    for (r, slot) in o.iter_mut().enumerate() {
+    let sp_written = (!writes_nothing(d.opcode) && matches!(ops[0], Operand::RegisterOrSP(_, SP)))
+        || ops.iter().any(|op| {
+            matches!(
+                *op,
+                Operand::RegPreIndex(SP, _, true) | Operand::RegPostIndex(SP, _)
+            )
+        });
+    if sp_written {
+        o.forget_frame(SP as usize);
+    }
+    for r in 0..31 {
         if f.gpr_write & (1 << r) != 0 {
-            *slot = 0;
+            o.set(r, UNKNOWN);
+            if r == FP as usize {
+                o.forget_frame(r);
+            }
         }
     }
     for (r, origin) in kept {
-        o[r as usize] = origin;
+        o.set(r as usize, origin);
     }
+}
+
+/// Bytes a store writes (an upper bound where unsure).
+fn store_size(d: &Instruction) -> i64 {
+    use yaxpeax_arm::armv8::a64::SIMDSizeCode as V;
+    let one = match (d.opcode, d.operands[0]) {
+        (Opcode::STRB | Opcode::STURB | Opcode::STLRB | Opcode::STLURB, _) => 1,
+        (Opcode::STRH | Opcode::STURH | Opcode::STLRH | Opcode::STLURH, _) => 2,
+        (_, Operand::Register(SizeCode::W, _)) => 4,
+        (_, Operand::Register(SizeCode::X, _)) => 8,
+        (_, Operand::SIMDRegister(V::B, _)) => 1,
+        (_, Operand::SIMDRegister(V::H, _)) => 2,
+        (_, Operand::SIMDRegister(V::S, _)) => 4,
+        (_, Operand::SIMDRegister(V::D, _)) => 8,
+        _ => 64,
+    };
+    let pair = matches!(d.opcode, Opcode::STP | Opcode::STNP);
+    if pair { 2 * one } else { one }
 }
 
 /// x0–x7 (as bits) whose entry values are used as addresses.
@@ -713,21 +844,20 @@ fn derefs(p: &Prepared<'_>, facts: &[Facts], g: &Graph, callees: &Summaries) -> 
     if n == 0 {
         return 0;
     }
+    let slots = !frame_escapes(&insns);
     let mut out: Regs = 0;
     let used_as_address = |o: &Origins, regs: Regs, out: &mut Regs| {
-        for (r, origin) in o.iter().enumerate() {
-            if regs & (1 << r) != 0 && *origin != 0 {
-                *out |= 1 << (origin - 1);
+        for r in 0..31 {
+            if regs & (1 << r) != 0
+                && let Some(k) = arg_origins::argument_of(o.get(r))
+            {
+                *out |= 1 << k;
             }
         }
     };
     let callee_derefs = |f: usize| callees.get(&f).map_or(0, |s| s.derefs);
-    let mut entry = [0u8; 31];
-    for (k, slot) in entry.iter_mut().enumerate().take(8) {
-        *slot = k as u8 + 1;
-    }
     let mut states: Vec<Option<Origins>> = vec![None; n];
-    states[0] = Some(entry);
+    states[0] = Some(Origins::entry(&[0, 1, 2, 3, 4, 5, 6, 7]));
     let mut work = vec![0usize];
     while let Some(i) = work.pop() {
         let Some(mut o) = states[i] else { continue };
@@ -738,19 +868,11 @@ fn derefs(p: &Prepared<'_>, facts: &[Facts], g: &Graph, callees: &Summaries) -> 
         if let Some(Some(f)) = g.exits[i] {
             used_as_address(&o, callee_derefs(f), &mut out);
         }
-        step(insns[i], &facts[i], &mut o);
+        step(insns[i], &facts[i], slots, &mut o);
         for &s in &g.succs[i] {
-            let merged = match states[s] {
+            let merged = match &states[s] {
                 None => o,
-                Some(prev) => {
-                    let mut m = prev;
-                    for (a, b) in m.iter_mut().zip(o) {
-                        if *a != b {
-                            *a = 0;
-                        }
-                    }
-                    m
-                }
+                Some(prev) => prev.merge(&o),
             };
             if states[s] != Some(merged) {
                 states[s] = Some(merged);
@@ -771,5 +893,148 @@ pub fn arg_use(summaries: &Summaries, f: usize, stack: &StackSummary) -> ArgUse 
         float_may_read: s.vec_may_in & 0xff,
         derefs: s.derefs & 0xff,
         stack_slots_read: stack.arg_slots_read,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lower::arm64::code::place;
+    use crate::lower::arm64::rewrite::Context;
+    use std::collections::BTreeSet;
+
+    /// Summaries of the functions of `body` (AArch64 assembly; a label not starting with
+    /// `.` starts a function), in file order. Needs clang as the assembler.
+    fn summaries(body: &str) -> Vec<Summary> {
+        let mut text = String::from(".text\n");
+        for l in body.lines() {
+            match l.trim().strip_suffix(':') {
+                Some(name) if !name.starts_with('.') => text.push_str(&format!(
+                    ".globl {name}\n.type {name},%function\n.p2align 2\n{name}:\n"
+                )),
+                _ => text.push_str(&format!("\t{}\n", l.trim())),
+            }
+        }
+        let file = crate::source::SourceFile::new("t.s", text.clone());
+        let items = crate::parse::parse_arm64(&file).expect("parses");
+        let program =
+            crate::lower::program::build_program(items).unwrap_or_else(|_| panic!("lays out"));
+        let bytes = super::super::assembler::assemble(&text).expect("assembles");
+        let object = super::super::object_file::read_object(&bytes).expect("object");
+        let names = crate::lower::symbols::GoNames::new(&program);
+        let entries: HashMap<(usize, u64), usize> = program
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                object
+                    .symbols
+                    .get(&f.name)
+                    .map(|p| ((p.section, p.value), i))
+            })
+            .collect();
+        let data_names = HashMap::default();
+        let ctx = Context {
+            object: &object,
+            entries: &entries,
+            function_names: &names.functions,
+            data_names: &data_names,
+            strip_comments: true,
+        };
+        let mut prepared = HashMap::default();
+        for (i, f) in program.functions.iter().enumerate() {
+            let code = place(f, &object).unwrap_or_else(|_| panic!("places"));
+            let lowered = code
+                .insns()
+                .map(|insn| ctx.lower(&code, insn).unwrap_or_else(|_| panic!("lowers")))
+                .collect();
+            prepared.insert(
+                i,
+                Prepared {
+                    code,
+                    lowered,
+                    calls: BTreeSet::new(),
+                    tail_calls: BTreeSet::new(),
+                },
+            );
+        }
+        let order: Vec<usize> = (0..program.functions.len()).rev().collect();
+        let s = analyse(&prepared, &order);
+        (0..program.functions.len()).map(|i| s[&i]).collect()
+    }
+
+    fn one(body: &str) -> Summary {
+        summaries(&format!("f:\n{body}"))[0]
+    }
+
+    #[test]
+    fn undefined_copies_merges_and_idioms_are_not_certain_reads() {
+        for body in [
+            // clang -O0 after `implicit-def: $q0`.
+            "mov v2.16b, v0.16b\nmov v2.s[0], v3.s[0]\nstr q2, [x0]\nret",
+            "mov v0.s[1], w1\nret",
+            "eor v1.16b, v1.16b, v1.16b\nstr q1, [x0]\nret",
+            "ins v4.s[1], v1.s[0]\nret",
+            "str q3, [sp, #-16]!\nadd sp, sp, #16\nret",
+            "zip1 v0.4s, v1.4s, v2.4s\nret",
+            "dup v0.4s, v1.s[1]\nret",
+        ] {
+            assert_eq!(one(body).vec_certain_in, 0, "{body}");
+        }
+    }
+
+    #[test]
+    fn real_uses_are_certain_reads() {
+        for (body, regs) in [
+            ("fmul s0, s0, s1\nret", 0b11),
+            ("str s2, [x0]\nret", 0b100),
+            (
+                "dup v1.4s, v3.s[0]\nfmul v1.4s, v1.4s, v1.4s\nstr q1, [x0]\nret",
+                0b1000,
+            ),
+            ("fcvtzs w0, d1\nret", 0b10),
+            ("fmov s5, s2\nfcmp s5, #0.0\nret", 0b100),
+            ("fadd v0.4s, v0.4s, v1.4s\nret", 0b11),
+        ] {
+            assert_eq!(one(body).vec_certain_in, regs, "{body}");
+        }
+    }
+
+    #[test]
+    fn integer_reads_certain_and_possible() {
+        let s = one("add x0, x0, x1\nret");
+        assert_eq!((s.gpr_certain_in & 0xff, s.gpr_may_in & 0xff), (0b11, 0b11));
+        // A bit-field insert into an undefined register, and a spill: possible reads only.
+        let s = one("bfi x3, x0, #8, #8\nstr x2, [sp, #-16]!\nadd sp, sp, #16\nmov x0, x3\nret");
+        assert_eq!(s.gpr_certain_in & 0b1100, 0);
+        assert_eq!(s.gpr_may_in & 0b1101, 0b1101);
+    }
+
+    #[test]
+    fn dereferences_through_copies_offsets_and_spill_slots() {
+        assert_eq!(one("ldr w0, [x1, #4]\nret").derefs, 0b10);
+        assert_eq!(
+            one("mov x8, x2\nadd x8, x8, #16\nldr w0, [x8]\nret").derefs,
+            0b100
+        );
+        assert_eq!(one("ldr w0, [x1, x2, lsl #2]\nret").derefs, 0b10);
+        assert_eq!(
+            one("ldrb w0, [x1, x2]\nret").derefs,
+            0,
+            "either may be the pointer"
+        );
+        assert_eq!(one("ldr x1, [x1]\nldr w0, [x1]\nret").derefs, 0b10);
+        // -O0: spilled, reloaded, indexed.
+        let o0 = "sub sp, sp, #32\nstr x0, [sp, #24]\nstr x1, [sp, #16]\nstr xzr, [sp, #8]\n\
+                  ldr x8, [sp, #16]\n\
+                  ldr x9, [sp, #24]\nldr s0, [x8, x9, lsl #2]\nadd sp, sp, #32\nret";
+        assert_eq!(one(o0).derefs, 0b10);
+        // A frame address escapes: slots are not trusted.
+        let escaped = "sub sp, sp, #32\nstr x1, [sp, #16]\nadd x8, sp, #16\nstr x0, [x8]\n\
+                       ldr x8, [sp, #16]\nldr s0, [x8]\nadd sp, sp, #32\nret";
+        assert_eq!(one(escaped).derefs, 0);
+        // Through a callee.
+        let s = summaries("f:\nmov x0, x3\nbl g\nret\ng:\nldr x0, [x0]\nret");
+        assert_eq!((s[0].derefs, s[1].derefs), (0b1000, 0b1));
     }
 }

@@ -32,6 +32,7 @@ use super::memo::Memo;
 use super::registers::{CALLER_SAVED, GprSet, INT_ARGS, gpr_index};
 use super::stack::StackSummary;
 use crate::lower::arg_check::ArgUse;
+use crate::lower::arg_origins;
 
 /// Vector registers xmm/ymm/zmm 0–31 as a bit mask.
 type VecSet = u32;
@@ -56,6 +57,7 @@ struct Facts {
     vec_copy: Option<(u8, u8)>,
     /// Registers used as the base of a memory access that is certainly an address.
     deref: GprSet,
+    writes_memory: bool,
 }
 
 fn vec_bit(r: Register) -> VecSet {
@@ -287,6 +289,10 @@ fn facts(ins: &Instruction, info: &InstructionInfo) -> Facts {
         f.vec_certain_use = certain_vector_reads(ins, info, &name);
     }
     for m in info.used_memory() {
+        f.writes_memory |= matches!(
+            m.access(),
+            OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+        );
         if m.access() == OpAccess::NoMemAccess || gpr_index(m.base()).is_none() {
             continue;
         }
@@ -489,25 +495,33 @@ fn liveness(flow: &Flow, facts: &[Facts], callees: &Summaries) -> (GprSet, VecSe
     live.first().copied().unwrap_or_default()
 }
 
-/// Per general-purpose register: which argument's entry value (plus a constant) it holds
-/// on every path here — 0 for none, k + 1 for `INT_ARGS[k]`.
-type Origins = [u8; 16];
+/// Argument origins of the general-purpose registers and spill slots (`arg_origins`).
+type Origins = arg_origins::Origins<16>;
 
-fn entry_origins() -> Origins {
-    let mut o = [0u8; 16];
-    for (k, r) in INT_ARGS.iter().enumerate() {
-        if let Some(i) = gpr_index(*r) {
-            o[i] = k as u8 + 1;
+fn is_frame(r: Register) -> bool {
+    matches!(r.full_register(), Register::RSP | Register::RBP)
+}
+
+/// Whether the function computes a frame address into another register (`lea rax,
+/// [rbp - 8]`, `mov rax, rsp`): then a store through any pointer may change a spill slot,
+/// so slots are not tracked.
+fn frame_escapes(code: &[Instruction]) -> bool {
+    code.iter().any(|ins| {
+        let dest = ins.op0_kind() == OpKind::Register
+            && ins.op0_register().is_gpr()
+            && !is_frame(ins.op0_register());
+        if !dest {
+            return false;
         }
-    }
-    o
+        if ins.mnemonic() == Mnemonic::Lea {
+            return is_frame(ins.memory_base()) || is_frame(ins.memory_index());
+        }
+        (1..ins.op_count())
+            .any(|i| ins.op_kind(i) == OpKind::Register && is_frame(ins.op_register(i)))
+    })
 }
 
-fn origin_of(o: &Origins, r: Register) -> u8 {
-    gpr_index(r).map_or(0, |i| o[i])
-}
-
-/// Argument registers (bits over `INT_ARGS`) the entry values of which are dereferenced.
+/// Argument registers (bits over `INT_ARGS`) whose entry values are dereferenced.
 fn derefs(
     flow: &Flow,
     facts: &[Facts],
@@ -519,29 +533,29 @@ fn derefs(
     if n == 0 {
         return 0;
     }
+    let slots = !frame_escapes(code);
     let mut out = 0u32;
     let used_as_address = |o: &Origins, regs: GprSet, out: &mut u32| {
         for i in regs.indices() {
-            if o[i] != 0 {
-                *out |= 1 << (o[i] - 1);
+            if let Some(k) = arg_origins::argument_of(o.get(i)) {
+                *out |= 1 << k;
             }
         }
     };
     // What a callee dereferences, seen from the caller's registers at the call.
     let callee_derefs = |o: &Origins, f: usize, out: &mut u32| {
         let d = callees.get(&f).map_or(0, |s| s.derefs);
-        let regs = GprSet::of(
-            &INT_ARGS
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| d & (1 << k) != 0)
-                .map(|(_, r)| *r)
-                .collect::<Vec<_>>(),
-        );
+        let mut regs = GprSet::EMPTY;
+        for (k, r) in INT_ARGS.iter().enumerate() {
+            if d & (1 << k) != 0 {
+                regs.insert(*r);
+            }
+        }
         used_as_address(o, regs, out);
     };
+    let arg_regs: Vec<usize> = INT_ARGS.iter().filter_map(|r| gpr_index(*r)).collect();
     let mut states: Vec<Option<Origins>> = vec![None; n];
-    states[0] = Some(entry_origins());
+    states[0] = Some(Origins::entry(&arg_regs));
     let mut work = vec![0usize];
     while let Some(i) = work.pop() {
         let Some(mut o) = states[i] else { continue };
@@ -549,11 +563,11 @@ fn derefs(
         if let Some(&g) = flow.calls.get(&i) {
             callee_derefs(&o, g, &mut out);
         }
-        step(&code[i], writes[i], &mut o);
+        step(&code[i], &facts[i], writes[i], slots, &mut o);
         if flow.calls.contains_key(&i) {
             for r in CALLER_SAVED {
                 if let Some(k) = gpr_index(r) {
-                    o[k] = 0;
+                    o.set(k, arg_origins::UNKNOWN);
                 }
             }
         }
@@ -561,17 +575,9 @@ fn derefs(
             callee_derefs(&o, g, &mut out);
         }
         for &s in flow.succs[i].iter() {
-            let merged = match states[s] {
+            let merged = match &states[s] {
                 None => o,
-                Some(prev) => {
-                    let mut m = prev;
-                    for (a, b) in m.iter_mut().zip(o) {
-                        if *a != b {
-                            *a = 0;
-                        }
-                    }
-                    m
-                }
+                Some(prev) => prev.merge(&o),
             };
             if states[s] != Some(merged) {
                 states[s] = Some(merged);
@@ -582,35 +588,77 @@ fn derefs(
     out
 }
 
-/// How `ins` moves argument values between registers: copies and constant offsets keep
-/// the origin, every other write loses it.
-fn step(ins: &Instruction, writes: GprSet, o: &mut Origins) {
+/// How `ins` moves argument values: copies, constant offsets and adding an integer keep
+/// the origin, scaled indices are integers, eight-byte stores and loads of frame slots
+/// carry origins (when `slots`), every other write loses them.
+fn step(ins: &Instruction, f: &Facts, writes: GprSet, slots: bool, o: &mut Origins) {
+    use arg_origins::{INTEGER, UNKNOWN, sum};
     let reg = |i: u32| (ins.op_kind(i) == OpKind::Register).then(|| ins.op_register(i));
-    let kept = match ins.code() {
+    let get = |o: &Origins, r: Register| gpr_index(r).map_or(UNKNOWN, |i| o.get(i));
+    let base = ins.memory_base();
+    let index = ins.memory_index();
+    let offset = ins.memory_displacement64() as i64;
+    let frame_slot = slots && is_frame(base) && index == Register::None;
+    let kept: Option<(Register, u8)> = match ins.code() {
         Code::Mov_r64_rm64 | Code::Mov_rm64_r64 => match (reg(0), reg(1)) {
-            (Some(d), Some(s)) => Some((d, origin_of(o, s))),
+            (Some(d), Some(s)) => Some((d, get(o, s))),
+            (Some(d), None) if frame_slot => gpr_index(base).map(|b| (d, o.load(b, offset))),
             _ => None,
         },
-        Code::Lea_r64_m
-            if ins.memory_index() == Register::None && gpr_index(ins.memory_base()).is_some() =>
-        {
-            Some((ins.op0_register(), origin_of(o, ins.memory_base())))
+        Code::Lea_r64_m => {
+            let d = ins.op0_register();
+            let scaled = ins.memory_index_scale() > 1;
+            Some(match (gpr_index(base).is_some(), index) {
+                (false, Register::None) => (d, UNKNOWN),
+                (false, _) if scaled => (d, INTEGER),
+                (false, _) => (d, UNKNOWN),
+                (true, Register::None) => (d, get(o, base)),
+                (true, _) if scaled => (d, sum(get(o, base), INTEGER)),
+                (true, i) => (d, sum(get(o, base), get(o, i))),
+            })
         }
         Code::Add_rm64_imm8
         | Code::Add_rm64_imm32
         | Code::Sub_rm64_imm8
         | Code::Sub_rm64_imm32
         | Code::Inc_rm64
-        | Code::Dec_rm64 => reg(0).map(|d| (d, origin_of(o, d))),
+        | Code::Dec_rm64 => reg(0).map(|d| (d, get(o, d))),
+        Code::Add_r64_rm64 | Code::Add_rm64_r64 => match (reg(0), reg(1)) {
+            (Some(d), Some(s)) => Some((d, sum(get(o, d), get(o, s)))),
+            _ => None,
+        },
+        Code::Shl_rm64_imm8
+        | Code::Shl_rm64_1
+        | Code::Imul_r64_rm64_imm8
+        | Code::Imul_r64_rm64_imm32 => reg(0).map(|d| (d, INTEGER)),
         _ => None,
     };
+    if slots && f.writes_memory && is_frame(base) {
+        let b = gpr_index(base).unwrap_or(0);
+        if index != Register::None {
+            o.forget_frame(b);
+        } else if ins.code() == Code::Mov_rm64_r64
+            && let Some(s) = reg(1)
+        {
+            o.store(b, offset, get(o, s));
+        } else {
+            let size = match ins.memory_size().size() {
+                0 => 64,
+                s => s as i64,
+            };
+            o.clobber(b, offset, size);
+        }
+    }
     for i in writes.indices() {
-        o[i] = 0;
+        o.set(i, UNKNOWN);
+        if is_frame(super::registers::GPRS[i]) {
+            o.forget_frame(i);
+        }
     }
     if let Some((d, origin)) = kept
         && let Some(i) = gpr_index(d)
     {
-        o[i] = origin;
+        o.set(i, origin);
     }
 }
 
