@@ -28,9 +28,9 @@ use crate::lower::arg_origins;
 
 /// Registers x0–x30 (or v0–v31) as a bit mask.
 type Regs = u32;
-const ALL: Regs = u32::MAX >> 1 | 1 << 31;
+const ALL: Regs = u32::MAX;
 /// x0–x18 and x30: what a call may change (AAPCS64; x18 is left alone but not relied on).
-const CALL_CLOBBERED: Regs = (1 << 19) - 1 | 1 << 30;
+const CALL_CLOBBERED: Regs = ((1 << 19) - 1) | (1 << 30);
 
 /// One instruction's effect on the analyses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -461,7 +461,8 @@ fn facts(d: &Instruction) -> Facts {
                 f.vec_may_use |= v;
                 // A stored register may be a spill of an undefined value; a copied one is
                 // read only if the copy is.
-                if f.gpr_copy.is_none() && !(store && !is_memory(o)) {
+                let stored_value = store && !is_memory(o);
+                if f.gpr_copy.is_none() && !stored_value {
                     f.gpr_certain_use |= g;
                 }
                 if f.vec_copy.is_none() {
