@@ -224,9 +224,10 @@ impl LowerError {
                  integer does not keep its memory alive for the garbage collector"
             }
             LowerError::UnreadArgument { .. } => {
-                "the Go declaration passes more arguments than the C function takes: make it \
-                 match the C prototype (a Go slice is passed as three C arguments: pointer, \
-                 length, capacity)"
+                "if the C function has this parameter and ignores it, nothing is wrong; \
+                 otherwise the Go declaration passes more arguments than the C function \
+                 takes: make it match the C prototype (a Go slice is passed as three C \
+                 arguments: pointer, length, capacity)"
             }
             LowerError::FunctionAddress(_) => {
                 "function pointers cannot be called from translated code; call directly"
