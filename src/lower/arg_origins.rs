@@ -44,22 +44,23 @@ struct Slot {
     origin: Origin,
 }
 
-/// Slots remembered at once: -O0 code spills each argument once.
-const SLOTS: usize = 12;
+/// Slots remembered at once where code spills arguments: -O0 code spills each once.
+pub const SLOTS: usize = 12;
 
-/// Origins of `N` registers and of the spill slots.
+/// Origins of `N` registers and of up to `S` spill slots. Functions that do not spill use
+/// `S = 0`: the state is then a few bytes, copied at every instruction of the analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Origins<const N: usize> {
+pub struct Origins<const N: usize, const S: usize> {
     regs: [Origin; N],
-    slots: [Slot; SLOTS],
+    slots: [Slot; S],
 }
 
-impl<const N: usize> Origins<N> {
+impl<const N: usize, const S: usize> Origins<N, S> {
     /// Argument register k (numbered `regs[k]`) holds argument k's entry value.
-    pub fn entry(regs: &[usize]) -> Origins<N> {
+    pub fn entry(regs: &[usize]) -> Origins<N, S> {
         let mut o = Origins {
             regs: [UNKNOWN; N],
-            slots: [Slot::default(); SLOTS],
+            slots: [Slot::default(); S],
         };
         for (k, r) in regs.iter().enumerate() {
             if *r < N {
@@ -126,7 +127,7 @@ impl<const N: usize> Origins<N> {
     }
 
     /// What holds on both paths.
-    pub fn merge(&self, other: &Origins<N>) -> Origins<N> {
+    pub fn merge(&self, other: &Origins<N, S>) -> Origins<N, S> {
         let mut m = *self;
         for (a, b) in m.regs.iter_mut().zip(other.regs) {
             if *a != b {
@@ -142,15 +143,75 @@ impl<const N: usize> Origins<N> {
     }
 }
 
+/// Runs a forward "must" dataflow over the instructions reachable from instruction 0:
+/// `transfer(i, state)` turns the state before instruction i into the state after it;
+/// `succs(i)` are i's successors. States are kept only where paths join: a straight run
+/// of instructions is walked with one state, so the cost is the transfers themselves.
+pub fn forward<'a, const N: usize, const S: usize>(
+    n: usize,
+    succs: impl Fn(usize) -> &'a [usize],
+    entry: Origins<N, S>,
+    mut transfer: impl FnMut(usize, &mut Origins<N, S>),
+) {
+    if n == 0 {
+        return;
+    }
+    // Predecessor counts (2 = "several"); the entry counts as one.
+    let mut preds = vec![0u8; n];
+    preds[0] = 1;
+    for i in 0..n {
+        for &s in succs(i) {
+            if s < n {
+                preds[s] = preds[s].saturating_add(1).min(2);
+            }
+        }
+    }
+    let mut states: Vec<Option<Origins<N, S>>> = vec![None; n];
+    states[0] = Some(entry);
+    let mut work = vec![0usize];
+    while let Some(head) = work.pop() {
+        let Some(mut o) = states[head] else { continue };
+        let mut i = head;
+        loop {
+            transfer(i, &mut o);
+            match succs(i) {
+                // The only way into the next instruction: no state to keep. (Every cycle
+                // has a join, so this walk ends.)
+                [s] if *s < n && preds[*s] == 1 => i = *s,
+                next => {
+                    for &s in next {
+                        if s >= n {
+                            continue;
+                        }
+                        let merged = match &states[s] {
+                            None => o,
+                            Some(prev) => prev.merge(&o),
+                        };
+                        if states[s] != Some(merged) {
+                            states[s] = Some(merged);
+                            work.push(s);
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn registers_and_slots_merge_to_what_both_paths_agree_on() {
-        let mut a: Origins<4> = Origins::entry(&[2, 0]);
+        let mut a: Origins<4, 4> = Origins::entry(&[2, 0]);
         assert_eq!(argument_of(a.get(2)), Some(0));
         assert_eq!(argument_of(a.get(0)), Some(1));
+        // Without slots, stores are forgotten.
+        let mut none: Origins<4, 0> = Origins::entry(&[2, 0]);
+        none.store(3, -8, argument(0));
+        assert_eq!(none.load(3, -8), UNKNOWN);
         a.store(3, -8, a.get(2));
         a.store(3, -16, a.get(0));
         let mut b = a;
@@ -163,6 +224,32 @@ mod tests {
         let mut f = m;
         f.forget_frame(3);
         assert_eq!(f.load(3, -8), UNKNOWN);
+    }
+
+    #[test]
+    fn forward_visits_every_reachable_instruction_and_merges_at_joins() {
+        // 0 → 1 → {2, 3}; 2 → 4; 3 → 4; 4 → 1 (loop); 5 unreachable.
+        let succs: Vec<Vec<usize>> = vec![vec![1], vec![2, 3], vec![4], vec![4], vec![1], vec![]];
+        let mut seen = [0u32; 6];
+        let mut at_join = None;
+        forward::<4, 0>(
+            6,
+            |i| succs[i].as_slice(),
+            Origins::entry(&[0, 1]),
+            |i, o| {
+                seen[i] += 1;
+                match i {
+                    2 => o.set(0, UNKNOWN),
+                    4 => at_join = Some(o.get(0)),
+                    _ => {}
+                }
+            },
+        );
+        assert!(
+            seen[..5].iter().all(|&c| c >= 1) && seen[5] == 0,
+            "{seen:?}"
+        );
+        assert_eq!(at_join, Some(UNKNOWN), "one path lost register 0");
     }
 
     #[test]

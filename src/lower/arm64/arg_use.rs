@@ -647,8 +647,9 @@ fn summarise(p: &Prepared<'_>, callees: &Summaries) -> Summary {
     }
 }
 
-/// Argument origins of x0–x30 (and spill slots; sp is frame register 31, `arg_origins`).
-type Origins = arg_origins::Origins<32>;
+/// Argument origins of x0–x30 and of `S` spill slots (sp is frame register 31;
+/// `arg_origins`).
+type Origins<const S: usize> = arg_origins::Origins<32, S>;
 
 const SP: u16 = 31;
 const FP: u16 = 29;
@@ -704,11 +705,11 @@ fn frame_escapes(insns: &[&Instruction]) -> bool {
 /// writeback by an immediate keep the origin; shifts and multiplies give integers; eight-
 /// byte stores and loads of `[sp, #n]` / `[x29, #n]` carry origins (when `slots`); every
 /// other write loses them.
-fn step(d: &Instruction, f: &Facts, slots: bool, o: &mut Origins) {
+fn step<const S: usize>(d: &Instruction, f: &Facts, slots: bool, o: &mut Origins<S>) {
     use Opcode::*;
     use arg_origins::{INTEGER, UNKNOWN, sum};
     let ops = &d.operands;
-    let get = |o: &Origins, n: u16| o.get(n as usize);
+    let get = |o: &Origins<S>, n: u16| o.get(n as usize);
     let mut kept: Vec<(u16, u8)> = Vec::new();
     let frame_slot = |op: &Operand| match *op {
         Operand::RegPreIndex(b, off, false) if slots && (b == SP || b == FP) => {
@@ -772,8 +773,9 @@ fn step(d: &Instruction, f: &Facts, slots: bool, o: &mut Origins) {
                 Operand::RegPreIndex(b, off, false) if b == SP || b == FP => {
                     let (b, off) = (b as usize, off as i64);
                     // xzr stores a known non-argument (x_register excludes it).
-                    let value =
-                        |o: &Origins, op: &Operand| x_register(op).map_or(UNKNOWN, |t| get(o, t));
+                    let value = |o: &Origins<S>, op: &Operand| {
+                        x_register(op).map_or(UNKNOWN, |t| get(o, t))
+                    };
                     let eight = |op: &Operand| matches!(*op, Operand::Register(SizeCode::X, _));
                     match d.opcode {
                         STR | STUR if eight(&ops[0]) => o.store(b, off, value(o, &ops[0])),
@@ -838,16 +840,46 @@ fn store_size(d: &Instruction) -> i64 {
     if pair { 2 * one } else { one }
 }
 
+/// Whether the function stores an X register to a frame slot (`str x0, [sp, #8]`, -O0
+/// style) without ever taking a frame address: then slots are worth tracking.
+fn spills(insns: &[&Instruction]) -> bool {
+    insns.iter().any(|d| {
+        matches!(d.opcode, Opcode::STR | Opcode::STUR | Opcode::STP)
+            && matches!(d.operands[0], Operand::Register(SizeCode::X, _))
+            && d.operands
+                .iter()
+                .any(|o| matches!(*o, Operand::RegPreIndex(b, _, false) if b == SP || b == FP))
+    }) && !frame_escapes(insns)
+}
+
 /// x0–x7 (as bits) whose entry values are used as addresses.
 fn derefs(p: &Prepared<'_>, facts: &[Facts], g: &Graph, callees: &Summaries) -> Regs {
+    let calls =
+        g.calls.iter().any(Option::is_some) || g.exits.iter().any(|e| matches!(e, Some(Some(_))));
+    if !calls && facts.iter().all(|f| f.deref == 0) {
+        return 0;
+    }
     let insns: Vec<&Instruction> = p.code.insns().map(|i| &i.decoded).collect();
+    if spills(&insns) {
+        derefs_with::<{ arg_origins::SLOTS }>(&insns, facts, g, callees)
+    } else {
+        derefs_with::<0>(&insns, facts, g, callees)
+    }
+}
+
+fn derefs_with<const S: usize>(
+    insns: &[&Instruction],
+    facts: &[Facts],
+    g: &Graph,
+    callees: &Summaries,
+) -> Regs {
     let n = insns.len();
     if n == 0 {
         return 0;
     }
-    let slots = !frame_escapes(&insns);
+    let slots = S > 0;
     let mut out: Regs = 0;
-    let used_as_address = |o: &Origins, regs: Regs, out: &mut Regs| {
+    let used_as_address = |o: &Origins<S>, regs: Regs, out: &mut Regs| {
         for r in 0..31 {
             if regs & (1 << r) != 0
                 && let Some(k) = arg_origins::argument_of(o.get(r))
@@ -857,7 +889,7 @@ fn derefs(p: &Prepared<'_>, facts: &[Facts], g: &Graph, callees: &Summaries) -> 
         }
     };
     let callee_derefs = |f: usize| callees.get(&f).map_or(0, |s| s.derefs);
-    let mut states: Vec<Option<Origins>> = vec![None; n];
+    let mut states: Vec<Option<Origins<S>>> = vec![None; n];
     states[0] = Some(Origins::entry(&[0, 1, 2, 3, 4, 5, 6, 7]));
     let mut work = vec![0usize];
     while let Some(i) = work.pop() {

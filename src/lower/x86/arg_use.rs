@@ -17,18 +17,13 @@
 //! Calls and tail calls pass arguments on: a callee's reads and dereferences of its entry
 //! registers are the caller's at the call. Functions are analysed callee-first.
 
-use std::cell::RefCell;
-
 use iced_x86::{
-    Code, EncodingKind, Instruction, InstructionInfo, InstructionInfoFactory, Mnemonic, OpAccess,
-    OpKind, Register,
+    Code, EncodingKind, Instruction, InstructionInfo, Mnemonic, OpAccess, OpKind, Register,
 };
 use rustc_hash::FxHashMap as HashMap;
 
-use super::exact_instruction::ExactInstruction;
 use super::flow::{Exit, Flow};
 use super::function::Prepared;
-use super::memo::Memo;
 use super::registers::{CALLER_SAVED, GprSet, INT_ARGS, gpr_index};
 use super::stack::StackSummary;
 use crate::lower::arg_check::ArgUse;
@@ -38,9 +33,10 @@ use crate::lower::arg_origins;
 type VecSet = u32;
 const ALL_VEC: VecSet = u32::MAX;
 
-/// One instruction's effect on the analyses.
+/// One instruction's effect on the analyses (computed with the liveness facts, from one
+/// instruction-info query per instruction form: `liveness::use_defs`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Facts {
+pub struct Facts {
     /// General-purpose registers possibly read (partial writes keep the rest: a read).
     gpr_may_use: GprSet,
     /// General-purpose registers fully and unconditionally written.
@@ -57,7 +53,9 @@ struct Facts {
     vec_copy: Option<(u8, u8)>,
     /// Registers used as the base of a memory access that is certainly an address.
     deref: GprSet,
-    writes_memory: bool,
+    /// Writes memory addressed from rbp or rsp.
+    frame_write: bool,
+    moves: Move,
 }
 
 fn vec_bit(r: Register) -> VecSet {
@@ -238,7 +236,7 @@ fn vector_idiom(ins: &Instruction, f: &str) -> bool {
     }
 }
 
-fn facts(ins: &Instruction, info: &InstructionInfo) -> Facts {
+pub(super) fn facts(ins: &Instruction, info: &InstructionInfo) -> Facts {
     let mut f = Facts::default();
     match ins.mnemonic() {
         // Zeroes the upper lanes only: the low lanes, where arguments live, pass through.
@@ -288,11 +286,16 @@ fn facts(ins: &Instruction, info: &InstructionInfo) -> Facts {
     } else {
         f.vec_certain_use = certain_vector_reads(ins, info, &name);
     }
+    f.moves = move_of(ins);
     for m in info.used_memory() {
-        f.writes_memory |= matches!(
-            m.access(),
-            OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
-        );
+        f.frame_write |= is_frame(m.base())
+            && matches!(
+                m.access(),
+                OpAccess::Write
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadWrite
+                    | OpAccess::ReadCondWrite
+            );
         if m.access() == OpAccess::NoMemAccess || gpr_index(m.base()).is_none() {
             continue;
         }
@@ -356,35 +359,10 @@ fn certain_vector_reads(ins: &Instruction, info: &InstructionInfo, name: &str) -
     out
 }
 
-thread_local! {
-    /// Facts by instruction form (they never depend on values, except for the forms
-    /// `facts_of` computes directly).
-    static FACTS: RefCell<Memo<ExactInstruction, Facts>> = RefCell::new(Memo::new());
-}
-
-fn facts_of(code: &[Instruction]) -> Vec<Facts> {
-    let mut factory = InstructionInfoFactory::new();
-    FACTS.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        code.iter()
-            .map(|ins| {
-                let by_value = broadcast_when_zero_immediate(ins.mnemonic())
-                    || matches!(ins.mnemonic(), Mnemonic::Vpternlogd | Mnemonic::Vpternlogq);
-                if by_value {
-                    return facts(ins, factory.info(ins));
-                }
-                let key = ExactInstruction::register_form(ins);
-                match memo.get(&key) {
-                    Some(f) => f,
-                    None => {
-                        let f = facts(ins, factory.info(ins));
-                        memo.insert(key, f);
-                        f
-                    }
-                }
-            })
-            .collect()
-    })
+/// Forms whose facts depend on an immediate, so they cannot be remembered by form.
+pub(super) fn by_value(ins: &Instruction) -> bool {
+    broadcast_when_zero_immediate(ins.mnemonic())
+        || matches!(ins.mnemonic(), Mnemonic::Vpternlogd | Mnemonic::Vpternlogq)
 }
 
 /// What a function's callers need to know about it.
@@ -404,16 +382,23 @@ pub type Summaries = HashMap<usize, Summary>;
 pub fn analyse(prepared: &HashMap<usize, Prepared<'_>>, order: &[Vec<usize>]) -> Summaries {
     let mut out: Summaries = HashMap::default();
     for scc in order {
-        let facts: Vec<(usize, Vec<Facts>)> = scc
+        let functions: Vec<usize> = scc
             .iter()
-            .filter_map(|f| prepared.get(f).map(|p| (*f, facts_of(&p.code))))
+            .copied()
+            .filter(|f| prepared.contains_key(f))
             .collect();
-        // Tail-call cycles converge in a few rounds (the sets only grow).
-        for _round in 0..=scc.len() {
+        // Tail-call cycles converge in a few rounds (the sets only grow); a function outside
+        // any cycle only depends on callees already summarised.
+        let cyclic = scc.len() > 1
+            || prepared
+                .get(&scc[0])
+                .is_some_and(|p| p.calls.contains(&scc[0]) || p.tail_calls.contains(&scc[0]));
+        let rounds = if cyclic { scc.len() + 1 } else { 1 };
+        for _round in 0..rounds {
             let mut changed = false;
-            for (f, fs) in &facts {
+            for f in &functions {
                 let p = &prepared[f];
-                let s = summarise(p, fs, &out);
+                let s = summarise(p, &p.use_defs.arg_facts, &out);
                 changed |= out.insert(*f, s) != Some(s);
             }
             if !changed {
@@ -442,61 +427,76 @@ const UNKNOWN: Summary = Summary {
     derefs: 0,
 };
 
+/// The three live sets packed in one word, so the fixpoint below is a few integer
+/// operations per instruction: GPRs possibly read (bits 0–15), vector registers certainly
+/// read (16–47), xmm0–7 possibly read (48–55; "may read" has no copies, so no other vector
+/// register can make them live).
+fn pack(gpr_may: GprSet, vec_certain: VecSet, vec_may: VecSet) -> u64 {
+    gpr_may.0 as u64 | (vec_certain as u64) << 16 | ((vec_may & 0xff) as u64) << 48
+}
+
+fn unpack(w: u64) -> (GprSet, VecSet, VecSet) {
+    (
+        GprSet(w as u16),
+        (w >> 16) as u32,
+        ((w >> 48) & 0xff) as u32,
+    )
+}
+
 /// Entry liveness: (GPRs possibly read, vectors possibly read, vectors certainly read).
 fn liveness(flow: &Flow, facts: &[Facts], callees: &Summaries) -> (GprSet, VecSet, VecSet) {
     let n = facts.len();
     let callee = |f: usize| callees.get(&f).copied().unwrap_or(UNKNOWN);
-    let mut uses: Vec<Facts> = facts.to_vec();
+    let mut gen_: Vec<u64> = facts
+        .iter()
+        .map(|f| pack(f.gpr_may_use, f.vec_certain_use, f.vec_may_use))
+        .collect();
+    let mut kill: Vec<u64> = facts
+        .iter()
+        .map(|f| pack(f.gpr_def, f.vec_write, f.vec_def))
+        .collect();
     for (&i, &g) in &flow.calls {
         let s = callee(g);
-        let u = &mut uses[i];
-        u.gpr_may_use = u.gpr_may_use.union(s.gpr_may_in);
-        u.vec_may_use |= s.vec_may_in;
-        u.vec_certain_use |= s.vec_certain_in;
+        gen_[i] |= pack(s.gpr_may_in, s.vec_certain_in, s.vec_may_in);
         // Whatever the callee does, the caller's code cannot count on vector registers
         // surviving; for "may read" nothing is killed (see the module doc).
-        u.vec_write = ALL_VEC;
+        kill[i] |= pack(GprSet::EMPTY, ALL_VEC, 0);
     }
     let exit = |e: Exit| match e {
-        Exit::Return => (GprSet::EMPTY, 0, 0),
+        Exit::Return => 0,
         Exit::TailCall(f) => {
             let s = callee(f);
-            (s.gpr_may_in, s.vec_may_in, s.vec_certain_in)
+            pack(s.gpr_may_in, s.vec_certain_in, s.vec_may_in)
         }
-        Exit::FallOff => (UNKNOWN.gpr_may_in, UNKNOWN.vec_may_in, 0),
+        Exit::FallOff => pack(UNKNOWN.gpr_may_in, 0, UNKNOWN.vec_may_in),
     };
-    let mut live = vec![(GprSet::EMPTY, 0u32, 0u32); n];
+    let mut live = vec![0u64; n];
     let mut changed = true;
     while changed {
         changed = false;
         for i in (0..n).rev() {
-            let (mut g, mut v, mut c) = flow.exits[i].map(exit).unwrap_or_default();
+            let mut out = flow.exits[i].map(exit).unwrap_or_default();
             for &s in flow.succs[i].iter() {
-                g = g.union(live[s].0);
-                v |= live[s].1;
-                c |= live[s].2;
+                out |= live[s];
             }
-            let u = &uses[i];
-            let copied = match u.vec_copy {
-                Some((d, s)) if c & (1 << d) != 0 => 1 << s,
+            let copied = match facts[i].vec_copy {
+                Some((d, s)) if out & (1 << (16 + d)) != 0 => 1 << (16 + s),
                 _ => 0,
             };
-            let inn = (
-                u.gpr_may_use.union(g.minus(u.gpr_def)),
-                u.vec_may_use | (v & !u.vec_def),
-                u.vec_certain_use | copied | (c & !u.vec_write),
-            );
+            let inn = gen_[i] | copied | (out & !kill[i]);
             if inn != live[i] {
                 live[i] = inn;
                 changed = true;
             }
         }
     }
-    live.first().copied().unwrap_or_default()
+    let (g, certain, may) = unpack(live.first().copied().unwrap_or_default());
+    (g, may, certain)
 }
 
-/// Argument origins of the general-purpose registers and spill slots (`arg_origins`).
-type Origins = arg_origins::Origins<16>;
+/// Argument origins of the general-purpose registers and of `S` spill slots
+/// (`arg_origins`).
+type Origins<const S: usize> = arg_origins::Origins<16, S>;
 
 fn is_frame(r: Register) -> bool {
     matches!(r.full_register(), Register::RSP | Register::RBP)
@@ -521,8 +521,40 @@ fn frame_escapes(code: &[Instruction]) -> bool {
     })
 }
 
+/// Whether the function stores a register to a frame slot (`mov [rbp - 8], rdi`, -O0
+/// style) without ever taking a frame address: then slots are worth tracking.
+fn spills(code: &[Instruction]) -> bool {
+    code.iter().any(|ins| {
+        ins.code() == Code::Mov_rm64_r64
+            && ins.op0_kind() == OpKind::Memory
+            && is_frame(ins.memory_base())
+    }) && !frame_escapes(code)
+}
+
 /// Argument registers (bits over `INT_ARGS`) whose entry values are dereferenced.
 fn derefs(
+    flow: &Flow,
+    facts: &[Facts],
+    writes: &[GprSet],
+    code: &[Instruction],
+    callees: &Summaries,
+) -> u32 {
+    let calls = !flow.calls.is_empty()
+        || flow
+            .exits
+            .iter()
+            .any(|e| matches!(e, Some(Exit::TailCall(_))));
+    if !calls && facts.iter().all(|f| f.deref == GprSet::EMPTY) {
+        return 0;
+    }
+    if spills(code) {
+        derefs_with::<{ arg_origins::SLOTS }>(flow, facts, writes, code, callees)
+    } else {
+        derefs_with::<0>(flow, facts, writes, code, callees)
+    }
+}
+
+fn derefs_with<const S: usize>(
     flow: &Flow,
     facts: &[Facts],
     writes: &[GprSet],
@@ -533,17 +565,19 @@ fn derefs(
     if n == 0 {
         return 0;
     }
-    let slots = !frame_escapes(code);
     let mut out = 0u32;
-    let used_as_address = |o: &Origins, regs: GprSet, out: &mut u32| {
-        for i in regs.indices() {
+    let used_as_address = |o: &Origins<S>, regs: GprSet, out: &mut u32| {
+        let mut bits = regs.0;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
             if let Some(k) = arg_origins::argument_of(o.get(i)) {
                 *out |= 1 << k;
             }
         }
     };
     // What a callee dereferences, seen from the caller's registers at the call.
-    let callee_derefs = |o: &Origins, f: usize, out: &mut u32| {
+    let callee_derefs = |o: &Origins<S>, f: usize, out: &mut u32| {
         let d = callees.get(&f).map_or(0, |s| s.derefs);
         let mut regs = GprSet::EMPTY;
         for (k, r) in INT_ARGS.iter().enumerate() {
@@ -554,111 +588,151 @@ fn derefs(
         used_as_address(o, regs, out);
     };
     let arg_regs: Vec<usize> = INT_ARGS.iter().filter_map(|r| gpr_index(*r)).collect();
-    let mut states: Vec<Option<Origins>> = vec![None; n];
-    states[0] = Some(Origins::entry(&arg_regs));
-    let mut work = vec![0usize];
-    while let Some(i) = work.pop() {
-        let Some(mut o) = states[i] else { continue };
-        used_as_address(&o, facts[i].deref, &mut out);
-        if let Some(&g) = flow.calls.get(&i) {
-            callee_derefs(&o, g, &mut out);
-        }
-        step(&code[i], &facts[i], writes[i], slots, &mut o);
-        if flow.calls.contains_key(&i) {
-            for r in CALLER_SAVED {
-                if let Some(k) = gpr_index(r) {
-                    o.set(k, arg_origins::UNKNOWN);
+    let calls = !flow.calls.is_empty();
+    arg_origins::forward(
+        n,
+        |i| &flow.succs[i],
+        Origins::<S>::entry(&arg_regs),
+        |i, o| {
+            if facts[i].deref != GprSet::EMPTY {
+                used_as_address(o, facts[i].deref, &mut out);
+            }
+            let call = if calls {
+                flow.calls.get(&i).copied()
+            } else {
+                None
+            };
+            if let Some(g) = call {
+                callee_derefs(o, g, &mut out);
+            }
+            step(&code[i], &facts[i], writes[i], o);
+            if call.is_some() {
+                for r in CALLER_SAVED {
+                    if let Some(k) = gpr_index(r) {
+                        o.set(k, arg_origins::UNKNOWN);
+                    }
                 }
             }
-        }
-        if let Some(Exit::TailCall(g)) = flow.exits[i] {
-            callee_derefs(&o, g, &mut out);
-        }
-        for &s in flow.succs[i].iter() {
-            let merged = match &states[s] {
-                None => o,
-                Some(prev) => prev.merge(&o),
-            };
-            if states[s] != Some(merged) {
-                states[s] = Some(merged);
-                work.push(s);
+            if let Some(Exit::TailCall(g)) = flow.exits[i] {
+                callee_derefs(o, g, &mut out);
             }
-        }
-    }
+        },
+    );
     out
 }
 
-/// How `ins` moves argument values: copies, constant offsets and adding an integer keep
-/// the origin, scaled indices are integers, eight-byte stores and loads of frame slots
-/// carry origins (when `slots`), every other write loses them.
-fn step(ins: &Instruction, f: &Facts, writes: GprSet, slots: bool, o: &mut Origins) {
-    use arg_origins::{INTEGER, UNKNOWN, sum};
-    let reg = |i: u32| (ins.op_kind(i) == OpKind::Register).then(|| ins.op_register(i));
-    let get = |o: &Origins, r: Register| gpr_index(r).map_or(UNKNOWN, |i| o.get(i));
+/// How an instruction moves argument values between general-purpose registers (numbered
+/// as `registers::GPRS`), decided once per instruction form.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Move {
+    /// Whatever it writes is unknown afterwards.
+    #[default]
+    Other,
+    /// `mov d, s`, `lea d, [s + k]`, `add d, k` (s = d): d holds s's origin.
+    Copy { d: u8, s: u8 },
+    /// `add d, s`, `lea d, [a + b]`: an address plus an integer is the address.
+    Sum { d: u8, a: u8, b: u8 },
+    /// `lea d, [a + i*4]`: a scaled index is an integer.
+    PlusInteger { d: u8, a: u8 },
+    /// `shl d, k`, `imul d, s, k`, `lea d, [i*4]`.
+    Integer { d: u8 },
+    /// `mov d, qword ptr [frame + k]`.
+    Load { d: u8 },
+    /// `mov qword ptr [frame + k], s`.
+    Store { s: u8 },
+}
+
+fn move_of(ins: &Instruction) -> Move {
+    let gpr = |r: Register| gpr_index(r).map(|i| i as u8);
+    let reg = |i: u32| {
+        (ins.op_kind(i) == OpKind::Register)
+            .then(|| gpr(ins.op_register(i)))
+            .flatten()
+    };
     let base = ins.memory_base();
     let index = ins.memory_index();
-    let offset = ins.memory_displacement64() as i64;
-    let frame_slot = slots && is_frame(base) && index == Register::None;
-    let kept: Option<(Register, u8)> = match ins.code() {
+    let frame_slot = is_frame(base) && index == Register::None;
+    let scaled = ins.memory_index_scale() > 1;
+    let m = match ins.code() {
         Code::Mov_r64_rm64 | Code::Mov_rm64_r64 => match (reg(0), reg(1)) {
-            (Some(d), Some(s)) => Some((d, get(o, s))),
-            (Some(d), None) if frame_slot => gpr_index(base).map(|b| (d, o.load(b, offset))),
+            (Some(d), Some(s)) => Some(Move::Copy { d, s }),
+            (Some(d), None) if frame_slot => Some(Move::Load { d }),
+            (None, Some(s)) if frame_slot => Some(Move::Store { s }),
             _ => None,
         },
-        Code::Lea_r64_m => {
-            let d = ins.op0_register();
-            let scaled = ins.memory_index_scale() > 1;
-            Some(match (gpr_index(base).is_some(), index) {
-                (false, Register::None) => (d, UNKNOWN),
-                (false, _) if scaled => (d, INTEGER),
-                (false, _) => (d, UNKNOWN),
-                (true, Register::None) => (d, get(o, base)),
-                (true, _) if scaled => (d, sum(get(o, base), INTEGER)),
-                (true, i) => (d, sum(get(o, base), get(o, i))),
-            })
-        }
+        Code::Lea_r64_m => reg(0).and_then(|d| match (gpr(base), gpr(index)) {
+            (None, Some(_)) if scaled => Some(Move::Integer { d }),
+            (Some(s), None) => Some(Move::Copy { d, s }),
+            (Some(a), Some(_)) if scaled => Some(Move::PlusInteger { d, a }),
+            (Some(a), Some(b)) => Some(Move::Sum { d, a, b }),
+            _ => None,
+        }),
         Code::Add_rm64_imm8
         | Code::Add_rm64_imm32
         | Code::Sub_rm64_imm8
         | Code::Sub_rm64_imm32
         | Code::Inc_rm64
-        | Code::Dec_rm64 => reg(0).map(|d| (d, get(o, d))),
+        | Code::Dec_rm64 => reg(0).map(|d| Move::Copy { d, s: d }),
         Code::Add_r64_rm64 | Code::Add_rm64_r64 => match (reg(0), reg(1)) {
-            (Some(d), Some(s)) => Some((d, sum(get(o, d), get(o, s)))),
+            (Some(d), Some(b)) => Some(Move::Sum { d, a: d, b }),
             _ => None,
         },
         Code::Shl_rm64_imm8
         | Code::Shl_rm64_1
         | Code::Imul_r64_rm64_imm8
-        | Code::Imul_r64_rm64_imm32 => reg(0).map(|d| (d, INTEGER)),
+        | Code::Imul_r64_rm64_imm32 => reg(0).map(|d| Move::Integer { d }),
         _ => None,
     };
-    if slots && f.writes_memory && is_frame(base) {
-        let b = gpr_index(base).unwrap_or(0);
-        if index != Register::None {
-            o.forget_frame(b);
-        } else if ins.code() == Code::Mov_rm64_r64
-            && let Some(s) = reg(1)
-        {
-            o.store(b, offset, get(o, s));
-        } else {
-            let size = match ins.memory_size().size() {
-                0 => 64,
-                s => s as i64,
-            };
-            o.clobber(b, offset, size);
+    m.unwrap_or_default()
+}
+
+/// How `ins` moves argument values ([`Move`]); eight-byte stores and loads of frame slots
+/// carry origins (when `S > 0`), every other write loses them.
+fn step<const S: usize>(ins: &Instruction, f: &Facts, writes: GprSet, o: &mut Origins<S>) {
+    use arg_origins::{INTEGER, UNKNOWN, sum};
+    let get = |o: &Origins<S>, r: u8| o.get(r as usize);
+    let offset = || ins.memory_displacement64() as i64;
+    let frame = || gpr_index(ins.memory_base()).unwrap_or(0);
+    let kept = match f.moves {
+        Move::Other | Move::Store { .. } => None,
+        Move::Copy { d, s } => Some((d, get(o, s))),
+        Move::Sum { d, a, b } => Some((d, sum(get(o, a), get(o, b)))),
+        Move::PlusInteger { d, a } => Some((d, sum(get(o, a), INTEGER))),
+        Move::Integer { d } => Some((d, INTEGER)),
+        Move::Load { d } => Some((
+            d,
+            if S > 0 {
+                o.load(frame(), offset())
+            } else {
+                UNKNOWN
+            },
+        )),
+    };
+    if S > 0 && f.frame_write {
+        let b = frame();
+        match f.moves {
+            Move::Store { s } => o.store(b, offset(), get(o, s)),
+            _ if ins.memory_index() != Register::None => o.forget_frame(b),
+            _ => {
+                let size = match ins.memory_size().size() {
+                    0 => 64,
+                    s => s as i64,
+                };
+                o.clobber(b, offset(), size);
+            }
         }
     }
-    for i in writes.indices() {
+    let mut bits = writes.0;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
         o.set(i, UNKNOWN);
-        if is_frame(super::registers::GPRS[i]) {
+        if S > 0 && is_frame(super::registers::GPRS[i]) {
             o.forget_frame(i);
         }
     }
-    if let Some((d, origin)) = kept
-        && let Some(i) = gpr_index(d)
-    {
-        o.set(i, origin);
+    if let Some((d, origin)) = kept {
+        o.set(d as usize, origin);
     }
 }
 
@@ -807,6 +881,19 @@ mod tests {
             one("mov rdi, qword ptr [rsi]\nmov eax, dword ptr [rdi]\nret").derefs,
             0b10
         );
+        // -O0: spilled to the frame, reloaded, indexed (GCC adds a scaled index).
+        let o0 = "push rbp\nmov rbp, rsp\nmov qword ptr [rbp - 8], rdi\nmov qword ptr [rbp - 16], rsi\n\
+                  mov qword ptr [rbp - 24], 0\nmov rax, qword ptr [rbp - 24]\nlea rdx, [4*rax]\n\
+                  mov rax, qword ptr [rbp - 16]\nadd rax, rdx\nmov eax, dword ptr [rax]\npop rbp\nret";
+        assert_eq!(one(o0).derefs, 0b10);
+        // A slot overwritten, or a frame address taken: nothing is claimed.
+        let over = "push rbp\nmov rbp, rsp\nmov qword ptr [rbp - 8], rsi\nmov dword ptr [rbp - 4], 0\n\
+                    mov rax, qword ptr [rbp - 8]\nmov eax, dword ptr [rax]\npop rbp\nret";
+        assert_eq!(one(over).derefs, 0);
+        let escaped = "push rbp\nmov rbp, rsp\nmov qword ptr [rbp - 8], rsi\nlea rcx, [rbp - 8]\n\
+                       mov qword ptr [rcx], rdi\nmov rax, qword ptr [rbp - 8]\nmov eax, dword ptr [rax]\n\
+                       pop rbp\nret";
+        assert_eq!(one(escaped).derefs, 0);
         // Arguments passed to a callee that dereferences them.
         let s = summaries(
             ".intel_syntax noprefix\n.text\nf:\nmov rdi, rdx\ncall g\nret\ng:\nmov eax, dword ptr [rdi]\nret\n",
