@@ -48,7 +48,7 @@ const fn warning(decl: &'static str, col: u32, says: &'static [&'static str]) ->
 }
 
 /// Mistakes whose message is the same on both architectures but for register names.
-fn common_cases(int: [&'static str; 2], float0: &'static str) -> Vec<Case> {
+fn common_cases(int: [&'static str; 2], [float0, float1]: [&'static str; 2]) -> Vec<Case> {
     vec![
         // C `float scale_add(float x, float y)`.
         error(
@@ -57,15 +57,35 @@ fn common_cases(int: [&'static str; 2], float0: &'static str) -> Vec<Case> {
             leak(&[
                 &format!("reads float argument register `{float0}`"),
                 "passes 0 float arguments",
-                "`x` (int32)",
-                "probably that float",
+                "`x` (int32) and `y` (int32) are probably floats",
             ]),
         ),
-        // C `double dot_scaled(const double *p, long n, double k)`.
+        // Only the second one wrong.
+        error(
+            "func scale_add(x float32, y int32) float32",
+            27,
+            leak(&[
+                &format!("reads float argument register `{float1}`"),
+                "passes 1 float arguments",
+                "`y` (int32) is probably that float",
+            ]),
+        ),
+        // C `double dot_scaled(const double *p, long n, double k)`: `n` declared as the
+        // float would move `k` into the register C reads as its count, so the registers
+        // cannot tell which one it is.
         error(
             "func dot_scaled(p *float64, n int64, k int64) float64",
-            38,
-            leak(&[&format!("`{float0}`"), "`k` (int64)"]),
+            29,
+            leak(&[
+                &format!("`{float0}`"),
+                "one of `n` (int64), `k` (int64) is probably a float",
+            ]),
+        ),
+        // Declared as a pointer, `p` cannot be the float: only `k` fits.
+        error(
+            "func dot_scaled(k int64, p *float64, n int64) float64",
+            17,
+            leak(&[&format!("`{float0}`"), "`k` (int64) is probably that float"]),
         ),
         // C `void add(const float *a, const float *b, float *out, size_t n)` as three slices:
         // the second pointer gets `a`'s length, the third `a`'s capacity.
@@ -114,7 +134,7 @@ fn leak(parts: &[&str]) -> &'static [&'static str] {
 }
 
 fn x86_cases() -> Vec<Case> {
-    let mut cases = common_cases(["rdi", "rsi"], "xmm0");
+    let mut cases = common_cases(["rdi", "rsi"], ["xmm0", "xmm1"]);
     // C `many(a…j)`: ten integers, four of them on the stack; the fourth stack slot is
     // the tenth argument.
     cases.push(error(
@@ -141,7 +161,7 @@ fn x86_cases() -> Vec<Case> {
 }
 
 fn arm64_cases() -> Vec<Case> {
-    let mut cases = common_cases(["x0", "x1"], "v0");
+    let mut cases = common_cases(["x0", "x1"], ["v0", "v1"]);
     // Eight integer registers, then the stack: the second slot is the tenth argument.
     cases.push(error(
         "func many(a1, a2, a3, a4, a5, a6, a7, a8 int64) int64",

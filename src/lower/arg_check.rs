@@ -183,26 +183,26 @@ pub fn check(
         ));
     }
 
-    // Float registers read beyond those passed: the Go parameter most likely meant is an
-    // integer scalar the C code never reads, taken in order.
+    // Float registers read beyond those passed: name the Go parameters that, declared as
+    // floats, would make the declaration fit the code.
     let missing = (n_float..conv.float_regs.len() as u32).find(|k| bit(u.float_reads, *k as u8));
     if let Some(k) = missing {
-        let suspects: Vec<&Arg<'_>> = args
-            .iter()
-            .filter(|a| {
-                a.part == Part::Whole
-                    && matches!(a.kind, ScalarKind::Int { .. } | ScalarKind::Bool)
-                    && matches!(a.loc, ArgLocation::IntReg(r) if !bit(u.int_may_read, r))
-            })
-            .collect();
-        let suspect = suspects.get((k - n_float) as usize);
+        let wanted = highest(u.float_reads).map_or(0, |h| h + 1) - n_float;
+        let (suspects, unique) = float_suspects(&args, layout, u, conv, wanted as usize);
+        let named: Vec<String> = suspects.iter().map(|a| a.describe()).collect();
+        let clause = match (named.as_slice(), unique) {
+            ([], _) => None,
+            ([one], true) => Some(format!("{one} is probably that float")),
+            (many, true) => Some(format!("{} are probably floats", many.join(" and "))),
+            (many, false) => Some(format!("one of {} is probably a float", many.join(", "))),
+        };
         out.push(error(
-            Place::Decl(suspect.map_or(go.span, |a| a.param.span)),
+            Place::Decl(suspects.first().map_or(go.span, |a| a.param.span)),
             LowerError::FloatArgumentNotPassed {
                 func: func(),
                 reg: conv.float_regs[k as usize].to_string(),
                 provided: n_float,
-                suspect: suspect.map(|a| a.describe()),
+                suspect: clause,
             },
         ));
     }
@@ -268,6 +268,107 @@ pub fn check(
         out.extend(unread(go, &args, u, conv));
     }
     out
+}
+
+/// The Go parameters that, declared as floats instead of integers, would make the
+/// declaration fit what the code shows (`wanted` more float registers passed, every
+/// register it certainly reads passed, every whole parameter passed read, only addresses
+/// dereferenced), and whether exactly one choice fits. Parameter order is kept: a
+/// parameter of the wrong class shifts the registers of those after it.
+fn float_suspects<'a, 'b>(
+    args: &'b [Arg<'a>],
+    layout: &FrameLayout,
+    u: &ArgUse,
+    conv: &Convention,
+    wanted: usize,
+) -> (Vec<&'b Arg<'a>>, bool) {
+    let candidates: Vec<usize> = (0..args.len())
+        .filter(|&i| {
+            let a = &args[i];
+            a.part == Part::Whole
+                && matches!(a.kind, ScalarKind::Int { .. } | ScalarKind::Bool)
+                && matches!(a.loc, ArgLocation::IntReg(_))
+        })
+        .take(12)
+        .collect();
+    if wanted == 0 || wanted > candidates.len() {
+        return (Vec::new(), false);
+    }
+    // `strict`: only declared pointers may be dereferenced (a choice that puts a pointer
+    // where the code dereferences beats one that puts an integer there).
+    let fits = |flipped: &[usize], strict: bool| {
+        let slots: Vec<crate::abi::Slot> = layout
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut s = s.clone();
+                if flipped.contains(&i) {
+                    s.kind = if s.size == 8 {
+                        ScalarKind::Float64
+                    } else {
+                        ScalarKind::Float32
+                    };
+                }
+                s
+            })
+            .collect();
+        let locs = crate::abi::sysv::classify_args(
+            &slots,
+            conv.int_regs.len() as u8,
+            conv.float_regs.len() as u8,
+        );
+        let count = |f: fn(&ArgLocation) -> bool| locs.iter().filter(|l| f(l)).count() as u32;
+        let floats = count(|l| matches!(l, ArgLocation::FloatReg(_)));
+        let ints = count(|l| matches!(l, ArgLocation::IntReg(_)));
+        let covers = |set: u32, n: u32| set >> n.min(31) == 0 || n >= 32;
+        covers(u.float_reads, floats)
+            && covers(u.int_reads, ints)
+            && args
+                .iter()
+                .zip(&locs)
+                .zip(&slots)
+                .all(|((a, loc), s)| match *loc {
+                    ArgLocation::IntReg(r) => {
+                        let address = matches!(s.kind, ScalarKind::Pointer)
+                            || (!strict && matches!(s.kind, ScalarKind::Int { .. }) && s.size == 8);
+                        (a.part != Part::Whole || bit(u.int_may_read, r))
+                            && (!bit(u.derefs, r) || address)
+                    }
+                    ArgLocation::FloatReg(r) => bit(u.float_may_read, r),
+                    ArgLocation::Stack(_) => true,
+                })
+    };
+    // Every choice of `wanted` candidates, in order.
+    let mut choices: Vec<Vec<usize>> = Vec::new();
+    let mut choice: Vec<usize> = (0..wanted).collect();
+    loop {
+        choices.push(choice.iter().map(|&c| candidates[c]).collect());
+        // Next combination.
+        let Some(pos) = (0..wanted)
+            .rev()
+            .find(|&p| choice[p] < candidates.len() - wanted + p)
+        else {
+            break;
+        };
+        choice[pos] += 1;
+        for q in pos + 1..wanted {
+            choice[q] = choice[q - 1] + 1;
+        }
+    }
+    let mut fitting: Vec<Vec<usize>> = choices.iter().filter(|c| fits(c, true)).cloned().collect();
+    if fitting.is_empty() {
+        fitting = choices.into_iter().filter(|c| fits(c, false)).collect();
+    }
+    // Several choices fit when a float declared as an integer shifts the integers after
+    // it: the registers alone cannot tell which parameter it was, so all are named.
+    let mut named: Vec<usize> = fitting.iter().flatten().copied().collect();
+    named.sort_unstable();
+    named.dedup();
+    (
+        named.iter().map(|&i| &args[i]).collect(),
+        fitting.len() == 1,
+    )
 }
 
 /// Warnings for register arguments the C code reads on no path. A slice's capacity is
@@ -445,13 +546,44 @@ mod tests {
 
     #[test]
     fn float_read_but_declared_integer_names_the_parameter() {
-        // float f(long n, float x) declared with x int32: C reads xmm0, never esi.
-        let f = run("func f(n int64, x int32) float32", reads(0b1, 0b1));
+        // float f(float *p, float x) declared with x int32: C reads xmm0, never esi.
+        let mut u = reads(0b1, 0b1);
+        u.derefs = 0b1;
+        let f = run("func f(p *float32, x int32) float32", u);
         assert_eq!(f.len(), 1, "{:?}", messages(&f));
         assert!(!f[0].warning);
-        assert!(matches!(f[0].place, Place::Decl(s) if s.col == 17), "{f:?}");
+        assert!(matches!(f[0].place, Place::Decl(s) if s.col == 20), "{f:?}");
         let m = f[0].error.to_string();
-        assert!(m.contains("`xmm0`") && m.contains("`x` (int32)"), "{m}");
+        assert!(
+            m.contains("`xmm0`") && m.contains("`x` (int32) is probably that float"),
+            "{m}"
+        );
+        // float f(float *p, float a, long n) declared with a int32: after `a`, `n` moves
+        // into rsi, which the code reads, so `n` fits as well as `a`.
+        let f = run(
+            "func f(p *float32, a int32, n int64) float32",
+            ArgUse {
+                int_reads: 0b11,
+                int_may_read: 0b11,
+                float_reads: 0b1,
+                float_may_read: 0b1,
+                derefs: 0b1,
+                stack_slots_read: 0,
+            },
+        );
+        let m = f[0].error.to_string();
+        assert!(
+            m.contains("one of `a` (int32), `n` (int64) is probably a float"),
+            "{m}"
+        );
+        assert!(matches!(f[0].place, Place::Decl(s) if s.col == 20), "{f:?}");
+        // Two floats missing, one choice fits.
+        let f = run("func f(x, y int32) float32", reads(0, 0b11));
+        let m = f[0].error.to_string();
+        assert!(
+            m.contains("`x` (int32) and `y` (int32) are probably floats"),
+            "{m}"
+        );
         // No integer parameter is a plausible float: the function is named.
         let f = run("func f(p *byte) float32", reads(0b1, 0b11));
         assert!(f[0].error.to_string().contains("`xmm0`"));

@@ -71,15 +71,13 @@ pub enum LowerError {
     #[error(
         "the C code reads float argument register `{reg}`, but the Go declaration of `{func}` \
          passes {provided} float arguments{}",
-        .suspect.as_ref().map(|s| format!(
-            "; {s}, which the C code never reads as an integer, is probably that float"
-        )).unwrap_or_default()
+        .suspect.as_ref().map(|s| format!("; {s}")).unwrap_or_default()
     )]
     FloatArgumentNotPassed {
         func: String,
         reg: String,
         provided: u32,
-        /// The Go parameter that most likely should be the float.
+        /// Which Go parameters most likely should be floats, as a clause.
         suspect: Option<String>,
     },
     #[error(
