@@ -61,7 +61,7 @@ enum Role {
 }
 
 /// Operations whose destination is also an input: accumulations, inserts, bit-field and
-/// narrowing-to-the-upper-half writes.
+/// narrowing-to-the-upper-half writes, crypto rounds.
 fn destination_is_read(op: Opcode) -> bool {
     use Opcode::*;
     matches!(
@@ -131,6 +131,29 @@ fn destination_is_read(op: Opcode) -> bool {
             | FCMLA
             | SUQADD
             | USQADD
+            // Crypto rounds update their state register.
+            | AESE
+            | AESD
+            | SHA1C
+            | SHA1P
+            | SHA1M
+            | SHA1SU0
+            | SHA1SU1
+            | SHA256H
+            | SHA256H2
+            | SHA256SU0
+            | SHA256SU1
+            | SHA512H
+            | SHA512H2
+            | SHA512SU0
+            | SHA512SU1
+            | SM3PARTW1
+            | SM3PARTW2
+            | SM3TT1A
+            | SM3TT1B
+            | SM3TT2A
+            | SM3TT2B
+            | SM4E
     )
 }
 
