@@ -54,14 +54,55 @@ pub enum LowerError {
     #[error("write to the return-address slot")]
     ReturnAddressWrite,
     #[error(
-        "the C code reads stack argument #{slot} (argument {arg} of the C function) but the \
-         Go declaration of `{func}` provides {provided} stack arguments"
+        "the C code reads stack argument #{slot} (argument {arg} of the C function, counting \
+         {int_regs} integer and {float_regs} float register arguments before it) but the Go \
+         declaration of `{func}` provides {provided} stack arguments"
     )]
     StackArgumentBeyondDeclaration {
         func: String,
+        /// 1-based.
         slot: u32,
+        /// 1-based position in the C prototype.
         arg: u32,
+        int_regs: u32,
+        float_regs: u32,
         provided: u32,
+    },
+    #[error(
+        "the C code reads float argument register `{reg}`, but the Go declaration of `{func}` \
+         passes {provided} float arguments{}",
+        .suspect.as_ref().map(|s| format!("; {s}")).unwrap_or_default()
+    )]
+    FloatArgumentNotPassed {
+        func: String,
+        reg: String,
+        provided: u32,
+        /// Which Go parameters most likely should be floats, as a clause.
+        suspect: Option<String>,
+    },
+    #[error(
+        "the C code of `{func}` dereferences argument register `{reg}` (a pointer in C), but \
+         the Go declaration passes {what} there"
+    )]
+    NotAPointer {
+        func: String,
+        reg: String,
+        what: String,
+    },
+    #[error(
+        "the C code of `{func}` dereferences argument register `{reg}` (a pointer in C); the \
+         Go declaration passes {what} there"
+    )]
+    IntegerAsPointer {
+        func: String,
+        reg: String,
+        what: String,
+    },
+    #[error("the C code of `{func}` never reads {what} (argument register `{reg}`)")]
+    UnreadArgument {
+        func: String,
+        reg: String,
+        what: String,
     },
     #[error(
         "the C code reads integer argument register `{reg}` but the Go declaration of `{func}` \
@@ -166,6 +207,25 @@ impl LowerError {
             LowerError::StackArgumentBeyondDeclaration { .. }
             | LowerError::IntArgumentBeyondDeclaration { .. } => {
                 "make the Go declaration's parameters match the C prototype"
+            }
+            LowerError::FloatArgumentNotPassed { .. } => {
+                "declare the C function's `float` parameters as float32 and its `double` \
+                 parameters as float64, in the C prototype's order"
+            }
+            LowerError::NotAPointer { .. } => {
+                "a C pointer is `*T` or `unsafe.Pointer` in Go; a Go slice is passed as three \
+                 C arguments (pointer, length, capacity) and a string as two (pointer, length): \
+                 declare pointers, or give the C function those parameters"
+            }
+            LowerError::IntegerAsPointer { .. } => {
+                "declare the parameter `unsafe.Pointer` or `*T`: an address passed as an \
+                 integer does not keep its memory alive for the garbage collector"
+            }
+            LowerError::UnreadArgument { .. } => {
+                "if the C function has this parameter and ignores it, nothing is wrong; \
+                 otherwise the Go declaration passes more arguments than the C function \
+                 takes: make it match the C prototype (a Go slice is passed as three C \
+                 arguments: pointer, length, capacity)"
             }
             LowerError::FunctionAddress(_) => {
                 "function pointers cannot be called from translated code; call directly"

@@ -56,6 +56,10 @@ impl<'a> Diags<'a> {
         self.warnings.push(Diagnostic::warning(self.decl, span, e));
     }
 
+    pub fn warn_asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
+        self.warnings.push(Diagnostic::warning(self.asm, span, e));
+    }
+
     pub fn asm(&mut self, span: Span, e: impl Into<ErrorKind>) {
         self.out.push(Diagnostic::new(self.asm, span, e));
     }

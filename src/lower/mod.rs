@@ -1,6 +1,8 @@
 //! Stage 2: parsed items → per-function machine code, analysed and rewritten for Go.
 
+pub mod arg_check;
 pub mod arg_operands;
+pub mod arg_origins;
 pub mod arm64;
 pub mod binding;
 pub mod c_names;

@@ -2,6 +2,7 @@
 //! `assembler`), yaxpeax-arm decodes it, and only PC-relative instructions become native
 //! Go arm64; everything else is kept word for word.
 
+pub mod arg_use;
 pub mod assembler;
 pub mod code;
 pub mod data;

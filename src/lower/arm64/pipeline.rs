@@ -7,6 +7,8 @@
 //!    (`code::place`), check registers Go owns, rewrite PC-relative instructions
 //!    (`rewrite`);
 //! 5. order functions callee-first (rejecting recursion) and model their stack use;
+//!    check declarations against what the C code does with its arguments (`arg_use`,
+//!    `arg_check`);
 //! 6. emit the Go wrappers, the C functions' TEXT symbols and the data sections they use.
 
 use std::collections::BTreeSet;
@@ -21,10 +23,11 @@ use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
 use super::text::{body_lines, c_text};
 use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
-use crate::abi::{self, ArgLocation};
+use crate::abi;
 use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
+use crate::lower::arg_check::{AAPCS64, check_binding};
 use crate::lower::binding::Binding;
 use crate::lower::inputs::{Diags, LoweredFile};
 use crate::lower::program::{BodyItem, Program};
@@ -169,7 +172,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     };
     let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
-    for f in order {
+    for &f in &order {
         let p = &prepared[&f];
         let insns: Vec<_> = p.code.insns().collect();
         let flows: Vec<Flow> = p.lowered.iter().map(|l| l.flow).collect();
@@ -188,6 +191,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     if !d.out.is_empty() {
         return Err(d.out);
     }
+    let arg_uses = super::arg_use::analyse(&prepared, &order);
 
     let mut file = AsmFile::default();
     let mut needed: Vec<usize> = Vec::new();
@@ -196,21 +200,9 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         let stack = stacks[&b.c];
         let layout = abi::layout(b.go);
         let locations = abi::classify_aapcs_args(&layout.args);
-        let provided = locations
-            .iter()
-            .filter(|l| matches!(l, ArgLocation::Stack(_)))
-            .count() as u32;
-        if stack.arg_slots_read > provided {
-            let f = &program.functions[b.c];
-            d.asm(
-                f.span,
-                LowerError::StackArgumentBeyondDeclaration {
-                    func: b.go.name.clone(),
-                    slot: stack.arg_slots_read - 1,
-                    arg: 8 + stack.arg_slots_read,
-                    provided,
-                },
-            );
+        let uses = super::arg_use::arg_use(&arg_uses, b.c, &stack);
+        let c_span = program.functions[b.c].span;
+        if !check_binding(b.go, &layout, &locations, &uses, &AAPCS64, c_span, &mut d) {
             continue;
         }
         let inline = stack.max_depth == 0

@@ -108,6 +108,31 @@ fn is_sp(o: &Operand) -> bool {
     matches!(o, Operand::RegisterOrSP(_, SP))
 }
 
+/// Bytes a load or store accesses: `ldp x8, x9, [sp]` reads two stack-argument slots.
+/// Unknown forms count one byte, so no slot is claimed that the code may not read.
+fn access_bytes(d: &Instruction) -> i64 {
+    use yaxpeax_arm::armv8::a64::SIMDSizeCode as V;
+    let element = match (d.opcode, d.operands[0]) {
+        (Opcode::LDRB | Opcode::LDRSB | Opcode::LDURB | Opcode::LDURSB, _) => 1,
+        (Opcode::STRB | Opcode::STURB, _) => 1,
+        (Opcode::LDRH | Opcode::LDRSH | Opcode::LDURH | Opcode::LDURSH, _) => 2,
+        (Opcode::STRH | Opcode::STURH, _) => 2,
+        (Opcode::LDRSW | Opcode::LDURSW | Opcode::LDPSW, _) => 4,
+        (_, Operand::Register(SizeCode::W, _)) => 4,
+        (_, Operand::Register(SizeCode::X, _)) => 8,
+        (_, Operand::SIMDRegister(V::B, _)) => 1,
+        (_, Operand::SIMDRegister(V::H, _)) => 2,
+        (_, Operand::SIMDRegister(V::S, _)) => 4,
+        (_, Operand::SIMDRegister(V::D, _)) => 8,
+        (_, Operand::SIMDRegister(V::Q, _)) => 16,
+        _ => 1,
+    };
+    match d.opcode {
+        Opcode::LDP | Opcode::LDNP | Opcode::LDPSW | Opcode::STP | Opcode::STNP => 2 * element,
+        _ => element,
+    }
+}
+
 /// Applies one instruction to the state; records stack-argument reads.
 fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), LowerError> {
     if d.opcode == Opcode::Invalid {
@@ -172,13 +197,13 @@ fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), Lower
                 } else if off < 0 {
                     return Err(LowerError::RedZone(-off));
                 } else {
-                    *arg_bytes = (*arg_bytes).max(off - s.depth + 1);
+                    *arg_bytes = (*arg_bytes).max(off - s.depth + access_bytes(d));
                 }
             }
             Operand::RegPostIndex(SP, off) => s.depth -= off as i64,
             Operand::RegPreIndex(FP, off, false) => {
                 if let Some(fp) = s.fp {
-                    *arg_bytes = (*arg_bytes).max(off as i64 - fp + 1);
+                    *arg_bytes = (*arg_bytes).max(off as i64 - fp + access_bytes(d));
                 }
             }
             Operand::RegPostIndexReg(SP, _) => return Err(LowerError::DynamicStack),

@@ -28,7 +28,7 @@ impl Written {
     }
 }
 
-fn writes_nothing(op: Opcode) -> bool {
+pub(super) fn writes_nothing(op: Opcode) -> bool {
     use Opcode::*;
     matches!(
         op,
@@ -40,14 +40,14 @@ fn writes_nothing(op: Opcode) -> bool {
     )
 }
 
-fn writes_two(op: Opcode) -> bool {
+pub(super) fn writes_two(op: Opcode) -> bool {
     use Opcode::*;
     matches!(op, LDP | LDNP | LDPSW | LDXP | LDAXP)
 }
 
 /// Atomics write registers beyond their first operand (`ldadd ws, wt, [xn]` writes wt,
 /// `cas ws, wt` writes ws, `casp` a pair).
-fn writes_all_named(op: Opcode) -> bool {
+pub(super) fn writes_all_named(op: Opcode) -> bool {
     use Opcode::*;
     matches!(
         op,

@@ -112,6 +112,9 @@ pub struct UseDefs {
     /// No instruction but `ret` reads or writes the stack pointer (as an operand, a memory
     /// base or index, or implicitly): the function never touches its stack.
     pub stack_free: bool,
+    /// What each instruction does with argument registers (`arg_use`), from the same
+    /// instruction-info query.
+    pub arg_facts: Vec<super::arg_use::Facts>,
 }
 
 /// What one instruction reads and writes, as every analysis needs it.
@@ -119,12 +122,15 @@ pub struct UseDefs {
 struct Access {
     precise: UseDef,
     conservative: UseDef,
+    /// Default for the forms whose facts depend on an immediate (`arg_use::by_value`).
+    arg: super::arg_use::Facts,
     writes: GprSet,
     touches_sp: bool,
 }
 
 fn access(ins: &Instruction, factory: &mut InstructionInfoFactory) -> Access {
-    let used = factory.info(ins).used_registers();
+    let info = factory.info(ins);
+    let used = info.used_registers();
     let mut writes = GprSet::EMPTY;
     for u in used {
         if matches!(
@@ -137,6 +143,11 @@ fn access(ins: &Instruction, factory: &mut InstructionInfoFactory) -> Access {
     Access {
         precise: use_def(ins, used, Policy::Precise),
         conservative: use_def(ins, used, Policy::Conservative),
+        arg: if super::arg_use::by_value(ins) {
+            super::arg_use::Facts::default()
+        } else {
+            super::arg_use::facts(ins, info)
+        },
         writes,
         touches_sp: ins.mnemonic() != Mnemonic::Ret
             && used
@@ -159,6 +170,7 @@ pub fn use_defs(code: &[Instruction]) -> UseDefs {
         conservative: Vec::with_capacity(code.len()),
         writes: Vec::with_capacity(code.len()),
         stack_free: true,
+        arg_facts: Vec::with_capacity(code.len()),
     };
     ACCESSES.with(|memo| {
         let mut memo = memo.borrow_mut();
@@ -176,6 +188,11 @@ pub fn use_defs(code: &[Instruction]) -> UseDefs {
             out.precise.push(a.precise);
             out.conservative.push(a.conservative);
             out.writes.push(a.writes);
+            out.arg_facts.push(if super::arg_use::by_value(ins) {
+                super::arg_use::facts(ins, factory.info(ins))
+            } else {
+                a.arg
+            });
         }
     });
     out

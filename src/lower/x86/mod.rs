@@ -2,6 +2,7 @@
 //! stack and register analyses, and rewriting the instructions Go's assembler must see
 //! natively.
 
+pub mod arg_use;
 pub mod assemble;
 pub mod exact_instruction;
 pub mod flow;

@@ -6,20 +6,22 @@
 //! 3. assemble and classify every function reachable from a declaration — `function::prepare`;
 //! 4. order them callee-first, rejecting recursion — `call_order`;
 //! 5. per function: stack model, register liveness — `stack::analyse`, `liveness::analyse`;
-//! 6. check declarations against what the C code reads;
+//! 6. check declarations against what the C code does with its arguments — `arg_use`,
+//!    `arg_check`;
 //! 7. emit each function's TEXT, the Go wrappers and the data symbols.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::function::{Prepared, emit, prepare};
 use super::liveness::{self, LiveIns, Policy};
-use super::registers::{GprSet, INT_ARGS};
+use super::registers::GprSet;
 use super::stack::{StackSummary, analyse};
 use super::wrapper::{WrapperInput, wrapper};
-use crate::abi::{self, ArgLocation, ResultLocation};
+use crate::abi::{self, ResultLocation};
 use crate::emit::model::{AsmFile, TextSymbol};
 use crate::error::Diagnostic;
 use crate::lower::LowerError;
+use crate::lower::arg_check::{SYSV, check_binding};
 use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
 use crate::lower::inputs::{Diags, LoweredFile};
@@ -96,6 +98,8 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     }
 
+    let arg_uses = super::arg_use::analyse(&prepared, &order);
+
     let mut file = AsmFile::default();
     let mut wrappers = Vec::new();
     // C functions that need a TEXT of their own: those called by a wrapper (not inlined)
@@ -119,6 +123,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             &prepared,
             &stacks,
             &precise_in,
+            &arg_uses,
             &names,
             inline_body,
             &mut d,
@@ -296,6 +301,7 @@ fn bind_wrapper(
     prepared: &HashMap<usize, Prepared<'_>>,
     stacks: &HashMap<usize, StackSummary>,
     precise_in: &LiveIns,
+    arg_uses: &super::arg_use::Summaries,
     names: &GoNames,
     inline_body: Option<Vec<crate::emit::model::Line>>,
     d: &mut Diags<'_>,
@@ -305,42 +311,10 @@ fn bind_wrapper(
     let stack = stacks.get(&b.c).copied().unwrap_or_default();
     let fspan = program.functions[b.c].span;
 
-    // What the C code reads must be provided (checked only where certain).
-    let n_int = locations
-        .iter()
-        .filter(|l| matches!(l, ArgLocation::IntReg(_)))
-        .count();
-    let n_stack = locations
-        .iter()
-        .filter(|l| matches!(l, ArgLocation::Stack(_)))
-        .count() as u32;
+    // What the C code shows about its arguments must fit the declaration.
     let live = precise_in.get(&b.c).copied().unwrap_or(GprSet::EMPTY);
-    if let Some((k, reg)) = INT_ARGS
-        .iter()
-        .enumerate()
-        .rfind(|(_, r)| live.contains(**r))
-        && k + 1 > n_int
-    {
-        d.asm(
-            fspan,
-            LowerError::IntArgumentBeyondDeclaration {
-                func: b.go.name.clone(),
-                reg: format!("{reg:?}").to_lowercase(),
-                provided: n_int as u32,
-            },
-        );
-        return None;
-    }
-    if stack.stack_arg_slots > n_stack {
-        d.asm(
-            fspan,
-            LowerError::StackArgumentBeyondDeclaration {
-                func: b.go.name.clone(),
-                slot: stack.stack_arg_slots,
-                arg: stack.stack_arg_slots,
-                provided: n_stack,
-            },
-        );
+    let uses = super::arg_use::arg_use(arg_uses, b.c, live, &stack);
+    if !check_binding(b.go, &layout, &locations, &uses, &SYSV, fspan, d) {
         return None;
     }
     let result = layout.results.first().map(|slot| {
