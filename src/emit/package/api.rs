@@ -1,0 +1,247 @@
+//! `c2goasm_api.go`: the exported API, the same in every build. Each function is a call
+//! of an internal function that exactly one build-specific file defines
+//! (`c2goasmDotF32`, `c2goasmSimdAxpySlices`), so the exported ones are plain functions
+//! — not variables an importer could overwrite — and small enough that Go inlines them:
+//! the dispatch costs what the internal call costs.
+
+use std::fmt::Write;
+
+use super::docs::{self, Kind};
+use super::gofile::GoFile;
+use super::shape::{ApiShape, Shape, length_error, max_slices, shapes};
+use super::{Exported, Spec, param_list};
+
+pub(super) fn file(spec: &Spec) -> String {
+    let shapes = shapes(spec.functions);
+    let k = max_slices(&shapes);
+    let mut file = GoFile::default();
+    if spec.go_generate {
+        let _ = writeln!(file.preamble, "//go:generate {}\n", spec.command);
+    }
+    if spec.package_doc {
+        file.preamble.push_str(&docs::package(spec));
+    }
+    let b = &mut file.body;
+    b.push_str(
+        "// SelectedVariant names the build this process runs: on amd64 and arm64 the best\n\
+         // instruction-set variant the CPU supports (\"sse2\" … \"avx512\", \"neon\"), chosen\n\
+         // once at init with golang.org/x/sys/cpu; elsewhere, and with the noasm build tag,\n\
+         // \"cgo\" when C functions run through cgo, else \"go\" (the package's pure-Go\n\
+         // versions).\n\
+         func SelectedVariant() string { return c2goasmSelected }\n\n",
+    );
+    let mut unsafe_used = false;
+    for (f, s) in spec.functions.iter().zip(&shapes) {
+        unsafe_used |= super::variants::uses_unsafe_pointer(f);
+        match &s.api {
+            None => {
+                b.push_str(&docs::function(spec, f, s, Kind::Raw));
+                raw_function(b, &f.go_name, f, s);
+            }
+            Some(api) => {
+                b.push_str(&docs::function(spec, f, s, Kind::Slices));
+                unsafe_used |= slice_function(b, f, api, k);
+                b.push_str(&docs::function(spec, f, s, Kind::RawOfSlices));
+                raw_function(b, &format!("{}Raw", f.go_name), f, s);
+                if api.via_slices_fn && api.bad.is_some() {
+                    bad_function(b, f, api, k);
+                }
+            }
+        }
+    }
+    if k > 0 {
+        length_error_type(spec, &shapes, k, b);
+        file.import("strconv");
+    }
+    if unsafe_used {
+        file.import("unsafe");
+    }
+    file.render(spec.generated_by, spec.command, spec.package)
+}
+
+fn signature(name: &str, params: &[(String, String)], results: &[(String, String)]) -> String {
+    let mut s = format!("func {name}({})", param_list(params));
+    match results {
+        [] => {}
+        [(n, t)] if n.is_empty() => {
+            let _ = write!(s, " {t}");
+        }
+        _ => {
+            let _ = write!(s, " ({})", param_list(results));
+        }
+    }
+    s
+}
+
+fn raw_function(b: &mut String, name: &str, f: &Exported, s: &Shape) {
+    let results: Vec<(String, String)> = s
+        .result
+        .iter()
+        .map(|r| (String::new(), r.clone()))
+        .collect();
+    let call = format!("c2goasm{}({})", f.go_name, s.raw_names.join(", "));
+    let _ = writeln!(
+        b,
+        "{} {{\n\t{}{call}\n}}\n",
+        signature(name, &s.raw_params, &results),
+        if s.result.is_some() { "return " } else { "" }
+    );
+}
+
+/// The slice function; returns whether it uses `unsafe`.
+fn slice_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) -> bool {
+    let _ = writeln!(b, "{} {{", signature(&f.go_name, &api.params, &api.results));
+    let named = api.results.iter().any(|(n, _)| !n.is_empty());
+    if api.via_slices_fn {
+        let _ = writeln!(
+            b,
+            "\tc2goasm{}Slices({})",
+            f.go_name,
+            api.slices_fn_args.join(", ")
+        );
+        if named {
+            b.push_str("\treturn\n");
+        }
+        b.push_str("}\n\n");
+        return false;
+    }
+    if let Some(bad) = &api.bad {
+        let _ = writeln!(
+            b,
+            "\tif {bad} {{\n\t\tpanic({})\n\t}}",
+            length_error(api, k)
+        );
+    }
+    let call = format!("c2goasm{}({})", f.go_name, api.raw_args.join(", "));
+    match (f.result.is_some(), named) {
+        (true, false) => {
+            let _ = writeln!(b, "\treturn {call}");
+        }
+        (true, true) => {
+            let ret = &api.results[0].0;
+            let _ = writeln!(b, "\t{ret} = {call}\n\treturn");
+        }
+        (false, true) => {
+            let _ = writeln!(b, "\t{call}\n\treturn");
+        }
+        (false, false) => {
+            let _ = writeln!(b, "\t{call}");
+        }
+    }
+    b.push_str("}\n\n");
+    api.raw_args.iter().any(|a| a.contains("unsafe."))
+}
+
+/// `c2goasm<Name>Bad`: where the assembly of a slices function jumps when the lengths are
+/// wrong — same arguments, so it can read them; it panics.
+fn bad_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) {
+    let _ = writeln!(
+        b,
+        "// c2goasm{0}Bad is where c2goasm{0}Slices goes when the slices cannot be\n\
+         // passed to C.\n\
+         {1} {{\n\tpanic({2})\n}}\n",
+        f.go_name,
+        signature(
+            &format!("c2goasm{}Bad", f.go_name),
+            &api.slices_fn_params,
+            &[]
+        ),
+        length_error(api, k)
+    );
+}
+
+/// The panic value of the length checks and the table its message comes from.
+fn length_error_type(spec: &Spec, shapes: &[Shape], k: usize, b: &mut String) {
+    let _ = writeln!(
+        b,
+        "// c2goasmLengthError is what a slice function panics with when its slices cannot\n\
+         // be passed to C: slices that share a C length differ, or one is longer than the\n\
+         // C length type holds. It is built on the failing path only, from the lengths.\n\
+         type c2goasmLengthError struct {{\n\tsite int\n\tlens [{k}]int\n}}\n\n\
+         // c2goasmSite describes one slice function for its error messages.\n\
+         type c2goasmSite struct {{\n\
+         \tfunction string\n\
+         \tslices   []string // in parameter order\n\
+         \tgroups   []int    // the length group of each slice\n\
+         \tlengths  []string // the C length of each group\n\
+         \tbits     []int    // when not 0, a group's lengths must be below 1<<bits\n\
+         }}\n\n\
+         var c2goasmSites = [...]c2goasmSite{{"
+    );
+    for (f, s) in spec.functions.iter().zip(shapes) {
+        let (Some(api), Some(shape)) = (&f.api, &s.api) else {
+            continue;
+        };
+        if shape.site.is_none() {
+            continue;
+        }
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|x| format!("{x:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut groups = Vec::new();
+        for (i, _) in shape.slices.iter().enumerate() {
+            let idx = api
+                .groups
+                .iter()
+                .position(|g| {
+                    g.slices
+                        .iter()
+                        .map(|&j| &s.raw_names[j])
+                        .any(|n| *n == shape.slices[i])
+                })
+                .unwrap_or(0);
+            groups.push(idx.to_string());
+        }
+        let lengths: Vec<String> = api
+            .groups
+            .iter()
+            .map(|g| f.params[g.length].0.clone())
+            .collect();
+        let bits: Vec<String> = api
+            .groups
+            .iter()
+            .map(|g| g.max_bits.unwrap_or(0).to_string())
+            .collect();
+        let _ = writeln!(
+            b,
+            "\t{{{:?}, []string{{{}}}, []int{{{}}}, []string{{{}}}, []int{{{}}}}},",
+            f.go_name,
+            quoted(&shape.slices),
+            groups.join(", "),
+            quoted(&lengths),
+            bits.join(", ")
+        );
+    }
+    let _ = writeln!(
+        b,
+        "}}\n\n\
+         func (e c2goasmLengthError) Error() string {{\n\
+         \ts := &c2goasmSites[e.site]\n\
+         \tprefix := \"{pkg}.\" + s.function + \": len(\"\n\
+         \tfor g, length := range s.lengths {{\n\
+         \t\tfirst := -1\n\
+         \t\tfor i, gi := range s.groups {{\n\
+         \t\t\tswitch {{\n\
+         \t\t\tcase gi != g:\n\
+         \t\t\tcase first < 0:\n\
+         \t\t\t\tfirst = i\n\
+         \t\t\t\tif s.bits[g] > 0 && uint64(e.lens[i]) >= 1<<s.bits[g] {{\n\
+         \t\t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(e.lens[i]) +\n\
+         \t\t\t\t\t\t\" does not fit the C length \" + length + \" (at most \" +\n\
+         \t\t\t\t\t\tstrconv.FormatUint(1<<s.bits[g]-1, 10) + \")\"\n\
+         \t\t\t\t}}\n\
+         \t\t\tcase e.lens[i] != e.lens[first]:\n\
+         \t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(e.lens[i]) +\n\
+         \t\t\t\t\t\", want len(\" + s.slices[first] + \") = \" + strconv.Itoa(e.lens[first]) +\n\
+         \t\t\t\t\t\" (both are the C length \" + length + \")\"\n\
+         \t\t\t}}\n\
+         \t\t}}\n\
+         \t}}\n\
+         \treturn \"{pkg}.\" + s.function + \": slice lengths\"\n\
+         }}\n",
+        pkg = spec.package
+    );
+}

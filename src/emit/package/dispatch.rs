@@ -1,0 +1,142 @@
+//! Which code runs each function in a build, as Go: `c2goasm_amd64.go` and
+//! `c2goasm_arm64.go` pick the variant once at init and declare the assembly
+//! trampolines; [`implementations`] writes, for any build, the internal functions the
+//! API calls — a trampoline's declaration, a call of the user's pure-Go version, a cgo
+//! call, or a stub next to the compile error saying what is missing.
+
+use std::fmt::Write;
+
+use super::gofile::GoFile;
+use super::shape::{Shape, shapes};
+use super::{Class, Exported, Impl, Spec, Target, cgo, missing, param_list, resolve};
+
+/// `c2goasm_<goarch>.go`.
+pub(super) fn file(spec: &Spec, target: &Target) -> String {
+    let shapes = shapes(spec.functions);
+    let mut file = GoFile {
+        constraint: Some("!noasm".into()),
+        ..GoFile::default()
+    };
+    let baseline = target.variants.first().map_or("", |v| v.name.as_str());
+    let b = &mut file.body;
+    if target.variants.len() > 1 {
+        let _ = writeln!(
+            b,
+            "// c2goasmVariant indexes the dispatch tables of c2goasm_{}.s: the variant\n\
+             // init chose ({} is 0).\n\
+             var c2goasmVariant uintptr\n",
+            target.arch.go_name(),
+            baseline
+        );
+    }
+    let _ = writeln!(b, "var c2goasmSelected = {baseline:?}\n");
+    if target.variants.len() > 1 {
+        b.push_str("func init() {\n\tswitch {\n");
+        for (i, v) in target.variants.iter().enumerate().skip(1).rev() {
+            let _ = writeln!(
+                b,
+                "\tcase {}:\n\t\tc2goasmVariant, c2goasmSelected = {i}, {:?}",
+                v.condition, v.name
+            );
+        }
+        b.push_str("\t}\n}\n\n");
+        file.import("golang.org/x/sys/cpu");
+    }
+    implementations(spec, &shapes, Class::Asm(target), &mut file);
+    file.render(spec.generated_by, spec.command, spec.package)
+}
+
+/// The internal functions of `class`'s build, appended to `file` (with their imports),
+/// and the compile error when some have no implementation. Returns how many go through
+/// cgo.
+pub(super) fn implementations(
+    spec: &Spec,
+    shapes: &[Shape],
+    class: Class,
+    file: &mut GoFile,
+) -> usize {
+    let mut missing: Vec<&Exported> = Vec::new();
+    let mut through_cgo = 0;
+    for (f, s) in spec.functions.iter().zip(shapes) {
+        let imp = resolve(f, class);
+        let sig = format!(
+            "c2goasm{}({}){}",
+            f.go_name,
+            param_list(&s.raw_params),
+            s.result
+                .as_ref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default()
+        );
+        let ret = if s.result.is_some() { "return " } else { "" };
+        let b = &mut file.body;
+        match &imp {
+            Impl::Table(_) => {
+                let _ = writeln!(b, "//go:noescape\nfunc {sig}\n");
+            }
+            Impl::Go => {
+                let _ = writeln!(
+                    b,
+                    "func {sig} {{\n\t{ret}{}({})\n}}\n",
+                    f.fallback,
+                    s.raw_names.join(", ")
+                );
+            }
+            Impl::Cgo => {
+                through_cgo += 1;
+                let _ = writeln!(b, "func {sig} {{\n\t{}\n}}\n", cgo::call(f, s));
+            }
+            Impl::Missing => {
+                missing.push(f);
+                let _ = writeln!(b, "func {sig} {{\n\tpanic(\"unreachable\")\n}}\n");
+            }
+        }
+        if super::variants::uses_unsafe_pointer(f) || matches!(imp, Impl::Cgo) {
+            file.import("unsafe");
+        }
+        let Some(api) = s.api.as_ref().filter(|a| a.via_slices_fn) else {
+            continue;
+        };
+        let sig = format!(
+            "c2goasm{}Slices({})",
+            f.go_name,
+            param_list(&api.slices_fn_params)
+        );
+        let b = &mut file.body;
+        if matches!(imp, Impl::Table(_)) {
+            let _ = writeln!(b, "//go:noescape\nfunc {sig}\n");
+            continue;
+        }
+        let _ = writeln!(b, "func {sig} {{");
+        if let Some(bad) = &api.bad {
+            let names: Vec<&str> = api
+                .slices_fn_params
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let _ = writeln!(
+                b,
+                "\tif {bad} {{\n\t\tc2goasm{}Bad({})\n\t}}",
+                f.go_name,
+                names.join(", ")
+            );
+        }
+        let _ = writeln!(
+            b,
+            "\tc2goasm{}({})\n}}\n",
+            f.go_name,
+            api.raw_args_in_slices_fn.join(", ")
+        );
+        if api
+            .raw_args_in_slices_fn
+            .iter()
+            .any(|a| a.contains("unsafe."))
+        {
+            file.import("unsafe");
+        }
+    }
+    if !missing.is_empty() {
+        file.body.push_str(&missing::error(spec, class, &missing));
+    }
+    through_cgo
+}

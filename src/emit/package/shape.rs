@@ -1,0 +1,356 @@
+//! The Go signatures and calls of one function's API: the pointer ("raw") function with
+//! the C parameters, and — when the C says which length goes with which pointer — the
+//! slice function, its length checks and the internal slice function some builds
+//! implement in assembly.
+//!
+//! Why an internal slice function for `void` C functions: the exported slice function
+//! must be inlined into its caller to cost nothing over the raw call, and Go inlines a
+//! function only while its body is small (cost 80, of which a call takes 57); a call with
+//! `unsafe.SliceData` and a conversion per argument plus a comparison per extra slice does
+//! not fit from three slices on. `SimdAxpy(dst, a, b []float32, k float32)` is instead one
+//! call of `c2goasmSimdAxpySlices(dst, a, b, k)`, whose assembly compares the lengths,
+//! rewrites its own argument frame into the C layout and jumps to the chosen variant
+//! (`trampoline`). A C result would land at a different offset than the caller reads it
+//! from, so C functions with a result check lengths in Go instead (two slices fit).
+
+use super::{Exported, Role, go_params, unique};
+use crate::abi::GoType;
+
+/// At most this many C parameters go through an internal slice function: the assembly
+/// holds all of them in registers while it rewrites the frame (amd64 has 11 to spare).
+const SLICES_FN_MAX_PARAMS: usize = 11;
+
+/// One function's Go names, signatures and calls.
+#[derive(Debug, Clone)]
+pub(super) struct Shape {
+    /// Go names of the C parameters (unique, never a name the bodies use).
+    pub raw_names: Vec<String>,
+    /// The raw function's parameters, (name, type).
+    pub raw_params: Vec<(String, String)>,
+    pub result: Option<String>,
+    pub api: Option<ApiShape>,
+}
+
+/// The slice function and what implements it.
+#[derive(Debug, Clone)]
+pub(super) struct ApiShape {
+    pub params: Vec<(String, String)>,
+    /// (name, type); the names are empty when the only result is the C one.
+    pub results: Vec<(String, String)>,
+    /// Whether it calls `c2goasm<Name>Slices` (the C function returns nothing).
+    pub via_slices_fn: bool,
+    /// `c2goasm<Name>Slices`'s parameters: the slice function's, outputs as pointers.
+    pub slices_fn_params: Vec<(String, String)>,
+    /// The arguments of that call, in the slice function.
+    pub slices_fn_args: Vec<String>,
+    /// Go condition true when the lengths cannot be passed to C (`len(b) != len(a)`).
+    pub bad: Option<String>,
+    /// Index in the length-error table, when there are checks.
+    pub site: Option<usize>,
+    /// The slices, in parameter order.
+    pub slices: Vec<String>,
+    /// The raw call's arguments in the slice function (outputs as `&result`).
+    pub raw_args: Vec<String>,
+    /// The raw call's arguments in `c2goasm<Name>Slices` (outputs as the pointers).
+    pub raw_args_in_slices_fn: Vec<String>,
+}
+
+/// The shapes of `functions`, sites numbered in order.
+pub(super) fn shapes(functions: &[Exported]) -> Vec<Shape> {
+    let mut site = 0;
+    functions
+        .iter()
+        .map(|f| {
+            let s = shape(f, site);
+            if s.api.as_ref().is_some_and(|a| a.site.is_some()) {
+                site += 1;
+            }
+            s
+        })
+        .collect()
+}
+
+/// The largest number of slices of one function (the size of the length-error array).
+pub(super) fn max_slices(shapes: &[Shape]) -> usize {
+    shapes
+        .iter()
+        .filter_map(|s| s.api.as_ref())
+        .filter(|a| a.site.is_some())
+        .map(|a| a.slices.len())
+        .max()
+        .unwrap_or(0)
+}
+
+fn elem(t: &GoType) -> &str {
+    match t {
+        GoType::Pointer(e) => e,
+        _ => "",
+    }
+}
+
+fn shape(f: &Exported, site: usize) -> Shape {
+    let raw_names = go_params(&f.params);
+    let raw_params: Vec<(String, String)> = raw_names
+        .iter()
+        .zip(&f.params)
+        .map(|(n, (_, t))| (n.clone(), t.to_string()))
+        .collect();
+    let result = f.result.as_ref().map(ToString::to_string);
+    let api = f.api.as_ref().map(|api| {
+        let mut taken = std::collections::HashSet::new();
+        let mut params = Vec::new();
+        let mut slices_fn_params = Vec::new();
+        let mut slices_fn_args = Vec::new();
+        let mut outputs = Vec::new();
+        let mut slices = Vec::new();
+        for (i, role) in api.roles.iter().enumerate() {
+            let name = &raw_names[i];
+            let t = &f.params[i].1;
+            match role {
+                Role::Slice { .. } => {
+                    let ty = format!("[]{}", elem(t));
+                    params.push((name.clone(), ty.clone()));
+                    slices_fn_params.push((name.clone(), ty));
+                    slices_fn_args.push(name.clone());
+                    slices.push(name.clone());
+                    taken.insert(name.clone());
+                }
+                Role::Plain => {
+                    params.push((name.clone(), t.to_string()));
+                    slices_fn_params.push((name.clone(), t.to_string()));
+                    slices_fn_args.push(name.clone());
+                    taken.insert(name.clone());
+                }
+                Role::Output { .. } => {
+                    slices_fn_params.push((name.clone(), t.to_string()));
+                }
+                Role::Length { .. } => {}
+            }
+        }
+        let mut results = Vec::new();
+        let named = api.roles.iter().any(|r| matches!(r, Role::Output { .. }));
+        if let Some(r) = &result {
+            let n = if named {
+                unique(&mut taken, "ret")
+            } else {
+                String::new()
+            };
+            results.push((n, r.clone()));
+        }
+        for (i, role) in api.roles.iter().enumerate() {
+            if let Role::Output { result } = role {
+                let n = unique(&mut taken, &super::go_ident(result));
+                results.push((n.clone(), elem(&f.params[i].1).to_string()));
+                outputs.push((i, n));
+            }
+        }
+        // Output arguments of the slices-function call are the results' addresses.
+        let mut k = 0;
+        for (i, role) in api.roles.iter().enumerate() {
+            match role {
+                Role::Output { .. } => {
+                    let (_, n) = outputs.iter().find(|(j, _)| *j == i).expect("output");
+                    slices_fn_args.insert(k, format!("&{n}"));
+                    k += 1;
+                }
+                Role::Length { .. } => {}
+                _ => k += 1,
+            }
+        }
+        let raw_arg = |i: usize, in_slices_fn: bool| -> String {
+            let name = &raw_names[i];
+            match &api.roles[i] {
+                Role::Slice { .. } => format!("unsafe.SliceData({name})"),
+                Role::Length { group } => {
+                    let first = &raw_names[api.groups[*group].slices[0]];
+                    format!("{}(len({first}))", f.params[i].1)
+                }
+                Role::Output { .. } if in_slices_fn => name.clone(),
+                Role::Output { .. } => {
+                    let (_, n) = outputs.iter().find(|(j, _)| *j == i).expect("output");
+                    format!("&{n}")
+                }
+                Role::Plain => name.clone(),
+            }
+        };
+        let raw_args = (0..f.params.len()).map(|i| raw_arg(i, false)).collect();
+        let raw_args_in_slices_fn = (0..f.params.len()).map(|i| raw_arg(i, true)).collect();
+        let mut conds = Vec::new();
+        for g in &api.groups {
+            let first = &raw_names[g.slices[0]];
+            for s in &g.slices[1..] {
+                conds.push(format!("len({}) != len({first})", raw_names[*s]));
+            }
+            if let Some(bits) = g.max_bits {
+                conds.push(format!("uint64(len({first})) >= 1<<{bits}"));
+            }
+        }
+        let bad = (!conds.is_empty()).then(|| conds.join(" || "));
+        ApiShape {
+            params,
+            results,
+            via_slices_fn: f.result.is_none() && f.params.len() <= SLICES_FN_MAX_PARAMS,
+            slices_fn_params,
+            slices_fn_args,
+            site: bad.as_ref().map(|_| site),
+            bad,
+            slices,
+            raw_args,
+            raw_args_in_slices_fn,
+        }
+    });
+    Shape {
+        raw_names,
+        raw_params,
+        result,
+        api,
+    }
+}
+
+/// `c2goasmLengthError{3, [2]int{len(a), len(b)}}`: the panic value of a failed check.
+pub(super) fn length_error(api: &ApiShape, max_slices: usize) -> String {
+    let lens: Vec<String> = api.slices.iter().map(|s| format!("len({s})")).collect();
+    format!(
+        "c2goasmLengthError{{{}, [{max_slices}]int{{{}}}}}",
+        api.site.unwrap_or(0),
+        lens.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::package::{LengthGroup, SliceApi};
+
+    fn exported(params: &[(&str, GoType)], result: Option<GoType>, api: SliceApi) -> Exported {
+        Exported {
+            c_name: "f".into(),
+            go_name: "F".into(),
+            fallback: "f".into(),
+            c_prototype: "void f(void)".into(),
+            origin: "f.c:1".into(),
+            params: params
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.clone()))
+                .collect(),
+            result,
+            implemented_by: vec!["sse2".into()],
+            doc: Vec::new(),
+            api: Some(api),
+            has_fallback: false,
+            everywhere: true,
+        }
+    }
+
+    fn ptr(e: &str) -> GoType {
+        GoType::Pointer(e.into())
+    }
+
+    #[test]
+    fn a_dot_product_checks_lengths_in_go() {
+        let f = exported(
+            &[
+                ("a", ptr("float32")),
+                ("b", ptr("float32")),
+                ("len", GoType::Int32),
+            ],
+            Some(GoType::Float32),
+            SliceApi {
+                roles: vec![
+                    Role::Slice { group: 0 },
+                    Role::Slice { group: 0 },
+                    Role::Length { group: 0 },
+                ],
+                groups: vec![LengthGroup {
+                    length: 2,
+                    slices: vec![0, 1],
+                    max_bits: Some(31),
+                }],
+                annotated: false,
+            },
+        );
+        let s = &shapes(&[f])[0];
+        assert_eq!(s.raw_names, ["a", "b", "len_"]);
+        assert!(super::super::RESERVED.contains(&"len"));
+        let api = s.api.as_ref().expect("api");
+        assert!(!api.via_slices_fn);
+        assert_eq!(api.results, [(String::new(), "float32".to_string())]);
+        assert_eq!(
+            api.bad.as_deref(),
+            Some("len(b) != len(a) || uint64(len(a)) >= 1<<31")
+        );
+        assert_eq!(
+            api.raw_args,
+            [
+                "unsafe.SliceData(a)",
+                "unsafe.SliceData(b)",
+                "int32(len(a))"
+            ]
+        );
+        assert_eq!(
+            length_error(api, 3),
+            "c2goasmLengthError{0, [3]int{len(a), len(b)}}"
+        );
+    }
+
+    #[test]
+    fn a_void_function_with_outputs_goes_through_its_slices_function() {
+        let f = exported(
+            &[
+                ("p", ptr("int32")),
+                ("min_out", ptr("int32")),
+                ("n", GoType::Uint64),
+                ("max_out", ptr("int32")),
+            ],
+            None,
+            SliceApi {
+                roles: vec![
+                    Role::Slice { group: 0 },
+                    Role::Output {
+                        result: "min".into(),
+                    },
+                    Role::Length { group: 0 },
+                    Role::Output {
+                        result: "max".into(),
+                    },
+                ],
+                groups: vec![LengthGroup {
+                    length: 2,
+                    slices: vec![0],
+                    max_bits: None,
+                }],
+                annotated: false,
+            },
+        );
+        let s = &shapes(&[f])[0];
+        let api = s.api.as_ref().expect("api");
+        assert!(api.via_slices_fn);
+        assert_eq!(api.bad, None);
+        assert_eq!(api.site, None);
+        assert_eq!(
+            api.results,
+            [
+                ("min".to_string(), "int32".to_string()),
+                ("max".to_string(), "int32".to_string())
+            ]
+        );
+        assert_eq!(api.slices_fn_args, ["p", "&min", "&max"]);
+        assert_eq!(
+            api.slices_fn_params,
+            [
+                ("p".to_string(), "[]int32".to_string()),
+                ("min_out".to_string(), "*int32".to_string()),
+                ("max_out".to_string(), "*int32".to_string())
+            ]
+        );
+        assert_eq!(
+            api.raw_args_in_slices_fn,
+            [
+                "unsafe.SliceData(p)",
+                "min_out",
+                "uint64(len(p))",
+                "max_out"
+            ]
+        );
+    }
+}

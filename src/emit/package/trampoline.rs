@@ -1,0 +1,287 @@
+//! `c2goasm_amd64.s`, `c2goasm_arm64.s`: the assembly behind the internal functions of
+//! the API, so that dispatch costs one direct call and an indirect jump.
+//!
+//! Each function has a table of its variants' entry points (baseline first; the user's
+//! pure-Go version where a variant lacks the function), and `c2goasmDotF32` jumps through
+//! it with the index init chose — the variant's own argument frame is the caller's, since
+//! the signatures are the same. Before, the exported API was a `var` of func type: an
+//! indirect call through a closure into the ABI wrapper of the assembly, with every
+//! pointer escaping (Go cannot see through a func value). A table in `RODATA` and a
+//! `//go:noescape` declaration keep the choice out of reach of importers, the call
+//! direct, and the arguments on the caller's stack.
+//!
+//! The slice trampoline (`c2goasmSimdAxpySlices`, for C functions without a result, see
+//! `shape`) first compares the lengths, jumping on a mismatch to `c2goasm…Bad` (Go, same
+//! arguments, panics), then reads every C argument out of its slice frame into registers
+//! and writes them back in the C function's layout — which is never larger, so it fits
+//! — and jumps like the raw one. Until the jump nothing can observe the frame (no calls,
+//! no preemption in assembly); after it, the frame is the variant's, described by its
+//! own declaration.
+
+use std::fmt::Write;
+
+use super::shape::{ApiShape, Shape, shapes};
+use super::{Class, Exported, Impl, Role, Spec, Target, param_list, resolve};
+use crate::Arch;
+use crate::SourceFile;
+use crate::abi::{FrameLayout, Slot, layout, parse_go_decls};
+
+pub(super) fn file(spec: &Spec, target: &Target) -> String {
+    let shapes = shapes(spec.functions);
+    let mut out = format!(
+        "{}\n// Command: {}\n\n//go:build !noasm\n\n#include \"textflag.h\"\n",
+        spec.generated_by, spec.command
+    );
+    let names: Vec<&str> = target.variants.iter().map(|v| v.name.as_str()).collect();
+    for (f, s) in spec.functions.iter().zip(&shapes) {
+        let Impl::Table(entries) = resolve(f, Class::Asm(target)) else {
+            continue;
+        };
+        let table = format!("c2goasm{}Table<>", f.go_name);
+        let jump = if entries.iter().all(|e| *e == entries[0]) {
+            Jump::To(entries[0].symbol().to_string())
+        } else {
+            let _ = writeln!(
+                out,
+                "\n// The {} entry points, one per variant ({}).",
+                f.go_name,
+                names.join(", ")
+            );
+            for (i, e) in entries.iter().enumerate() {
+                let _ = writeln!(out, "DATA {table}+{}(SB)/8, ${}", i * 8, sym(e.symbol()));
+            }
+            let _ = writeln!(
+                out,
+                "GLOBL {table}(SB), RODATA|NOPTR, ${}",
+                entries.len() * 8
+            );
+            Jump::Table(table)
+        };
+        let raw = frame(&format!(
+            "func c2goasm{}({}){}",
+            f.go_name,
+            param_list(&s.raw_params),
+            s.result
+                .as_ref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default()
+        ));
+        let _ = writeln!(
+            out,
+            "\n// func c2goasm{}({}){}\n{}",
+            f.go_name,
+            param_list(&s.raw_params),
+            s.result
+                .as_ref()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default(),
+            text_line(target.arch, &format!("c2goasm{}", f.go_name), &raw)
+        );
+        out.push_str(&dispatch(target.arch, &jump));
+        if let Some(api) = s.api.as_ref().filter(|a| a.via_slices_fn) {
+            out.push_str(&slices_trampoline(target.arch, f, s, api, &raw, &jump));
+        }
+    }
+    out
+}
+
+/// Where a trampoline goes.
+enum Jump {
+    /// Always the same function.
+    To(String),
+    /// Through a table, by `c2goasmVariant`.
+    Table(String),
+}
+
+/// `·SampleSumAVX2(SB)`.
+fn sym(name: &str) -> String {
+    format!("·{name}(SB)")
+}
+
+fn frame(decl: &str) -> FrameLayout {
+    let file = SourceFile::new(
+        "c2goasm (internal declaration)",
+        format!("package p\n\n{decl}\n"),
+    );
+    let funcs = parse_go_decls(&file).unwrap_or_default();
+    funcs.first().map(layout).unwrap_or(FrameLayout {
+        args: Vec::new(),
+        results: Vec::new(),
+        args_size: 0,
+    })
+}
+
+fn text_line(arch: Arch, name: &str, frame: &FrameLayout) -> String {
+    let flags = match arch {
+        Arch::Amd64 => "NOSPLIT",
+        Arch::Arm64 => "NOSPLIT|NOFRAME",
+    };
+    format!("TEXT ·{name}(SB), {flags}, $0-{}", frame.args_size)
+}
+
+fn dispatch(arch: Arch, jump: &Jump) -> String {
+    match (jump, arch) {
+        (Jump::To(s), _) => format!("\tJMP {}\n", sym(s)),
+        (Jump::Table(t), Arch::Amd64) => {
+            format!("\tMOVQ ·c2goasmVariant(SB), AX\n\tLEAQ {t}(SB), CX\n\tJMP (CX)(AX*8)\n")
+        }
+        (Jump::Table(t), Arch::Arm64) => format!(
+            "\tMOVD ·c2goasmVariant(SB), R0\n\tMOVD ${t}(SB), R1\n\tMOVD (R1)(R0<<3), R1\n\tJMP (R1)\n"
+        ),
+    }
+}
+
+/// Registers the slice trampoline may hold arguments in.
+fn registers(arch: Arch) -> &'static [&'static str] {
+    match arch {
+        Arch::Amd64 => &[
+            "AX", "BX", "CX", "DX", "SI", "R8", "R9", "R10", "R11", "R12", "R13",
+        ],
+        Arch::Arm64 => &[
+            "R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11", "R12", "R13",
+            "R14", "R15", "R19", "R20", "R21", "R22", "R23", "R24", "R25",
+        ],
+    }
+}
+
+fn load(arch: Arch, size: u8) -> &'static str {
+    match (arch, size) {
+        (Arch::Amd64, 1) => "MOVB",
+        (Arch::Amd64, 2) => "MOVW",
+        (Arch::Amd64, 4) => "MOVL",
+        (Arch::Amd64, _) => "MOVQ",
+        (Arch::Arm64, 1) => "MOVBU",
+        (Arch::Arm64, 2) => "MOVHU",
+        (Arch::Arm64, 4) => "MOVWU",
+        (Arch::Arm64, _) => "MOVD",
+    }
+}
+
+fn store(arch: Arch, size: u8) -> &'static str {
+    match (arch, size) {
+        (Arch::Amd64, 1) => "MOVB",
+        (Arch::Amd64, 2) => "MOVW",
+        (Arch::Amd64, 4) => "MOVL",
+        (Arch::Amd64, _) => "MOVQ",
+        (Arch::Arm64, 1) => "MOVB",
+        (Arch::Arm64, 2) => "MOVH",
+        (Arch::Arm64, 4) => "MOVW",
+        (Arch::Arm64, _) => "MOVD",
+    }
+}
+
+fn slot<'a>(frame: &'a FrameLayout, name: &str) -> Option<&'a Slot> {
+    frame.args.iter().find(|s| s.name == name)
+}
+
+fn fp(s: &Slot) -> String {
+    format!("{}+{}(FP)", s.name, s.offset)
+}
+
+fn slices_trampoline(
+    arch: Arch,
+    f: &Exported,
+    s: &Shape,
+    api: &ApiShape,
+    raw: &FrameLayout,
+    jump: &Jump,
+) -> String {
+    let name = format!("c2goasm{}Slices", f.go_name);
+    let sf = frame(&format!(
+        "func {name}({})",
+        param_list(&api.slices_fn_params)
+    ));
+    let Some(roles) = f.api.as_ref().map(|a| &a.roles) else {
+        return String::new();
+    };
+    let groups = &f.api.as_ref().map(|a| a.groups.clone()).unwrap_or_default();
+    let mut t = format!(
+        "\n// func {name}({})\n{}\n",
+        param_list(&api.slices_fn_params),
+        text_line(arch, &name, &sf)
+    );
+    let len_slot = |i: usize| slot(&sf, &format!("{}_len", s.raw_names[i]));
+    // The checks.
+    for g in groups {
+        let Some(first) = len_slot(g.slices[0]) else {
+            continue;
+        };
+        let others: Vec<&Slot> = g.slices[1..].iter().filter_map(|&i| len_slot(i)).collect();
+        if others.is_empty() && g.max_bits.is_none() {
+            continue;
+        }
+        match arch {
+            Arch::Amd64 => {
+                let _ = writeln!(t, "\tMOVQ {}, AX", fp(first));
+                for o in &others {
+                    let _ = writeln!(t, "\tCMPQ {}, AX\n\tJNE bad", fp(o));
+                }
+                if let Some(bits) = g.max_bits {
+                    let _ = writeln!(t, "\tSHRQ ${bits}, AX\n\tJNE bad");
+                }
+            }
+            Arch::Arm64 => {
+                let _ = writeln!(t, "\tMOVD {}, R0", fp(first));
+                for o in &others {
+                    let _ = writeln!(t, "\tMOVD {}, R1\n\tCMP R0, R1\n\tBNE bad", fp(o));
+                }
+                if let Some(bits) = g.max_bits {
+                    let _ = writeln!(t, "\tLSR ${bits}, R0, R1\n\tCBNZ R1, bad");
+                }
+            }
+        }
+    }
+    // Every C argument into a register, then into the C layout.
+    let regs = registers(arch);
+    let mut stores = Vec::new();
+    for (j, (role, dst)) in roles.iter().zip(&raw.args).enumerate() {
+        let src = match role {
+            Role::Slice { .. } => slot(&sf, &format!("{}_base", s.raw_names[j])),
+            Role::Length { group } => len_slot(groups[*group].slices[0]),
+            Role::Output { .. } | Role::Plain => slot(&sf, &s.raw_names[j]),
+        };
+        let (Some(src), Some(reg)) = (src, regs.get(j)) else {
+            return String::new();
+        };
+        let _ = writeln!(t, "\t{} {}, {reg}", load(arch, src.size), fp(src));
+        stores.push((*reg, dst.offset, dst.size));
+    }
+    if arch == Arch::Amd64 {
+        let base = sf.args.first().map_or("arg".to_string(), |a| {
+            a.whole.clone().unwrap_or_else(|| a.name.clone())
+        });
+        let _ = writeln!(t, "\tLEAQ {base}+0(FP), DI");
+    }
+    for (reg, offset, size) in stores {
+        let _ = match arch {
+            Arch::Amd64 => writeln!(t, "\t{} {reg}, {offset}(DI)", store(arch, size)),
+            Arch::Arm64 => writeln!(t, "\t{} {reg}, {}(RSP)", store(arch, size), offset + 8),
+        };
+    }
+    t.push_str(&dispatch(arch, jump));
+    if api.bad.is_some() {
+        let _ = writeln!(
+            t,
+            "bad:\n\tJMP {}",
+            sym(&format!("c2goasm{}Bad", f.go_name))
+        );
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_from_the_abi_layout() {
+        let f = frame("func f(dst, a []float32, k float32)");
+        assert_eq!(f.args_size, 52);
+        assert_eq!(slot(&f, "a_len").map(|s| s.offset), Some(32));
+        assert_eq!(slot(&f, "k").map(|s| (s.offset, s.size)), Some((48, 4)));
+        assert_eq!(
+            dispatch(Arch::Arm64, &Jump::To("FNEON".into())),
+            "\tJMP ·FNEON(SB)\n"
+        );
+    }
+}
