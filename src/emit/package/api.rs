@@ -8,12 +8,11 @@ use std::fmt::Write;
 
 use super::docs::{self, Kind};
 use super::gofile::GoFile;
-use super::shape::{ApiShape, Shape, length_error, max_slices, shapes};
+use super::shape::{ApiShape, Shape, any_checks, length_error, shapes};
 use super::{Exported, Spec, param_list};
 
 pub(super) fn file(spec: &Spec) -> String {
     let shapes = shapes(spec.functions);
-    let k = max_slices(&shapes);
     let mut file = GoFile::default();
     if spec.go_generate {
         let _ = writeln!(file.preamble, "//go:generate {}\n", spec.command);
@@ -40,17 +39,20 @@ pub(super) fn file(spec: &Spec) -> String {
             }
             Some(api) => {
                 b.push_str(&docs::function(spec, f, s, Kind::Slices));
-                unsafe_used |= slice_function(b, f, api, k);
+                unsafe_used |= slice_function(b, f, api);
                 b.push_str(&docs::function(spec, f, s, Kind::RawOfSlices));
                 raw_function(b, &format!("{}Raw", f.go_name), f, s);
+                if api.bad.is_some() {
+                    lengths_type(b, f, api);
+                }
                 if api.via_slices_fn && api.bad.is_some() {
-                    bad_function(b, f, api, k);
+                    bad_function(b, f, api);
                 }
             }
         }
     }
-    if k > 0 {
-        length_error_type(spec, &shapes, k, b);
+    if any_checks(&shapes) {
+        length_message(spec, &shapes, b);
         file.import("strconv");
     }
     if unsafe_used {
@@ -89,7 +91,7 @@ fn raw_function(b: &mut String, name: &str, f: &Exported, s: &Shape) {
 }
 
 /// The slice function; returns whether it uses `unsafe`.
-fn slice_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) -> bool {
+fn slice_function(b: &mut String, f: &Exported, api: &ApiShape) -> bool {
     let _ = writeln!(b, "{} {{", signature(&f.go_name, &api.params, &api.results));
     let named = api.results.iter().any(|(n, _)| !n.is_empty());
     if api.via_slices_fn {
@@ -109,7 +111,7 @@ fn slice_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) -> boo
         let _ = writeln!(
             b,
             "\tif {bad} {{\n\t\tpanic({})\n\t}}",
-            length_error(api, k)
+            length_error(&f.go_name, api)
         );
     }
     let call = format!("c2goasm{}({})", f.go_name, api.raw_args.join(", "));
@@ -134,7 +136,7 @@ fn slice_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) -> boo
 
 /// `c2goasm<Name>Bad`: where the assembly of a slices function jumps when the lengths are
 /// wrong — same arguments, so it can read them; it panics.
-fn bad_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) {
+fn bad_function(b: &mut String, f: &Exported, api: &ApiShape) {
     let _ = writeln!(
         b,
         "// c2goasm{0}Bad is where c2goasm{0}Slices goes when the slices cannot be\n\
@@ -146,19 +148,29 @@ fn bad_function(b: &mut String, f: &Exported, api: &ApiShape, k: usize) {
             &api.slices_fn_params,
             &[]
         ),
-        length_error(api, k)
+        length_error(&f.go_name, api)
     );
 }
 
-/// The panic value of the length checks and the table its message comes from.
-fn length_error_type(spec: &Spec, shapes: &[Shape], k: usize, b: &mut String) {
+/// `c2goasm<Name>Lengths`: the slices' lengths, the panic value of a failed check.
+fn lengths_type(b: &mut String, f: &Exported, api: &ApiShape) {
     let _ = writeln!(
         b,
-        "// c2goasmLengthError is what a slice function panics with when its slices cannot\n\
-         // be passed to C: slices that share a C length differ, or one is longer than the\n\
-         // C length type holds. It is built on the failing path only, from the lengths.\n\
-         type c2goasmLengthError struct {{\n\tsite int\n\tlens [{k}]int\n}}\n\n\
-         // c2goasmSite describes one slice function for its error messages.\n\
+        "// c2goasm{0}Lengths holds the lengths of {0}'s slices when they cannot be passed to\n\
+         // C: it is what {0} panics with.\n\
+         type c2goasm{0}Lengths [{1}]int\n\n\
+         func (l c2goasm{0}Lengths) Error() string {{ return c2goasmLengthMessage({2}, l[:]) }}\n",
+        f.go_name,
+        api.slices.len(),
+        api.site.unwrap_or(0)
+    );
+}
+
+/// The message of a failed length check, from a table of the slice functions.
+fn length_message(spec: &Spec, shapes: &[Shape], b: &mut String) {
+    let _ = writeln!(
+        b,
+        "// c2goasmSite describes one slice function for its error messages.\n\
          type c2goasmSite struct {{\n\
          \tfunction string\n\
          \tslices   []string // in parameter order\n\
@@ -218,8 +230,10 @@ fn length_error_type(spec: &Spec, shapes: &[Shape], k: usize, b: &mut String) {
     let _ = writeln!(
         b,
         "}}\n\n\
-         func (e c2goasmLengthError) Error() string {{\n\
-         \ts := &c2goasmSites[e.site]\n\
+         // c2goasmLengthMessage says why the lengths lens of the slice function site\n\
+         // cannot be passed to C, as Go says why an index is out of range.\n\
+         func c2goasmLengthMessage(site int, lens []int) string {{\n\
+         \ts := &c2goasmSites[site]\n\
          \tprefix := \"{pkg}.\" + s.function + \": len(\"\n\
          \tfor g, length := range s.lengths {{\n\
          \t\tfirst := -1\n\
@@ -228,14 +242,14 @@ fn length_error_type(spec: &Spec, shapes: &[Shape], k: usize, b: &mut String) {
          \t\t\tcase gi != g:\n\
          \t\t\tcase first < 0:\n\
          \t\t\t\tfirst = i\n\
-         \t\t\t\tif s.bits[g] > 0 && uint64(e.lens[i]) >= 1<<s.bits[g] {{\n\
-         \t\t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(e.lens[i]) +\n\
+         \t\t\t\tif s.bits[g] > 0 && uint64(lens[i]) >= 1<<s.bits[g] {{\n\
+         \t\t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(lens[i]) +\n\
          \t\t\t\t\t\t\" does not fit the C length \" + length + \" (at most \" +\n\
          \t\t\t\t\t\tstrconv.FormatUint(1<<s.bits[g]-1, 10) + \")\"\n\
          \t\t\t\t}}\n\
-         \t\t\tcase e.lens[i] != e.lens[first]:\n\
-         \t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(e.lens[i]) +\n\
-         \t\t\t\t\t\", want len(\" + s.slices[first] + \") = \" + strconv.Itoa(e.lens[first]) +\n\
+         \t\t\tcase lens[i] != lens[first]:\n\
+         \t\t\t\treturn prefix + s.slices[i] + \") = \" + strconv.Itoa(lens[i]) +\n\
+         \t\t\t\t\t\", want len(\" + s.slices[first] + \") = \" + strconv.Itoa(lens[first]) +\n\
          \t\t\t\t\t\" (both are the C length \" + length + \")\"\n\
          \t\t\t}}\n\
          \t\t}}\n\

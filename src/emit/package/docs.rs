@@ -63,13 +63,13 @@ pub(super) fn function(spec: &Spec, f: &Exported, shape: &Shape, kind: Kind) -> 
             .map(|((i, _), (res, _))| format!("{res} is what it stores in *{}", f.params[i].0))
             .collect();
         if !outs.is_empty() {
-            let mut s = String::new();
-            if f.result.is_some() {
-                s.push_str("ret is the C result; ");
+            let mut s = "The results: ".to_string();
+            if let Some((ret, _)) = shape.results.first().filter(|_| f.result.is_some()) {
+                let _ = write!(s, "{ret} is what the C returns, ");
             }
             s.push_str(&join(&outs));
             s.push('.');
-            paras.push(upper_first(&s));
+            paras.push(s);
         }
     }
     if kind != Kind::RawOfSlices {
@@ -158,6 +158,15 @@ fn lengths(f: &Exported, names: &[String], api: &super::SliceApi, go: &str) -> S
         let length = &f.params[g.length].0;
         let first = &names[g.slices[0]];
         let _ = write!(s, "{length} is len({first})");
+        if let Some(bits) = g.max_bits {
+            checks = true;
+            let _ = write!(
+                s,
+                ", at most {} (the C length is {} in Go terms)",
+                (1u64 << bits) - 1,
+                f.params[g.length].1
+            );
+        }
         let others: Vec<String> = g.slices[1..]
             .iter()
             .map(|i| format!("len({})", names[*i]))
@@ -165,15 +174,6 @@ fn lengths(f: &Exported, names: &[String], api: &super::SliceApi, go: &str) -> S
         if !others.is_empty() {
             checks = true;
             let _ = write!(s, "; {} must equal it", join(&others));
-        }
-        if let Some(bits) = g.max_bits {
-            checks = true;
-            let _ = write!(
-                s,
-                ", below {} ({length} is {} in Go terms)",
-                1u64 << bits,
-                f.params[g.length].1
-            );
         }
         s.push_str(". ");
     }
@@ -249,14 +249,6 @@ fn join_str(items: &[&str]) -> String {
     }
 }
 
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
 /// The package comment.
 pub(super) fn package(spec: &Spec) -> String {
     let files: Vec<String> = spec.sources.iter().map(|s| s.origin_name()).collect();
@@ -306,6 +298,5 @@ mod tests {
     fn lists_read_as_english() {
         assert_eq!(join_str(&["a"]), "a");
         assert_eq!(join_str(&["a", "b", "c"]), "a, b and c");
-        assert_eq!(upper_first("min is"), "Min is");
     }
 }

@@ -70,15 +70,12 @@ pub(super) fn shapes(functions: &[Exported]) -> Vec<Shape> {
         .collect()
 }
 
-/// The largest number of slices of one function (the size of the length-error array).
-pub(super) fn max_slices(shapes: &[Shape]) -> usize {
+/// Whether some function checks lengths.
+pub(super) fn any_checks(shapes: &[Shape]) -> bool {
     shapes
         .iter()
         .filter_map(|s| s.api.as_ref())
-        .filter(|a| a.site.is_some())
-        .map(|a| a.slices.len())
-        .max()
-        .unwrap_or(0)
+        .any(|a| a.site.is_some())
 }
 
 fn elem(t: &GoType) -> &str {
@@ -207,14 +204,12 @@ fn shape(f: &Exported, site: usize) -> Shape {
     }
 }
 
-/// `c2goasmLengthError{3, [2]int{len(a), len(b)}}`: the panic value of a failed check.
-pub(super) fn length_error(api: &ApiShape, max_slices: usize) -> String {
+/// `c2goasmDotLengths{len(a), len(b)}`: the panic value of a failed check, of a type of
+/// the function's own — an array of its lengths, the cheapest value to build where the
+/// slice function must stay small enough to be inlined.
+pub(super) fn length_error(go_name: &str, api: &ApiShape) -> String {
     let lens: Vec<String> = api.slices.iter().map(|s| format!("len({s})")).collect();
-    format!(
-        "c2goasmLengthError{{{}, [{max_slices}]int{{{}}}}}",
-        api.site.unwrap_or(0),
-        lens.join(", ")
-    )
+    format!("c2goasm{go_name}Lengths{{{}}}", lens.join(", "))
 }
 
 #[cfg(test)]
@@ -287,10 +282,7 @@ mod tests {
                 "int32(len(a))"
             ]
         );
-        assert_eq!(
-            length_error(api, 3),
-            "c2goasmLengthError{0, [3]int{len(a), len(b)}}"
-        );
+        assert_eq!(length_error("F", api), "c2goasmFLengths{len(a), len(b)}");
     }
 
     #[test]
