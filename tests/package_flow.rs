@@ -449,7 +449,10 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
     ] {
         assert!(api.contains(sig), "{sig:?} not in c2goasm_api.go:\n{api}");
     }
-    assert!(!api.contains("VecMixU32Raw"), "a function without slices has one name");
+    assert!(
+        !api.contains("VecMixU32Raw"),
+        "a function without slices has one name"
+    );
     let mut log = String::new();
     let arm = [("GOARCH", "arm64"), ("CGO_ENABLED", "0")];
     type Step<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
@@ -460,7 +463,10 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
         (&["vet", "./..."], &arm),
         (&["test", "-count=1", "-v", "./..."], &[]),
         (&["test", "-count=1", "-v", "-tags", "noasm", "./..."], &[]),
-        (&["test", "-count=1", "-v", "-exec", "qemu-aarch64", "./..."], &arm),
+        (
+            &["test", "-count=1", "-v", "-exec", "qemu-aarch64", "./..."],
+            &arm,
+        ),
         (&["build", "-gcflags=-m", "."], &[]),
     ];
     for (args, env) in steps {
@@ -480,8 +486,17 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
     assert!(log.contains("SelectedVariant() = cgo"), "{log}");
     assert!(log.contains("SelectedVariant() = neon"), "{log}");
     // The slice functions are inlined into their callers: they cost what the call costs.
-    for f in ["VecDotF32", "VecAddF32", "VecScaleI16", "VecMinMaxI32", "VecMeanVarF64"] {
-        assert!(log.contains(&format!("can inline {f}\n")), "{f} not inlinable:\n{log}");
+    for f in [
+        "VecDotF32",
+        "VecAddF32",
+        "VecScaleI16",
+        "VecMinMaxI32",
+        "VecMeanVarF64",
+    ] {
+        assert!(
+            log.contains(&format!("can inline {f}\n")),
+            "{f} not inlinable:\n{log}"
+        );
     }
     // Without assembly, cgo or Go, the build fails with a message saying what to write.
     for arch in ["riscv64", "ppc64le", "s390x"] {
@@ -506,17 +521,31 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
     .expect("copy fallback");
     package("vec.c", &dir, variants);
     assert_gofmt_clean(&dir);
-    assert!(!dir.join("c2goasm_cgo.go").exists(), "cgo is not needed any more");
-    let log = go(&dir, &["test", "-count=1", "-v", "-tags", "noasm", "./..."], &[])
-        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !dir.join("c2goasm_cgo.go").exists(),
+        "cgo is not needed any more"
+    );
+    let log = go(
+        &dir,
+        &["test", "-count=1", "-v", "-tags", "noasm", "./..."],
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(log.contains("SelectedVariant() = go"), "{log}");
     for arch in ["riscv64", "ppc64le", "s390x"] {
         let env = [("GOARCH", arch), ("CGO_ENABLED", "0")];
         go(&dir, &["vet", "./..."], &env).unwrap_or_else(|e| panic!("{e}"));
         let exec = format!("qemu-{arch}");
-        let log = go(&dir, &["test", "-count=1", "-v", "-exec", &exec, "./..."], &env)
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(log.contains("--- PASS: TestExportedAgainstReference"), "{arch}:\n{log}");
+        let log = go(
+            &dir,
+            &["test", "-count=1", "-v", "-exec", &exec, "./..."],
+            &env,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            log.contains("--- PASS: TestExportedAgainstReference"),
+            "{arch}:\n{log}"
+        );
     }
     let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
 }
@@ -543,7 +572,9 @@ fn a_wrong_annotation_is_a_located_error() {
     ]);
     assert!(!ok, "{text}");
     assert!(
-        text.contains("k.c:4:4: error: `sum`: in `c2goasm: p[m]`: `m` is not a parameter (they are: p, n)"),
+        text.contains(
+            "k.c:4:4: error: `sum`: in `c2goasm: p[m]`: `m` is not a parameter (they are: p, n)"
+        ),
         "{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -577,4 +608,28 @@ fn a_c_file_in_the_package_directory_is_refused_with_a_hint() {
     ]);
     assert!(ok, "{text}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// C++ through cgo: with its Go versions in a test file only (the tests' reference), the
+/// package has none, and `-tags noasm` calls the C++ — namespaced functions, references —
+/// through the `extern "C"` functions generated after the copy of the source.
+#[test]
+fn cxx_through_cgo_without_go_versions() {
+    let dir = temp("kcgo").join("kernels");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let go_dir = fixtures().join("go/kernels");
+    std::fs::copy(go_dir.join("kernels_test.go"), dir.join("kernels_test.go")).expect("copy");
+    std::fs::copy(go_dir.join("kernels.go"), dir.join("reference_test.go")).expect("copy");
+    package("kernels.cpp", &dir, "sse4.2,neon");
+    assert!(dir.join("c2goasm_cgo_kernels.cpp").is_file());
+    go(&dir, &["mod", "tidy"], &[]).unwrap_or_else(|e| panic!("{e}"));
+    let log = go(
+        &dir,
+        &["test", "-count=1", "-v", "-tags", "noasm", "./..."],
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(log.contains("dispatch chose cgo"), "{log}");
+    assert!(log.contains("--- PASS: TestExportedAgainstGo"), "{log}");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
 }
