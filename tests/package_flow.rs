@@ -504,8 +504,8 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
         for want in [
             "c2goasm-rs: package vec has no assembly for this build",
             "cgo is off (CGO_ENABLED=0",
-            "\tVecDotF32      needs  func vecDotF32(a *float32, b *float32, n uint64) float32\n",
-            "\tVecMixU32      needs  func vecMixU32(a uint32, b uint32) uint32\n",
+            "\tVecDotF32      needs  func vecDotF32(a, b *float32, n uint64) float32\n",
+            "\tVecMixU32      needs  func vecMixU32(a, b uint32) uint32\n",
             "Write them in a .go file of package vec (any name, no build constraint), then \
              regenerate the package (go generate)",
         ] {

@@ -1,22 +1,32 @@
 //! One call from C or C++ files to a Go package: clang per instruction-set variant,
-//! prototypes from that variant's own AST, translated assembly, typed declarations and
-//! runtime dispatch — the same flow as `c2goasm-rs package` and, in the spirit of the `cc`
-//! crate, usable from a `build.rs`.
+//! prototypes from that variant's own AST, translated assembly, and the Go side — slice
+//! functions, dispatch chosen once at init, a cgo fallback, documentation — the same flow
+//! as `c2goasm-rs package` and, in the spirit of the `cc` crate, usable from a `build.rs`.
 //!
 //! The stages, in order: [`headers`] picks the include search per architecture (clang's
 //! freestanding headers first); [`compiler`] runs clang; [`ast`] and [`prototype`] read the
-//! exported functions of each variant; [`exports`] merges them into one Go API; then each
-//! variant's assembly is translated and [`crate::emit::package`] writes the Go side.
+//! exported functions of each variant; [`exports`] merges them into one Go API;
+//! [`comment`] reads the C comment above each function and [`slices`] decides which
+//! lengths go with which pointers; [`user_go`] finds the package's own pure-Go versions;
+//! then each variant's assembly is translated and [`crate::emit::package`] writes the Go
+//! side. Each architecture targeted gets its baseline variant ([`variant::with_baselines`]).
 //!
 //! ```no_run
 //! use c2goasm_rs::{Package, Variant};
 //!
 //! fn main() -> Result<(), c2goasm_rs::Error> {
-//!     Package::new("sample")
-//!         .file("csrc/sample.c")
-//!         .variants([Variant::Sse42, Variant::Avx2, Variant::Avx512])
-//!         .out_dir("go/sample")
+//!     let generated = Package::new("vec")
+//!         .file("csrc/vec.c")
+//!         // sse2 (the amd64 baseline) is added: amd64 and arm64 never need Go.
+//!         .variants([Variant::Avx2, Variant::Avx512, Variant::Neon])
+//!         .out_dir("go/vec")
 //!         .generate()?;
+//!     // `VecDotF32(a, b []float32) float32`, `VecDotF32Raw(a, b *float32, n uint64)` …
+//!     println!("{:?}", generated.functions);
+//!     // Pure-Go versions found in files not every build compiles, hence not used.
+//!     for w in &generated.warnings {
+//!         eprintln!("warning: {w}");
+//!     }
 //!     Ok(())
 //! }
 //! ```
@@ -143,8 +153,10 @@ impl Package {
         self
     }
 
-    /// The instruction-set variants to build (default: SSE4.2 and AVX2). x86-64 variants
-    /// and [`Variant::Neon`] may be mixed: each architecture gets its own files.
+    /// The instruction-set variants to build (default: SSE4.2, AVX2 and NEON). x86-64
+    /// variants and [`Variant::Neon`] may be mixed: each architecture gets its own files,
+    /// and its baseline ([`Variant::Sse2`], [`Variant::Neon`]) whether listed or not. An
+    /// architecture with no variant listed runs the C through cgo (or the package's Go).
     pub fn variants(&mut self, variants: impl IntoIterator<Item = Variant>) -> &mut Package {
         let mut v: Vec<Variant> = variants.into_iter().collect();
         v.sort();

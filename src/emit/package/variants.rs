@@ -5,19 +5,19 @@
 use std::fmt::Write;
 
 use super::gofile::GoFile;
-use super::{Exported, VariantInfo, go_params};
+use super::{Exported, VariantInfo, go_params, param_list};
 use crate::abi::GoType;
 
-/// `func(p *int64, n int64) int64` without `func`: the C signature in Go.
+/// `(a, b *float32, n int64) float32`: the C signature in Go.
 pub(super) fn raw_signature(f: &Exported) -> String {
-    let params: Vec<String> = go_params(&f.params)
+    let params: Vec<(String, String)> = go_params(&f.params)
         .into_iter()
         .zip(&f.params)
-        .map(|(n, (_, t))| format!("{n} {t}"))
+        .map(|(n, (_, t))| (n, t.to_string()))
         .collect();
     match &f.result {
-        Some(r) => format!("({}) {r}", params.join(", ")),
-        None => format!("({})", params.join(", ")),
+        Some(r) => format!("({}) {r}", param_list(&params)),
+        None => format!("({})", param_list(&params)),
     }
 }
 
