@@ -179,6 +179,7 @@ fn neon_and_avx2_intrinsics_in_one_file() {
     for test in [
         "TestExportedAgainstGo",
         "TestArm64OnlyFunctionKeepsItsFallback",
+        "TestEveryDispatchEntryOfAnAVX2OnlyFunction",
         "TestNeonAgainstGo",
         "TestDispatchPicksNeon",
     ] {
@@ -478,6 +479,7 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
         "TestLengthsThatDoNotFitPanic",
         "TestNoAllocations",
         "TestEveryAMD64VariantAgainstReference",
+        "TestExportedThroughEveryDispatchEntry",
         "TestNeonAgainstReference",
         "TestPortableBuildSaysWhatRuns",
     ] {
