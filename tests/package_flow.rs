@@ -635,3 +635,40 @@ fn cxx_through_cgo_without_go_versions() {
     assert!(log.contains("--- PASS: TestExportedAgainstGo"), "{log}");
     let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
 }
+
+/// Functions the amd64 baseline lacks (`#ifdef __aarch64__`, `#if __AVX2__`) need a Go
+/// version on amd64, and cgo cannot compile them for other targets: without one, each
+/// build says so; arm64, which defines them all, needs nothing.
+#[test]
+fn functions_some_variants_lack_need_go_and_the_build_says_so() {
+    let dir = temp("simd-nogo").join("simd");
+    std::fs::create_dir_all(&dir).expect("dir");
+    package("simd.c", &dir, "avx2,neon");
+    go(&dir, &["mod", "tidy"], &[]).unwrap_or_else(|e| panic!("{e}"));
+    let needs = [
+        "\tSimdSumI32     needs  func simdSumI32(p *int32, n uint64) int64\n",
+        "\tSimdCountBits  needs  func simdCountBits(p *uint8, n uint64) uint64\n",
+    ];
+    let err = go_fails(&dir, &["build", "."], &[]);
+    assert!(
+        err.contains(
+            "cannot run these functions on every amd64 CPU: the C does not define them for sse2"
+        ),
+        "{err}"
+    );
+    let cgo = go_fails(&dir, &["build", "-tags", "noasm", "."], &[]);
+    assert!(
+        cgo.contains(
+            "the C does not define these functions for every target (so cgo cannot compile them)"
+        ),
+        "{cgo}"
+    );
+    for text in [&err, &cgo] {
+        for n in needs {
+            assert!(text.contains(n), "{n:?} not in:\n{text}");
+        }
+        assert!(!text.contains("SimdDot "), "{text}");
+    }
+    go(&dir, &["build", "."], &[("GOARCH", "arm64")]).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}

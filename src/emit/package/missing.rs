@@ -21,9 +21,9 @@ pub(super) fn error(spec: &Spec, class: Class, missing: &[&Exported]) -> String 
             let baseline = t.variants.first().map_or("", |v| v.name.as_str());
             let _ = writeln!(
                 m,
-                "c2goasm-rs: package {pkg} has no {arch} assembly for every {arch} CPU of these \
-                 functions (the C does not define them for {baseline}, the {arch} baseline), \
-                 and no pure-Go version of them:"
+                "c2goasm-rs: package {pkg} cannot run these functions on every {arch} CPU: the \
+                 C does not define them for {baseline} (the {arch} baseline, for CPUs without \
+                 the other variants), and the package has no pure-Go version of them:"
             );
         }
         Class::Cgo => {
