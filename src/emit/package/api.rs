@@ -45,7 +45,7 @@ pub(super) fn file(spec: &Spec) -> String {
                 if api.bad.is_some() {
                     lengths_type(b, f, api);
                 }
-                if api.via_slices_fn && api.bad.is_some() {
+                if api.checked_fn {
                     bad_function(b, f, api);
                 }
             }
@@ -94,24 +94,24 @@ fn raw_function(b: &mut String, name: &str, f: &Exported, s: &Shape) {
 fn slice_function(b: &mut String, f: &Exported, api: &ApiShape) -> bool {
     let _ = writeln!(b, "{} {{", signature(&f.go_name, &api.params, &api.results));
     let named = api.results.iter().any(|(n, _)| !n.is_empty());
-    if api.via_slices_fn {
+    if api.checked_fn {
         let _ = writeln!(
             b,
-            "\tc2goasm{}Slices({})",
+            "\tc2goasm{}Checked({})",
             f.go_name,
-            api.slices_fn_args.join(", ")
+            api.checked_fn_args.join(", ")
         );
         if named {
             b.push_str("\treturn\n");
         }
         b.push_str("}\n\n");
-        return false;
+        return api.checked_fn_args.iter().any(|a| a.contains("unsafe."));
     }
     if let Some(bad) = &api.bad {
         let _ = writeln!(
             b,
             "\tif {bad} {{\n\t\tpanic({})\n\t}}",
-            length_error(&f.go_name, api)
+            length_error(&f.go_name, api, false)
         );
     }
     let call = format!("c2goasm{}({})", f.go_name, api.raw_args.join(", "));
@@ -134,21 +134,21 @@ fn slice_function(b: &mut String, f: &Exported, api: &ApiShape) -> bool {
     api.raw_args.iter().any(|a| a.contains("unsafe."))
 }
 
-/// `c2goasm<Name>Bad`: where the assembly of a slices function jumps when the lengths are
-/// wrong — same arguments, so it can read them; it panics.
+/// `c2goasm<Name>Bad`: where the assembly of a checked function jumps when the lengths
+/// are wrong — same arguments, so it can read them; it panics.
 fn bad_function(b: &mut String, f: &Exported, api: &ApiShape) {
     let _ = writeln!(
         b,
-        "// c2goasm{0}Bad is where c2goasm{0}Slices goes when the slices cannot be\n\
+        "// c2goasm{0}Bad is where c2goasm{0}Checked goes when the slices cannot be\n\
          // passed to C.\n\
          {1} {{\n\tpanic({2})\n}}\n",
         f.go_name,
         signature(
             &format!("c2goasm{}Bad", f.go_name),
-            &api.slices_fn_params,
+            &api.checked_fn_params,
             &[]
         ),
-        length_error(&f.go_name, api)
+        length_error(&f.go_name, api, true)
     );
 }
 

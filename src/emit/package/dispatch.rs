@@ -94,46 +94,33 @@ pub(super) fn implementations(
         if super::variants::uses_unsafe_pointer(f) || matches!(imp, Impl::Cgo) {
             file.import("unsafe");
         }
-        let Some(api) = s.api.as_ref().filter(|a| a.via_slices_fn) else {
+        let Some(api) = s.api.as_ref().filter(|a| a.checked_fn) else {
             continue;
         };
         let sig = format!(
-            "c2goasm{}Slices({})",
+            "c2goasm{}Checked({})",
             f.go_name,
-            param_list(&api.slices_fn_params)
+            param_list(&api.checked_fn_params)
         );
         let b = &mut file.body;
         if matches!(imp, Impl::Table(_)) {
             let _ = writeln!(b, "//go:noescape\nfunc {sig}\n");
             continue;
         }
-        let _ = writeln!(b, "func {sig} {{");
-        if let Some(bad) = &api.bad {
-            let names: Vec<&str> = api
-                .slices_fn_params
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect();
-            let _ = writeln!(
-                b,
-                "\tif {bad} {{\n\t\tc2goasm{}Bad({})\n\t}}",
-                f.go_name,
-                names.join(", ")
-            );
-        }
+        let names: Vec<&str> = api
+            .checked_fn_params
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
         let _ = writeln!(
             b,
-            "\tc2goasm{}({})\n}}\n",
+            "func {sig} {{\n\tif {} {{\n\t\tc2goasm{}Bad({})\n\t}}\n\tc2goasm{}({})\n}}\n",
+            api.bad_in_checked_fn.as_deref().unwrap_or("false"),
             f.go_name,
-            api.raw_args_in_slices_fn.join(", ")
+            names.join(", "),
+            f.go_name,
+            s.raw_names.join(", ")
         );
-        if api
-            .raw_args_in_slices_fn
-            .iter()
-            .any(|a| a.contains("unsafe."))
-        {
-            file.import("unsafe");
-        }
     }
     if !missing.is_empty() {
         file.body.push_str(&missing::error(spec, class, &missing));

@@ -1,24 +1,22 @@
 //! The Go signatures and calls of one function's API: the pointer ("raw") function with
 //! the C parameters, and — when the C says which length goes with which pointer — the
-//! slice function, its length checks and the internal slice function some builds
-//! implement in assembly.
+//! slice function, its length checks and, for C functions without a result, the checked
+//! trampoline some builds implement in assembly.
 //!
-//! Why an internal slice function for `void` C functions: the exported slice function
-//! must be inlined into its caller to cost nothing over the raw call, and Go inlines a
-//! function only while its body is small (cost 80, of which a call takes 57); a call with
-//! `unsafe.SliceData` and a conversion per argument plus a comparison per extra slice does
-//! not fit from three slices on. `SimdAxpy(dst, a, b []float32, k float32)` is instead one
-//! call of `c2goasmSimdAxpySlices(dst, a, b, k)`, whose assembly compares the lengths,
-//! rewrites its own argument frame into the C layout and jumps to the chosen variant
-//! (`trampoline`). A C result would land at a different offset than the caller reads it
-//! from, so C functions with a result check lengths in Go instead (two slices fit).
+//! Why a checked trampoline: the exported slice function must be inlined into its caller
+//! to cost nothing over the raw call, and Go inlines a function only while its body is
+//! small (cost 80, of which a call takes 57); a call with `unsafe.SliceData` and a
+//! conversion per argument plus a comparison and a panic per extra slice does not fit
+//! from three slices on. `SimdAxpy(dst, a, b []float32, k float32)` instead calls
+//! `c2goasmSimdAxpyChecked(dst, a, b *float32, k float32, n int64, c2goasmLen0,
+//! c2goasmLen1, c2goasmLen2 int)`: the C arguments, then every slice's length. Its
+//! assembly compares the lengths and jumps to the chosen variant, whose frame is the C
+//! arguments at the same offsets (it never reads past them). A C result would be written
+//! right after the C arguments, where the caller does not read it, so C functions with a
+//! result check lengths in Go instead (two slices fit).
 
 use super::{Exported, Role, go_params, unique};
 use crate::abi::GoType;
-
-/// At most this many C parameters go through an internal slice function: the assembly
-/// holds all of them in registers while it rewrites the frame (amd64 has 11 to spare).
-const SLICES_FN_MAX_PARAMS: usize = 11;
 
 /// One function's Go names, signatures and calls.
 #[derive(Debug, Clone)]
@@ -37,22 +35,28 @@ pub(super) struct ApiShape {
     pub params: Vec<(String, String)>,
     /// (name, type); the names are empty when the only result is the C one.
     pub results: Vec<(String, String)>,
-    /// Whether it calls `c2goasm<Name>Slices` (the C function returns nothing).
-    pub via_slices_fn: bool,
-    /// `c2goasm<Name>Slices`'s parameters: the slice function's, outputs as pointers.
-    pub slices_fn_params: Vec<(String, String)>,
+    /// Whether it calls `c2goasm<Name>Checked` (the C function returns nothing and
+    /// lengths are checked).
+    pub checked_fn: bool,
+    /// `c2goasm<Name>Checked`'s parameters: the C ones, then `c2goasmLen<i> int` per slice.
+    pub checked_fn_params: Vec<(String, String)>,
     /// The arguments of that call, in the slice function.
-    pub slices_fn_args: Vec<String>,
+    pub checked_fn_args: Vec<String>,
     /// Go condition true when the lengths cannot be passed to C (`len(b) != len(a)`).
     pub bad: Option<String>,
+    /// The same condition on `c2goasmLen<i>`, in `c2goasm<Name>Checked`.
+    pub bad_in_checked_fn: Option<String>,
     /// Index in the length-error table, when there are checks.
     pub site: Option<usize>,
     /// The slices, in parameter order.
     pub slices: Vec<String>,
     /// The raw call's arguments in the slice function (outputs as `&result`).
     pub raw_args: Vec<String>,
-    /// The raw call's arguments in `c2goasm<Name>Slices` (outputs as the pointers).
-    pub raw_args_in_slices_fn: Vec<String>,
+}
+
+/// `c2goasmLen<i>`: the length of slice `i` in a checked function.
+pub(super) fn len_param(i: usize) -> String {
+    format!("c2goasmLen{i}")
 }
 
 /// The shapes of `functions`, sites numbered in order.
@@ -96,32 +100,21 @@ fn shape(f: &Exported, site: usize) -> Shape {
     let api = f.api.as_ref().map(|api| {
         let mut taken = std::collections::HashSet::new();
         let mut params = Vec::new();
-        let mut slices_fn_params = Vec::new();
-        let mut slices_fn_args = Vec::new();
-        let mut outputs = Vec::new();
         let mut slices = Vec::new();
         for (i, role) in api.roles.iter().enumerate() {
             let name = &raw_names[i];
             let t = &f.params[i].1;
             match role {
                 Role::Slice { .. } => {
-                    let ty = format!("[]{}", elem(t));
-                    params.push((name.clone(), ty.clone()));
-                    slices_fn_params.push((name.clone(), ty));
-                    slices_fn_args.push(name.clone());
+                    params.push((name.clone(), format!("[]{}", elem(t))));
                     slices.push(name.clone());
                     taken.insert(name.clone());
                 }
                 Role::Plain => {
                     params.push((name.clone(), t.to_string()));
-                    slices_fn_params.push((name.clone(), t.to_string()));
-                    slices_fn_args.push(name.clone());
                     taken.insert(name.clone());
                 }
-                Role::Output { .. } => {
-                    slices_fn_params.push((name.clone(), t.to_string()));
-                }
-                Role::Length { .. } => {}
+                Role::Output { .. } | Role::Length { .. } => {}
             }
         }
         let mut results = Vec::new();
@@ -134,6 +127,7 @@ fn shape(f: &Exported, site: usize) -> Shape {
             };
             results.push((n, r.clone()));
         }
+        let mut outputs = Vec::new();
         for (i, role) in api.roles.iter().enumerate() {
             if let Role::Output { result } = role {
                 let n = unique(&mut taken, &super::go_ident(result));
@@ -141,59 +135,59 @@ fn shape(f: &Exported, site: usize) -> Shape {
                 outputs.push((i, n));
             }
         }
-        // Output arguments of the slices-function call are the results' addresses.
-        let mut k = 0;
-        for (i, role) in api.roles.iter().enumerate() {
-            match role {
-                Role::Output { .. } => {
-                    let (_, n) = outputs.iter().find(|(j, _)| *j == i).expect("output");
-                    slices_fn_args.insert(k, format!("&{n}"));
-                    k += 1;
+        let raw_args: Vec<String> = (0..f.params.len())
+            .map(|i| {
+                let name = &raw_names[i];
+                match &api.roles[i] {
+                    Role::Slice { .. } => format!("unsafe.SliceData({name})"),
+                    Role::Length { group } => {
+                        let first = &raw_names[api.groups[*group].slices[0]];
+                        format!("{}(len({first}))", f.params[i].1)
+                    }
+                    Role::Output { .. } => {
+                        let (_, n) = outputs.iter().find(|(j, _)| *j == i).expect("output");
+                        format!("&{n}")
+                    }
+                    Role::Plain => name.clone(),
                 }
-                Role::Length { .. } => {}
-                _ => k += 1,
-            }
-        }
-        let raw_arg = |i: usize, in_slices_fn: bool| -> String {
-            let name = &raw_names[i];
-            match &api.roles[i] {
-                Role::Slice { .. } => format!("unsafe.SliceData({name})"),
-                Role::Length { group } => {
-                    let first = &raw_names[api.groups[*group].slices[0]];
-                    format!("{}(len({first}))", f.params[i].1)
-                }
-                Role::Output { .. } if in_slices_fn => name.clone(),
-                Role::Output { .. } => {
-                    let (_, n) = outputs.iter().find(|(j, _)| *j == i).expect("output");
-                    format!("&{n}")
-                }
-                Role::Plain => name.clone(),
-            }
-        };
-        let raw_args = (0..f.params.len()).map(|i| raw_arg(i, false)).collect();
-        let raw_args_in_slices_fn = (0..f.params.len()).map(|i| raw_arg(i, true)).collect();
+            })
+            .collect();
+        // The checks, on the slices (in the slice function) or on their lengths (in
+        // the checked function).
+        let index = |param: usize| slices.iter().position(|s| *s == raw_names[param]);
         let mut conds = Vec::new();
+        let mut conds_on_lens = Vec::new();
         for g in &api.groups {
             let first = &raw_names[g.slices[0]];
+            let l0 = len_param(index(g.slices[0]).unwrap_or(0));
             for s in &g.slices[1..] {
                 conds.push(format!("len({}) != len({first})", raw_names[*s]));
+                conds_on_lens.push(format!("{} != {l0}", len_param(index(*s).unwrap_or(0))));
             }
             if let Some(bits) = g.max_bits {
                 conds.push(format!("uint64(len({first})) >= 1<<{bits}"));
+                conds_on_lens.push(format!("uint64({l0}) >= 1<<{bits}"));
             }
         }
         let bad = (!conds.is_empty()).then(|| conds.join(" || "));
+        let checked_fn = f.result.is_none() && bad.is_some();
+        let mut checked_fn_params = raw_params.clone();
+        let mut checked_fn_args = raw_args.clone();
+        for (i, s) in slices.iter().enumerate() {
+            checked_fn_params.push((len_param(i), "int".to_string()));
+            checked_fn_args.push(format!("len({s})"));
+        }
         ApiShape {
             params,
             results,
-            via_slices_fn: f.result.is_none() && f.params.len() <= SLICES_FN_MAX_PARAMS,
-            slices_fn_params,
-            slices_fn_args,
+            checked_fn,
+            checked_fn_params,
+            checked_fn_args,
             site: bad.as_ref().map(|_| site),
             bad,
+            bad_in_checked_fn: (!conds_on_lens.is_empty()).then(|| conds_on_lens.join(" || ")),
             slices,
             raw_args,
-            raw_args_in_slices_fn,
         }
     });
     Shape {
@@ -206,9 +200,18 @@ fn shape(f: &Exported, site: usize) -> Shape {
 
 /// `c2goasmDotLengths{len(a), len(b)}`: the panic value of a failed check, of a type of
 /// the function's own — an array of its lengths, the cheapest value to build where the
-/// slice function must stay small enough to be inlined.
-pub(super) fn length_error(go_name: &str, api: &ApiShape) -> String {
-    let lens: Vec<String> = api.slices.iter().map(|s| format!("len({s})")).collect();
+/// slice function must stay small enough to be inlined. `in_checked_fn`: from the
+/// `c2goasmLen<i>` parameters.
+pub(super) fn length_error(go_name: &str, api: &ApiShape, in_checked_fn: bool) -> String {
+    let lens: Vec<String> = (0..api.slices.len())
+        .map(|i| {
+            if in_checked_fn {
+                len_param(i)
+            } else {
+                format!("len({})", api.slices[i])
+            }
+        })
+        .collect();
     format!("c2goasm{go_name}Lengths{{{}}}", lens.join(", "))
 }
 
@@ -268,7 +271,7 @@ mod tests {
         assert_eq!(s.raw_names, ["a", "b", "len_"]);
         assert!(super::super::RESERVED.contains(&"len"));
         let api = s.api.as_ref().expect("api");
-        assert!(!api.via_slices_fn);
+        assert!(!api.checked_fn);
         assert_eq!(api.results, [(String::new(), "float32".to_string())]);
         assert_eq!(
             api.bad.as_deref(),
@@ -282,16 +285,19 @@ mod tests {
                 "int32(len(a))"
             ]
         );
-        assert_eq!(length_error("F", api), "c2goasmFLengths{len(a), len(b)}");
+        assert_eq!(
+            length_error("F", api, false),
+            "c2goasmFLengths{len(a), len(b)}"
+        );
     }
 
     #[test]
-    fn a_void_function_with_outputs_goes_through_its_slices_function() {
+    fn a_void_function_with_checks_goes_through_its_checked_function() {
         let f = exported(
             &[
                 ("p", ptr("int32")),
                 ("min_out", ptr("int32")),
-                ("n", GoType::Uint64),
+                ("n", GoType::Int32),
                 ("max_out", ptr("int32")),
             ],
             None,
@@ -309,16 +315,15 @@ mod tests {
                 groups: vec![LengthGroup {
                     length: 2,
                     slices: vec![0],
-                    max_bits: None,
+                    max_bits: Some(31),
                 }],
                 annotated: false,
             },
         );
         let s = &shapes(&[f])[0];
         let api = s.api.as_ref().expect("api");
-        assert!(api.via_slices_fn);
-        assert_eq!(api.bad, None);
-        assert_eq!(api.site, None);
+        assert!(api.checked_fn);
+        assert_eq!(api.site, Some(0));
         assert_eq!(
             api.results,
             [
@@ -326,23 +331,24 @@ mod tests {
                 ("max".to_string(), "int32".to_string())
             ]
         );
-        assert_eq!(api.slices_fn_args, ["p", "&min", "&max"]);
         assert_eq!(
-            api.slices_fn_params,
-            [
-                ("p".to_string(), "[]int32".to_string()),
-                ("min_out".to_string(), "*int32".to_string()),
-                ("max_out".to_string(), "*int32".to_string())
-            ]
-        );
-        assert_eq!(
-            api.raw_args_in_slices_fn,
+            api.checked_fn_args,
             [
                 "unsafe.SliceData(p)",
-                "min_out",
-                "uint64(len(p))",
-                "max_out"
+                "&min",
+                "int32(len(p))",
+                "&max",
+                "len(p)"
             ]
         );
+        assert_eq!(
+            api.checked_fn_params.last(),
+            Some(&("c2goasmLen0".to_string(), "int".to_string()))
+        );
+        assert_eq!(
+            api.bad_in_checked_fn.as_deref(),
+            Some("uint64(c2goasmLen0) >= 1<<31")
+        );
+        assert_eq!(length_error("F", api, true), "c2goasmFLengths{c2goasmLen0}");
     }
 }

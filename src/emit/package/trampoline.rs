@@ -10,18 +10,16 @@
 //! `//go:noescape` declaration keep the choice out of reach of importers, the call
 //! direct, and the arguments on the caller's stack.
 //!
-//! The slice trampoline (`c2goasmSimdAxpySlices`, for C functions without a result, see
-//! `shape`) first compares the lengths, jumping on a mismatch to `c2goasm…Bad` (Go, same
-//! arguments, panics), then reads every C argument out of its slice frame into registers
-//! and writes them back in the C function's layout — which is never larger, so it fits
-//! — and jumps like the raw one. Until the jump nothing can observe the frame (no calls,
-//! no preemption in assembly); after it, the frame is the variant's, described by its
-//! own declaration.
+//! The checked trampoline (`c2goasmSimdAxpyChecked`, for C functions without a result,
+//! see `shape`) takes the C arguments followed by every slice's length: it compares the
+//! lengths, jumping on a mismatch to `c2goasm…Bad` (Go, same arguments, panics), and
+//! jumps like the raw one otherwise — the variant reads the C arguments where they are
+//! and returns nothing, so the lengths after them are never looked at.
 
 use std::fmt::Write;
 
-use super::shape::{ApiShape, Shape, shapes};
-use super::{Class, Exported, Impl, Role, Spec, Target, param_list, resolve};
+use super::shape::{ApiShape, len_param, shapes};
+use super::{Class, Exported, Impl, Spec, Target, param_list, resolve};
 use crate::Arch;
 use crate::SourceFile;
 use crate::abi::{FrameLayout, Slot, layout, parse_go_decls};
@@ -78,8 +76,8 @@ pub(super) fn file(spec: &Spec, target: &Target) -> String {
             text_line(target.arch, &format!("c2goasm{}", f.go_name), &raw)
         );
         out.push_str(&dispatch(target.arch, &jump));
-        if let Some(api) = s.api.as_ref().filter(|a| a.via_slices_fn) {
-            out.push_str(&slices_trampoline(target.arch, f, s, api, &raw, &jump));
+        if let Some(api) = s.api.as_ref().filter(|a| a.checked_fn) {
+            out.push_str(&checked_trampoline(target.arch, f, api, &jump));
         }
     }
     out
@@ -131,45 +129,6 @@ fn dispatch(arch: Arch, jump: &Jump) -> String {
     }
 }
 
-/// Registers the slice trampoline may hold arguments in.
-fn registers(arch: Arch) -> &'static [&'static str] {
-    match arch {
-        Arch::Amd64 => &[
-            "AX", "BX", "CX", "DX", "SI", "R8", "R9", "R10", "R11", "R12", "R13",
-        ],
-        Arch::Arm64 => &[
-            "R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10", "R11", "R12", "R13",
-            "R14", "R15", "R19", "R20", "R21", "R22", "R23", "R24", "R25",
-        ],
-    }
-}
-
-fn load(arch: Arch, size: u8) -> &'static str {
-    match (arch, size) {
-        (Arch::Amd64, 1) => "MOVB",
-        (Arch::Amd64, 2) => "MOVW",
-        (Arch::Amd64, 4) => "MOVL",
-        (Arch::Amd64, _) => "MOVQ",
-        (Arch::Arm64, 1) => "MOVBU",
-        (Arch::Arm64, 2) => "MOVHU",
-        (Arch::Arm64, 4) => "MOVWU",
-        (Arch::Arm64, _) => "MOVD",
-    }
-}
-
-fn store(arch: Arch, size: u8) -> &'static str {
-    match (arch, size) {
-        (Arch::Amd64, 1) => "MOVB",
-        (Arch::Amd64, 2) => "MOVW",
-        (Arch::Amd64, 4) => "MOVL",
-        (Arch::Amd64, _) => "MOVQ",
-        (Arch::Arm64, 1) => "MOVB",
-        (Arch::Arm64, 2) => "MOVH",
-        (Arch::Arm64, 4) => "MOVW",
-        (Arch::Arm64, _) => "MOVD",
-    }
-}
-
 fn slot<'a>(frame: &'a FrameLayout, name: &str) -> Option<&'a Slot> {
     frame.args.iter().find(|s| s.name == name)
 }
@@ -178,30 +137,23 @@ fn fp(s: &Slot) -> String {
     format!("{}+{}(FP)", s.name, s.offset)
 }
 
-fn slices_trampoline(
-    arch: Arch,
-    f: &Exported,
-    s: &Shape,
-    api: &ApiShape,
-    raw: &FrameLayout,
-    jump: &Jump,
-) -> String {
-    let name = format!("c2goasm{}Slices", f.go_name);
-    let sf = frame(&format!(
+fn checked_trampoline(arch: Arch, f: &Exported, api: &ApiShape, jump: &Jump) -> String {
+    let name = format!("c2goasm{}Checked", f.go_name);
+    let frame = frame(&format!(
         "func {name}({})",
-        param_list(&api.slices_fn_params)
+        param_list(&api.checked_fn_params)
     ));
-    let Some(roles) = f.api.as_ref().map(|a| &a.roles) else {
-        return String::new();
-    };
-    let groups = &f.api.as_ref().map(|a| a.groups.clone()).unwrap_or_default();
     let mut t = format!(
         "\n// func {name}({})\n{}\n",
-        param_list(&api.slices_fn_params),
-        text_line(arch, &name, &sf)
+        param_list(&api.checked_fn_params),
+        text_line(arch, &name, &frame)
     );
-    let len_slot = |i: usize| slot(&sf, &format!("{}_len", s.raw_names[i]));
-    // The checks.
+    let groups = f.api.as_ref().map(|a| a.groups.as_slice()).unwrap_or(&[]);
+    let raw_names = super::go_params(&f.params);
+    let len_slot = |param: usize| {
+        let i = api.slices.iter().position(|s| *s == raw_names[param])?;
+        slot(&frame, &len_param(i))
+    };
     for g in groups {
         let Some(first) = len_slot(g.slices[0]) else {
             continue;
@@ -231,41 +183,12 @@ fn slices_trampoline(
             }
         }
     }
-    // Every C argument into a register, then into the C layout.
-    let regs = registers(arch);
-    let mut stores = Vec::new();
-    for (j, (role, dst)) in roles.iter().zip(&raw.args).enumerate() {
-        let src = match role {
-            Role::Slice { .. } => slot(&sf, &format!("{}_base", s.raw_names[j])),
-            Role::Length { group } => len_slot(groups[*group].slices[0]),
-            Role::Output { .. } | Role::Plain => slot(&sf, &s.raw_names[j]),
-        };
-        let (Some(src), Some(reg)) = (src, regs.get(j)) else {
-            return String::new();
-        };
-        let _ = writeln!(t, "\t{} {}, {reg}", load(arch, src.size), fp(src));
-        stores.push((*reg, dst.offset, dst.size));
-    }
-    if arch == Arch::Amd64 {
-        let base = sf.args.first().map_or("arg".to_string(), |a| {
-            a.whole.clone().unwrap_or_else(|| a.name.clone())
-        });
-        let _ = writeln!(t, "\tLEAQ {base}+0(FP), DI");
-    }
-    for (reg, offset, size) in stores {
-        let _ = match arch {
-            Arch::Amd64 => writeln!(t, "\t{} {reg}, {offset}(DI)", store(arch, size)),
-            Arch::Arm64 => writeln!(t, "\t{} {reg}, {}(RSP)", store(arch, size), offset + 8),
-        };
-    }
     t.push_str(&dispatch(arch, jump));
-    if api.bad.is_some() {
-        let _ = writeln!(
-            t,
-            "bad:\n\tJMP {}",
-            sym(&format!("c2goasm{}Bad", f.go_name))
-        );
-    }
+    let _ = writeln!(
+        t,
+        "bad:\n\tJMP {}",
+        sym(&format!("c2goasm{}Bad", f.go_name))
+    );
     t
 }
 
