@@ -438,6 +438,7 @@ fn a_c_library_becomes_a_go_package_with_no_go_written() {
         "func VecDotF32(a, b []float32) float32 {",
         "func VecDotF32Raw(a, b *float32, n uint64) float32 {",
         "func VecAddF32(dst, a, b []float32) {",
+        "func VecAbsF32(dst, src []float32) {",
         "func VecScaleI16(dst, src []int16, k int16) {",
         "func VecMinMaxI32(p []int32) (min, max int32) {",
         "func VecCountU8(hay []uint8, c uint8) uint64 {",

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::docs::{self, Kind};
 use super::gofile::GoFile;
-use super::shape::{ApiShape, Shape, any_checks, length_error, shapes};
+use super::shape::{ApiShape, Shape, any_checks, length_error, shapes, word_param};
 use super::{Exported, Spec, param_list};
 
 pub(super) fn file(spec: &Spec) -> String {
@@ -46,7 +46,7 @@ pub(super) fn file(spec: &Spec) -> String {
                     lengths_type(b, f, api);
                 }
                 if api.checked_fn {
-                    bad_function(b, f, api);
+                    bad_function(b, f, s, api);
                 }
             }
         }
@@ -54,6 +54,7 @@ pub(super) fn file(spec: &Spec) -> String {
     if any_checks(&shapes) {
         length_message(spec, &shapes, b);
         file.import("strconv");
+        file.import("strings");
     }
     if unsafe_used {
         file.import("unsafe");
@@ -111,7 +112,7 @@ fn slice_function(b: &mut String, f: &Exported, api: &ApiShape) -> bool {
         let _ = writeln!(
             b,
             "\tif {bad} {{\n\t\tpanic({})\n\t}}",
-            length_error(&f.go_name, api, false)
+            length_error(&f.go_name, api)
         );
     }
     let call = format!("c2goasm{}({})", f.go_name, api.raw_args.join(", "));
@@ -134,21 +135,33 @@ fn slice_function(b: &mut String, f: &Exported, api: &ApiShape) -> bool {
     api.raw_args.iter().any(|a| a.contains("unsafe."))
 }
 
-/// `c2goasm<Name>Bad`: where the assembly of a checked function jumps when the lengths
-/// are wrong — same arguments, so it can read them; it panics.
-fn bad_function(b: &mut String, f: &Exported, api: &ApiShape) {
+/// `c2goasm<Name>Bad`: where the assembly of a checked function jumps when a word is not
+/// zero — same arguments, so it can read them; it panics.
+fn bad_function(b: &mut String, f: &Exported, s: &Shape, api: &ApiShape) {
+    let groups = f.api.as_ref().map(|a| a.groups.as_slice()).unwrap_or(&[]);
+    // The length of each checked group's first slice, as the C argument has it.
+    let firsts: Vec<String> = api
+        .checked_groups
+        .iter()
+        .map(|&g| format!("int({})", s.raw_names[groups[g].length]))
+        .collect();
+    let words: Vec<String> = (0..api.checked_groups.len()).map(word_param).collect();
+    let gs: Vec<String> = api.checked_groups.iter().map(|g| g.to_string()).collect();
     let _ = writeln!(
         b,
         "// c2goasm{0}Bad is where c2goasm{0}Checked goes when the slices cannot be\n\
          // passed to C.\n\
-         {1} {{\n\tpanic({2})\n}}\n",
+         {1} {{\n\tc2goasmWordPanic({2}, []int{{{3}}}, []int{{{4}}}, []int{{{5}}})\n}}\n",
         f.go_name,
         signature(
             &format!("c2goasm{}Bad", f.go_name),
             &api.checked_fn_params,
             &[]
         ),
-        length_error(&f.go_name, api, true)
+        api.site.unwrap_or(0),
+        gs.join(", "),
+        firsts.join(", "),
+        words.join(", ")
     );
 }
 
@@ -258,4 +271,48 @@ fn length_message(spec: &Spec, shapes: &[Shape], b: &mut String) {
          }}\n",
         pkg = spec.package
     );
+    b.push_str(&WORD_ERROR.replace("PKG", spec.package));
 }
+
+/// The panic of a checked function (Go), whose words say that lengths do not fit but not,
+/// past two slices, which: the message has the exact lengths for two, the rule for more.
+const WORD_ERROR: &str = r#"// c2goasmWordError is what a checked function panics with: the word of length group
+// group (zero when its lengths fit the C), and the C length its first slice gave.
+type c2goasmWordError struct {
+	site, group, first, word int
+}
+
+func (e c2goasmWordError) Error() string {
+	s := &c2goasmSites[e.site]
+	var names []string
+	for i, g := range s.groups {
+		if g == e.group {
+			names = append(names, s.slices[i])
+		}
+	}
+	prefix, length := "PKG."+s.function+": ", s.lengths[e.group]
+	if bits := s.bits[e.group]; bits > 0 {
+		rule := ") must be at most "
+		if len(names) > 1 {
+			rule = ") must be equal and at most "
+		}
+		return prefix + "len(" + strings.Join(names, "), len(") + rule +
+			strconv.FormatUint(1<<bits-1, 10) + " (the C length " + length + ")"
+	}
+	if len(names) == 2 {
+		return prefix + "len(" + names[1] + ") = " + strconv.Itoa(e.first^e.word) +
+			", want len(" + names[0] + ") = " + strconv.Itoa(e.first) + " (both are the C length " + length + ")"
+	}
+	return prefix + "len(" + strings.Join(names[1:], "), len(") + ") must all equal len(" + names[0] +
+		") = " + strconv.Itoa(e.first) + " (the C length " + length + ")"
+}
+
+// c2goasmWordPanic panics with the first group whose word is not zero.
+func c2goasmWordPanic(site int, groups, firsts, words []int) {
+	for i, w := range words {
+		if w != 0 {
+			panic(c2goasmWordError{site, groups[i], firsts[i], w})
+		}
+	}
+}
+"#;

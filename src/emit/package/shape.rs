@@ -8,10 +8,14 @@
 //! small (cost 80, of which a call takes 57); a call with `unsafe.SliceData` and a
 //! conversion per argument plus a comparison and a panic per extra slice does not fit
 //! from three slices on. `SimdAxpy(dst, a, b []float32, k float32)` instead calls
-//! `c2goasmSimdAxpyChecked(dst, a, b *float32, k float32, n int64, c2goasmLen0,
-//! c2goasmLen1, c2goasmLen2 int)`: the C arguments, then every slice's length. Its
-//! assembly compares the lengths and jumps to the chosen variant, whose frame is the C
-//! arguments at the same offsets (it never reads past them). A C result would be written
+//! `c2goasmSimdAxpyChecked(dst, a, b *float32, k float32, n int64, c2goasmBad0 int)`:
+//! the C arguments, then per length group one word that is zero when its lengths fit
+//! (`len(a)^len(dst)|len(b)^len(dst)`, with `|len(dst)>>31` for an `int` length; Go
+//! lengths are never negative). Its assembly tests the words and jumps to the chosen variant, whose
+//! frame is the C arguments at the same offsets (it never reads past them). One word per
+//! group rather than every length: each argument is a store and a load, and three
+//! lengths cost 0.75 ns where one word costs 0.2 (BENCHMARKS.md); the panic message then
+//! has the exact lengths for two slices, the rule for more. A C result would be written
 //! right after the C arguments, where the caller does not read it, so C functions with a
 //! result check lengths in Go instead (two slices fit).
 
@@ -38,13 +42,16 @@ pub(super) struct ApiShape {
     /// Whether it calls `c2goasm<Name>Checked` (the C function returns nothing and
     /// lengths are checked).
     pub checked_fn: bool,
-    /// `c2goasm<Name>Checked`'s parameters: the C ones, then `c2goasmLen<i> int` per slice.
+    /// `c2goasm<Name>Checked`'s parameters: the C ones, then `c2goasmBad<i> int` per
+    /// checked group.
     pub checked_fn_params: Vec<(String, String)>,
+    /// The groups (indices into `SliceApi::groups`) of those words, in order.
+    pub checked_groups: Vec<usize>,
     /// The arguments of that call, in the slice function.
     pub checked_fn_args: Vec<String>,
     /// Go condition true when the lengths cannot be passed to C (`len(b) != len(a)`).
     pub bad: Option<String>,
-    /// The same condition on `c2goasmLen<i>`, in `c2goasm<Name>Checked`.
+    /// The same condition on the words, in `c2goasm<Name>Checked`.
     pub bad_in_checked_fn: Option<String>,
     /// Index in the length-error table, when there are checks.
     pub site: Option<usize>,
@@ -54,9 +61,9 @@ pub(super) struct ApiShape {
     pub raw_args: Vec<String>,
 }
 
-/// `c2goasmLen<i>`: the length of slice `i` in a checked function.
-pub(super) fn len_param(i: usize) -> String {
-    format!("c2goasmLen{i}")
+/// `c2goasmBad<i>`: the mismatch word of the `i`-th checked group.
+pub(super) fn word_param(i: usize) -> String {
+    format!("c2goasmBad{i}")
 }
 
 /// The shapes of `functions`, sites numbered in order.
@@ -152,40 +159,47 @@ fn shape(f: &Exported, site: usize) -> Shape {
                 }
             })
             .collect();
-        // The checks, on the slices (in the slice function) or on their lengths (in
-        // the checked function).
-        let index = |param: usize| slices.iter().position(|s| *s == raw_names[param]);
+        // The checks: a condition on the slices (in the slice function), and a word per
+        // group (for the checked function).
         let mut conds = Vec::new();
-        let mut conds_on_lens = Vec::new();
-        for g in &api.groups {
+        let mut words = Vec::new();
+        let mut checked_groups = Vec::new();
+        for (gi, g) in api.groups.iter().enumerate() {
             let first = &raw_names[g.slices[0]];
-            let l0 = len_param(index(g.slices[0]).unwrap_or(0));
+            let mut word = Vec::new();
             for s in &g.slices[1..] {
                 conds.push(format!("len({}) != len({first})", raw_names[*s]));
-                conds_on_lens.push(format!("{} != {l0}", len_param(index(*s).unwrap_or(0))));
+                word.push(format!("len({})^len({first})", raw_names[*s]));
             }
             if let Some(bits) = g.max_bits {
                 conds.push(format!("uint64(len({first})) >= 1<<{bits}"));
-                conds_on_lens.push(format!("uint64({l0}) >= 1<<{bits}"));
+                word.push(format!("len({first})>>{bits}"));
+            }
+            if !word.is_empty() {
+                words.push(word.join("|"));
+                checked_groups.push(gi);
             }
         }
         let bad = (!conds.is_empty()).then(|| conds.join(" || "));
         let checked_fn = f.result.is_none() && bad.is_some();
         let mut checked_fn_params = raw_params.clone();
         let mut checked_fn_args = raw_args.clone();
-        for (i, s) in slices.iter().enumerate() {
-            checked_fn_params.push((len_param(i), "int".to_string()));
-            checked_fn_args.push(format!("len({s})"));
+        let mut bad_words = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            checked_fn_params.push((word_param(i), "int".to_string()));
+            checked_fn_args.push(w.clone());
+            bad_words.push(format!("{} != 0", word_param(i)));
         }
         ApiShape {
             params,
             results,
             checked_fn,
             checked_fn_params,
+            checked_groups,
             checked_fn_args,
             site: bad.as_ref().map(|_| site),
             bad,
-            bad_in_checked_fn: (!conds_on_lens.is_empty()).then(|| conds_on_lens.join(" || ")),
+            bad_in_checked_fn: (!bad_words.is_empty()).then(|| bad_words.join(" || ")),
             slices,
             raw_args,
         }
@@ -200,18 +214,9 @@ fn shape(f: &Exported, site: usize) -> Shape {
 
 /// `c2goasmDotLengths{len(a), len(b)}`: the panic value of a failed check, of a type of
 /// the function's own — an array of its lengths, the cheapest value to build where the
-/// slice function must stay small enough to be inlined. `in_checked_fn`: from the
-/// `c2goasmLen<i>` parameters.
-pub(super) fn length_error(go_name: &str, api: &ApiShape, in_checked_fn: bool) -> String {
-    let lens: Vec<String> = (0..api.slices.len())
-        .map(|i| {
-            if in_checked_fn {
-                len_param(i)
-            } else {
-                format!("len({})", api.slices[i])
-            }
-        })
-        .collect();
+/// slice function must stay small enough to be inlined.
+pub(super) fn length_error(go_name: &str, api: &ApiShape) -> String {
+    let lens: Vec<String> = api.slices.iter().map(|s| format!("len({s})")).collect();
     format!("c2goasm{go_name}Lengths{{{}}}", lens.join(", "))
 }
 
@@ -285,10 +290,7 @@ mod tests {
                 "int32(len(a))"
             ]
         );
-        assert_eq!(
-            length_error("F", api, false),
-            "c2goasmFLengths{len(a), len(b)}"
-        );
+        assert_eq!(length_error("F", api), "c2goasmFLengths{len(a), len(b)}");
     }
 
     #[test]
@@ -338,17 +340,14 @@ mod tests {
                 "&min",
                 "int32(len(p))",
                 "&max",
-                "len(p)"
+                "len(p)>>31"
             ]
         );
         assert_eq!(
             api.checked_fn_params.last(),
-            Some(&("c2goasmLen0".to_string(), "int".to_string()))
+            Some(&("c2goasmBad0".to_string(), "int".to_string()))
         );
-        assert_eq!(
-            api.bad_in_checked_fn.as_deref(),
-            Some("uint64(c2goasmLen0) >= 1<<31")
-        );
-        assert_eq!(length_error("F", api, true), "c2goasmFLengths{c2goasmLen0}");
+        assert_eq!(api.checked_groups, [0]);
+        assert_eq!(api.bad_in_checked_fn.as_deref(), Some("c2goasmBad0 != 0"));
     }
 }

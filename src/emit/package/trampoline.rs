@@ -11,14 +11,15 @@
 //! direct, and the arguments on the caller's stack.
 //!
 //! The checked trampoline (`c2goasmSimdAxpyChecked`, for C functions without a result,
-//! see `shape`) takes the C arguments followed by every slice's length: it compares the
-//! lengths, jumping on a mismatch to `c2goasm…Bad` (Go, same arguments, panics), and
-//! jumps like the raw one otherwise — the variant reads the C arguments where they are
-//! and returns nothing, so the lengths after them are never looked at.
+//! see `shape`) takes the C arguments followed by a word per length group, zero when the
+//! lengths fit: it tests the words, jumping to `c2goasm…Bad` (Go, same arguments, panics)
+//! when one is not zero, and jumps like the raw one otherwise — the variant reads the C
+//! arguments where they are and returns nothing, so the words after them are never
+//! looked at.
 
 use std::fmt::Write;
 
-use super::shape::{ApiShape, len_param, shapes};
+use super::shape::{ApiShape, shapes, word_param};
 use super::{Class, Exported, Impl, Spec, Target, param_list, resolve};
 use crate::Arch;
 use crate::SourceFile;
@@ -148,40 +149,14 @@ fn checked_trampoline(arch: Arch, f: &Exported, api: &ApiShape, jump: &Jump) -> 
         param_list(&api.checked_fn_params),
         text_line(arch, &name, &frame)
     );
-    let groups = f.api.as_ref().map(|a| a.groups.as_slice()).unwrap_or(&[]);
-    let raw_names = super::go_params(&f.params);
-    let len_slot = |param: usize| {
-        let i = api.slices.iter().position(|s| *s == raw_names[param])?;
-        slot(&frame, &len_param(i))
-    };
-    for g in groups {
-        let Some(first) = len_slot(g.slices[0]) else {
+    for i in 0..api.checked_groups.len() {
+        let Some(word) = slot(&frame, &word_param(i)) else {
             continue;
         };
-        let others: Vec<&Slot> = g.slices[1..].iter().filter_map(|&i| len_slot(i)).collect();
-        if others.is_empty() && g.max_bits.is_none() {
-            continue;
-        }
-        match arch {
-            Arch::Amd64 => {
-                let _ = writeln!(t, "\tMOVQ {}, AX", fp(first));
-                for o in &others {
-                    let _ = writeln!(t, "\tCMPQ {}, AX\n\tJNE bad", fp(o));
-                }
-                if let Some(bits) = g.max_bits {
-                    let _ = writeln!(t, "\tSHRQ ${bits}, AX\n\tJNE bad");
-                }
-            }
-            Arch::Arm64 => {
-                let _ = writeln!(t, "\tMOVD {}, R0", fp(first));
-                for o in &others {
-                    let _ = writeln!(t, "\tMOVD {}, R1\n\tCMP R0, R1\n\tBNE bad", fp(o));
-                }
-                if let Some(bits) = g.max_bits {
-                    let _ = writeln!(t, "\tLSR ${bits}, R0, R1\n\tCBNZ R1, bad");
-                }
-            }
-        }
+        let _ = match arch {
+            Arch::Amd64 => writeln!(t, "\tCMPQ {}, $0\n\tJNE bad", fp(word)),
+            Arch::Arm64 => writeln!(t, "\tMOVD {}, R0\n\tCBNZ R0, bad", fp(word)),
+        };
     }
     t.push_str(&dispatch(arch, jump));
     let _ = writeln!(
@@ -195,6 +170,94 @@ fn checked_trampoline(arch: Arch, f: &Exported, api: &ApiShape, jump: &Jump) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::GoType;
+    use crate::emit::package::{LengthGroup, Role, SliceApi, VariantInfo};
+
+    /// `void add(float *dst, const float *a, size_t n)`, built for sse2 and avx2.
+    fn add() -> Exported {
+        let p = |e: &str| GoType::Pointer(e.into());
+        Exported {
+            c_name: "add".into(),
+            go_name: "Add".into(),
+            fallback: "add".into(),
+            c_prototype: "void add(float *dst, const float *a, size_t n)".into(),
+            origin: "k.c:1".into(),
+            params: vec![
+                ("dst".into(), p("float32")),
+                ("a".into(), p("float32")),
+                ("n".into(), GoType::Uint64),
+            ],
+            result: None,
+            implemented_by: vec!["sse2".into(), "avx2".into(), "neon".into()],
+            doc: Vec::new(),
+            api: Some(SliceApi {
+                roles: vec![
+                    Role::Slice { group: 0 },
+                    Role::Slice { group: 0 },
+                    Role::Length { group: 0 },
+                ],
+                groups: vec![LengthGroup {
+                    length: 2,
+                    slices: vec![0, 1],
+                    max_bits: None,
+                }],
+                annotated: false,
+            }),
+            has_fallback: false,
+            everywhere: true,
+        }
+    }
+
+    #[test]
+    fn checked_trampolines_test_the_word_then_jump_through_the_table() {
+        let v = |n: &str, s: &str| VariantInfo {
+            name: n.into(),
+            go_suffix: s.into(),
+            condition: "true".into(),
+        };
+        let amd64 = Target {
+            arch: Arch::Amd64,
+            variants: vec![v("sse2", "SSE2"), v("avx2", "AVX2")],
+        };
+        let arm64 = Target {
+            arch: Arch::Arm64,
+            variants: vec![v("neon", "NEON")],
+        };
+        let functions = [add()];
+        let spec = Spec {
+            package: "k",
+            generated_by: "// gen",
+            command: "cmd",
+            functions: &functions,
+            targets: &[],
+            go_generate: false,
+            package_doc: false,
+            sources: &[],
+            cflags: &[],
+            import_path: None,
+        };
+        let text = file(&spec, &amd64);
+        assert!(
+            text.contains(
+                "DATA c2goasmAddTable<>+0(SB)/8, $·AddSSE2(SB)\nDATA c2goasmAddTable<>+8(SB)/8, $·AddAVX2(SB)\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "TEXT ·c2goasmAddChecked(SB), NOSPLIT, $0-32\n\tCMPQ c2goasmBad0+24(FP), $0\n\tJNE bad\n\tMOVQ ·c2goasmVariant(SB), AX\n"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("bad:\n\tJMP ·c2goasmAddBad(SB)\n"), "{text}");
+        let text = file(&spec, &arm64);
+        assert!(
+            text.contains(
+                "TEXT ·c2goasmAddChecked(SB), NOSPLIT|NOFRAME, $0-32\n\tMOVD c2goasmBad0+24(FP), R0\n\tCBNZ R0, bad\n\tJMP ·AddNEON(SB)\n"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn frames_come_from_the_abi_layout() {
