@@ -209,11 +209,13 @@ fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
     for w in &generated.warnings {
         complain(&format!("warning: {w}"));
     }
-    say(&format!(
-        "to regenerate with `go generate`, keep this line in a Go file of the package's own \
-         (c2goasm_api.go carries it until one does):\n{}",
-        generated.go_generate
-    ));
+    if generated.go_generate_generated {
+        say(&format!(
+            "to regenerate with `go generate`, keep this line in a Go file of the package's own \
+             (c2goasm_api.go carries it until one does):\n{}",
+            generated.go_generate
+        ));
+    }
     Ok(())
 }
 

@@ -129,6 +129,8 @@ pub struct Generated {
     /// The `//go:generate` line that regenerates the package, to keep in a file of the
     /// package's own (`c2goasm_api.go` carries it until one does).
     pub go_generate: String,
+    /// Whether `c2goasm_api.go` carries that line (no file of the package's own has one).
+    pub go_generate_generated: bool,
     /// What the user may want to know: pure-Go versions found but not used.
     pub warnings: Vec<String>,
 }
@@ -366,6 +368,7 @@ impl Package {
             removed: stale,
             functions: all.into_iter().map(|e| e.go_name).collect(),
             go_generate: format!("//go:generate {command}"),
+            go_generate_generated: !user.go_generate,
             warnings,
         })
     }

@@ -316,3 +316,30 @@ func c2goasmWordPanic(site int, groups, firsts, words []int) {
 	}
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, spec, targets};
+    use super::*;
+
+    #[test]
+    fn the_api_is_documented_functions_calling_the_internal_ones() {
+        let (fs, ts) = (functions(), targets());
+        let text = file(&spec(&fs, &ts));
+        for want in [
+            "//go:generate c2goasm-rs package k.c --out .\n\n// Package k is generated",
+            "func SelectedVariant() string { return c2goasmSelected }",
+            "// Dot calls the C function dot (k.c:1) with slices.\n//\n// What it does.\n",
+            "func Dot(a, b []float32) float32 {\n\tif len(b) != len(a) {\n\t\tpanic(c2goasmDotLengths{len(a), len(b)})\n\t}\n\treturn c2goasmDot(unsafe.SliceData(a), unsafe.SliceData(b), uint64(len(a)))\n}",
+            "func DotRaw(a, b *float32, n uint64) float32 {\n\treturn c2goasmDot(a, b, n)\n}",
+            "func Add(dst, a []float32) {\n\tc2goasmAddChecked(unsafe.SliceData(dst), unsafe.SliceData(a), uint64(len(dst)), len(a)^len(dst))\n}",
+            "func c2goasmAddBad(dst, a *float32, n uint64, c2goasmBad0 int) {\n\tc2goasmWordPanic(1, []int{0}, []int{int(n)}, []int{c2goasmBad0})\n}",
+            "type c2goasmDotLengths [2]int",
+            "func Mix(a, b uint32) uint32 {\n\treturn c2goasmMix(a, b)\n}",
+            "\t{\"Dot\", []string{\"a\", \"b\"}, []int{0, 0}, []string{\"n\"}, []int{0}},",
+        ] {
+            assert!(text.contains(want), "{want:?} not in:\n{text}");
+        }
+        assert!(!text.contains("MixRaw"), "{text}");
+    }
+}

@@ -127,3 +127,78 @@ pub(super) fn implementations(
     }
     through_cgo
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, spec, targets};
+    use super::*;
+
+    #[test]
+    fn init_picks_the_best_variant_once() {
+        let (fs, ts) = (functions(), targets());
+        let amd64 = file(&spec(&fs, &ts), &ts[0]);
+        for want in [
+            "//go:build !noasm\n",
+            "import \"golang.org/x/sys/cpu\"",
+            "var c2goasmVariant uintptr",
+            "var c2goasmSelected = \"sse2\"",
+            "\tcase cpu.X86.HasAVX2 && cpu.X86.HasFMA:\n\t\tc2goasmVariant, c2goasmSelected = 1, \"avx2\"\n",
+            "//go:noescape\nfunc c2goasmDot(a, b *float32, n uint64) float32\n",
+            "//go:noescape\nfunc c2goasmAddChecked(dst, a *float32, n uint64, c2goasmBad0 int)\n",
+        ] {
+            assert!(amd64.contains(want), "{want:?} not in:\n{amd64}");
+        }
+        // One variant: no choice to make.
+        let arm64 = file(&spec(&fs, &ts), &ts[1]);
+        assert!(arm64.contains("var c2goasmSelected = \"neon\""), "{arm64}");
+        assert!(
+            !arm64.contains("c2goasmVariant") && !arm64.contains("init()"),
+            "{arm64}"
+        );
+    }
+
+    #[test]
+    fn builds_without_assembly_call_go_cgo_or_fail_to_compile() {
+        let mut fs = functions();
+        fs[0].has_fallback = true;
+        let ts = targets();
+        let shapes = shapes(&fs);
+        let spec = spec(&fs, &ts);
+        let mut with_cgo = GoFile::default();
+        assert_eq!(
+            implementations(&spec, &shapes, Class::Cgo, &mut with_cgo),
+            2
+        );
+        let b = &with_cgo.body;
+        assert!(
+            b.contains(
+                "func c2goasmDot(a, b *float32, n uint64) float32 {\n\treturn dot(a, b, n)\n}"
+            ),
+            "{b}"
+        );
+        assert!(
+            b.contains("C.c2goasm_Mix(C.uint32_t(a), C.uint32_t(b))"),
+            "{b}"
+        );
+        assert!(b.contains("func c2goasmAddChecked(dst, a *float32, n uint64, c2goasmBad0 int) {\n\tif c2goasmBad0 != 0 {\n\t\tc2goasmAddBad(dst, a, n, c2goasmBad0)\n\t}\n\tc2goasmAdd(dst, a, n)\n}"), "{b}");
+        let mut without = GoFile::default();
+        assert_eq!(
+            implementations(&spec, &shapes, Class::NoCgo, &mut without),
+            0
+        );
+        let b = &without.body;
+        assert!(
+            b.contains("func c2goasmMix(a, b uint32) uint32 {\n\tpanic(\"unreachable\")\n}"),
+            "{b}"
+        );
+        assert!(
+            b.contains("var _ int = `\nc2goasm-rs: package k has no assembly"),
+            "{b}"
+        );
+        assert!(
+            b.contains("\tMix  needs  func mix(a, b uint32) uint32\n"),
+            "{b}"
+        );
+        assert!(!b.contains("Dot  needs"), "{b}");
+    }
+}

@@ -133,3 +133,24 @@ pub(super) fn file(spec: &Spec) -> Option<String> {
     );
     Some(file.render(spec.generated_by, spec.command, &format!("{pkg}_test")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, spec, targets};
+    use super::*;
+
+    #[test]
+    fn one_call_of_the_first_slice_function() {
+        let (fs, ts) = (functions(), targets());
+        let text = file(&spec(&fs, &ts)).expect("example");
+        assert!(text.contains("package k_test\n"), "{text}");
+        assert!(text.contains("\t\"example.com/k\"\n"), "{text}");
+        assert!(
+            text.contains("func ExampleDot() {\n\ta := []float32{1, 1, 1, 1}\n\tb := []float32{1, 1, 1, 1}\n\tfmt.Println(k.Dot(a, b))\n}"),
+            "{text}"
+        );
+        let mut no_path = spec(&fs, &ts);
+        no_path.import_path = None;
+        assert!(file(&no_path).is_none());
+    }
+}

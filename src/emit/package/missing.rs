@@ -72,3 +72,38 @@ pub(super) fn error(spec: &Spec, class: Class, missing: &[&Exported]) -> String 
          var _ int = `\n{m}`\n"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, spec, targets};
+    use super::*;
+
+    #[test]
+    fn the_message_names_each_function_and_where_to_write_it() {
+        let (fs, ts) = (functions(), targets());
+        let spec = spec(&fs, &ts);
+        let text = error(&spec, Class::NoCgo, &[&fs[0], &fs[2]]);
+        assert!(text.starts_with("// The build this file is for"), "{text}");
+        assert!(
+            text.contains("\tDot  needs  func dot(a, b *float32, n uint64) float32\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\tMix  needs  func mix(a, b uint32) uint32\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Write them in a .go file of package k"),
+            "{text}"
+        );
+        assert!(text.contains("or build with cgo"), "{text}");
+        let asm = error(&spec, Class::Asm(&ts[0]), &[&fs[0]]);
+        assert!(
+            asm.contains(
+                "cannot run these functions on every amd64 CPU: the C does not define them for sse2"
+            ),
+            "{asm}"
+        );
+        assert!(!asm.contains("cgo"), "{asm}");
+    }
+}

@@ -70,3 +70,48 @@ pub(super) fn files(spec: &Spec) -> Vec<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, spec, targets};
+    use super::*;
+
+    #[test]
+    fn cgo_only_where_there_is_no_assembly_and_no_go() {
+        let ts = targets();
+        let fs = functions();
+        let files = files(&spec(&fs, &ts));
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["c2goasm_cgo.go", "c2goasm_nocgo.go"]);
+        assert!(
+            files[0]
+                .1
+                .contains("//go:build cgo && (noasm || (!amd64 && !arm64))\n")
+        );
+        assert!(
+            files[0]
+                .1
+                .contains("#cgo noescape c2goasm_Dot\n#cgo nocallback c2goasm_Dot\n")
+        );
+        assert!(files[0].1.contains("var c2goasmSelected = \"cgo\""));
+        assert!(
+            files[1]
+                .1
+                .contains("//go:build !cgo && (noasm || (!amd64 && !arm64))\n")
+        );
+        // Every Go version present: no cgo, one file.
+        let mut fs = functions();
+        for f in &mut fs {
+            f.has_fallback = true;
+        }
+        let files = super::files(&spec(&fs, &ts[..1]));
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "c2goasm_noasm.go");
+        assert!(
+            files[0].1.contains("//go:build noasm || !amd64\n"),
+            "{}",
+            files[0].1
+        );
+        assert!(!files[0].1.contains("var _ int"), "{}", files[0].1);
+    }
+}

@@ -64,3 +64,26 @@ pub fn declarations(
     }
     file.render(generated_by, command, package)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{functions, targets};
+    use super::*;
+
+    #[test]
+    fn one_declaration_per_variant_that_defines_the_function() {
+        let mut fs = functions();
+        fs[2].implemented_by = vec!["neon".into()];
+        let text = declarations("// gen", "cmd", "k", &fs, &targets()[0].variants);
+        assert!(text.contains("//go:build !noasm\n"), "{text}");
+        assert!(
+            text.contains("//go:noescape\nfunc DotSSE2(a, b *float32, n uint64) float32\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("func AddAVX2(dst, a *float32, n uint64)\n"),
+            "{text}"
+        );
+        assert!(!text.contains("MixSSE2"), "{text}");
+    }
+}
