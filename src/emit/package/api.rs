@@ -42,7 +42,7 @@ pub(super) fn file(spec: &Spec) -> String {
                 unsafe_used |= slice_function(b, f, api);
                 b.push_str(&docs::function(spec, f, s, Kind::RawOfSlices));
                 raw_function(b, &format!("{}Raw", f.go_name), f, s);
-                if api.bad.is_some() {
+                if api.bad.is_some() && !api.checked_fn {
                     lengths_type(b, f, api);
                 }
                 if api.checked_fn {
