@@ -232,45 +232,9 @@ impl Package {
         }
         let mut functions = exports::merge(defs)?;
         let user = user_go::scan(&out);
-        let mut texts_by_file: Vec<(PathBuf, String)> = Vec::new();
-        for f in &mut functions {
-            let text = match texts_by_file.iter().find(|(p, _)| *p == f.file) {
-                Some((_, t)) => t.clone(),
-                None => {
-                    let t = std::fs::read_to_string(&f.file).map_err(|source| Error::Io {
-                        path: f.file.clone(),
-                        source,
-                    })?;
-                    texts_by_file.push((f.file.clone(), t.clone()));
-                    t
-                }
-            };
-            let doc = comment::above(&text, f.first.begin_line);
-            f.exported.api = slices::plan(&f.first, doc.annotation.as_ref()).map_err(|e| {
-                PackageError::Prototype {
-                    file: f.file.clone(),
-                    line: e.line,
-                    col: e.col,
-                    function: f.first.qualified.clone(),
-                    detail: e.detail,
-                }
-            })?;
-            f.exported.doc = doc.lines;
-            f.exported.has_fallback = user.functions.contains(&f.exported.fallback);
-            f.exported.everywhere = f.exported.implemented_by.len() == variants.len();
-        }
+        let texts_by_file = describe(&mut functions, &user, variants.len())?;
         check_names(&functions)?;
-        let mut warnings = Vec::new();
-        for (name, path) in &user.constrained {
-            if functions.iter().any(|f| f.exported.fallback == *name) {
-                warnings.push(format!(
-                    "{}: `{name}` is not used: its file is not built everywhere (a build \
-                     constraint or a GOOS/GOARCH file name); move it to a file every build \
-                     compiles",
-                    path.display()
-                ));
-            }
-        }
+        let warnings = unused_go_versions(&functions, &user);
         let texts = Texts {
             out: &out,
             command: &command,
@@ -291,25 +255,7 @@ impl Package {
                 variants: infos(&variants_for(&variants, *a)),
             })
             .collect();
-        let sources: Vec<CSource> = builds
-            .iter()
-            .map(|(source, _)| CSource {
-                base: file_base(source.file),
-                cxx: source.language == compiler::Language::Cxx,
-                text: texts_by_file
-                    .iter()
-                    .find(|(p, _)| p == source.file)
-                    .map(|(_, t)| t.clone())
-                    .unwrap_or_default(),
-                origin: relative(source.file, &out).display().to_string(),
-                functions: functions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.file == source.file)
-                    .map(|(i, _)| i)
-                    .collect(),
-            })
-            .collect();
+        let sources = c_sources(&builds, &functions, &texts_by_file, &out);
         let cflags = self.cgo_flags(&out);
         let writes_go_mod = !inside_module(&out);
         let import_path = import_path(&out, writes_go_mod.then_some(self.name.as_str()));
@@ -333,9 +279,6 @@ impl Package {
             }
             writes.push((path, text));
         }
-        for (path, _) in &writes {
-            refuse_foreign(path)?;
-        }
         if writes_go_mod {
             writes.push((
                 out.join("go.mod"),
@@ -345,18 +288,7 @@ impl Package {
                 ),
             ));
         }
-        let stale = stale_files(&out, &writes);
-        let mut files = Vec::new();
-        for (path, text) in writes {
-            crate::write_atomically(&path, text.as_bytes())?;
-            files.push(path);
-        }
-        for path in &stale {
-            std::fs::remove_file(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-        }
+        let (files, stale) = write_all(&out, writes)?;
         if std::env::var_os("OUT_DIR").is_some() && std::env::var_os("CARGO_MANIFEST_DIR").is_some()
         {
             for f in &self.files {
@@ -589,6 +521,114 @@ fn check_names(functions: &[Function]) -> Result<(), PackageError> {
         }
     }
     Ok(())
+}
+
+/// Reads each function's C comment (its documentation, and the annotation that with the
+/// names decides its slices) and what the package's own Go provides; returns the files'
+/// texts.
+fn describe(
+    functions: &mut [Function],
+    user: &user_go::UserGo,
+    variant_count: usize,
+) -> Result<Vec<(PathBuf, String)>, Error> {
+    let mut texts: Vec<(PathBuf, String)> = Vec::new();
+    for f in functions {
+        if !texts.iter().any(|(p, _)| *p == f.file) {
+            let t = std::fs::read_to_string(&f.file).map_err(|source| Error::Io {
+                path: f.file.clone(),
+                source,
+            })?;
+            texts.push((f.file.clone(), t));
+        }
+        let text = texts
+            .iter()
+            .find(|(p, _)| *p == f.file)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
+        let doc = comment::above(text, f.first.begin_line);
+        f.exported.api = slices::plan(&f.first, doc.annotation.as_ref()).map_err(|e| {
+            PackageError::Prototype {
+                file: f.file.clone(),
+                line: e.line,
+                col: e.col,
+                function: f.first.qualified.clone(),
+                detail: e.detail,
+            }
+        })?;
+        f.exported.doc = doc.lines;
+        f.exported.has_fallback = user.functions.contains(&f.exported.fallback);
+        f.exported.everywhere = f.exported.implemented_by.len() == variant_count;
+    }
+    Ok(texts)
+}
+
+/// Pure-Go versions found in files that not every build compiles: not used, and said so.
+fn unused_go_versions(functions: &[Function], user: &user_go::UserGo) -> Vec<String> {
+    user.constrained
+        .iter()
+        .filter(|(name, _)| functions.iter().any(|f| f.exported.fallback == *name))
+        .map(|(name, path)| {
+            format!(
+                "{}: `{name}` is not used: its file is not built everywhere (a build \
+                 constraint or a GOOS/GOARCH file name); move it to a file every build \
+                 compiles",
+                path.display()
+            )
+        })
+        .collect()
+}
+
+/// The C files as the cgo fallback copies them.
+fn c_sources(
+    builds: &[(Source, Vec<(crate::Arch, Headers)>)],
+    functions: &[Function],
+    texts: &[(PathBuf, String)],
+    out: &Path,
+) -> Vec<CSource> {
+    builds
+        .iter()
+        .map(|(source, _)| CSource {
+            base: file_base(source.file),
+            cxx: source.language == compiler::Language::Cxx,
+            text: texts
+                .iter()
+                .find(|(p, _)| p == source.file)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default(),
+            origin: relative(source.file, out).display().to_string(),
+            functions: functions
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.file == source.file)
+                .map(|(i, _)| i)
+                .collect(),
+        })
+        .collect()
+}
+
+/// Writes every file (after checking that none would replace a file of the user's) and
+/// removes the generated files of an earlier run that this one does not write; returns
+/// both lists.
+fn write_all(
+    out: &Path,
+    writes: Vec<(PathBuf, String)>,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    for (path, _) in &writes {
+        refuse_foreign(path)?;
+    }
+    let stale = stale_files(out, &writes);
+    let mut files = Vec::new();
+    for (path, text) in writes {
+        crate::write_atomically(&path, text.as_bytes())?;
+        files.push(path);
+    }
+    for path in &stale {
+        std::fs::remove_file(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok((files, stale))
 }
 
 fn infos(variants: &[Variant]) -> Vec<VariantInfo> {
