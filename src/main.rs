@@ -87,21 +87,24 @@ impl From<ArchArg> for c2goasm_rs::Arch {
 
 const PACKAGE_EXAMPLES: &str = "\
 Examples:
-  # The seed's kernels, four variants, into ./sample (package sample):
-  c2goasm-rs package sample.c --out sample --variants sse4.2,avx,avx2,avx512
-  # AArch64 (NEON is the arm64 baseline; tests run under qemu-aarch64):
-  c2goasm-rs package sample.c --out sample --arch arm64
-  # Both architectures in one package:
-  c2goasm-rs package sample.c --out sample --variants sse4.2,avx2,neon
+  # amd64 (sse2 baseline, sse4.2, avx2) and arm64 (neon), into ./floats (package floats):
+  c2goasm-rs package floats.c --out floats
+  # More x86-64 variants:
+  c2goasm-rs package floats.c --out floats --variants sse4.2,avx,avx2,avx512,neon
+  # One architecture only (the other then runs the C through cgo):
+  c2goasm-rs package floats.c --out floats --arch arm64
   # Extra clang flags after --:
   c2goasm-rs package kernels.c --out internal/simd -- -DNDEBUG -Iinclude
   # C++ (namespaced functions bind by their mangled names):
-  c2goasm-rs package kernels.cpp --out kernels --variants sse4.2,avx2,neon
+  c2goasm-rs package kernels.cpp --out kernels
 
-The package gets, per C function `snake_name`: a variable `SnakeName` set at init to the
-best variant the CPU supports (golang.org/x/sys/cpu), per-variant functions
-`SnakeNameAVX2`…, and falls back to your pure-Go `snakeName` elsewhere. Kernels that
-include only clang's freestanding headers (stdint.h, arm_neon.h, immintrin.h …) need no
+The package gets, per C function `snake_name`: `SnakeName`, dispatching once at init to
+the best variant the CPU supports (golang.org/x/sys/cpu) — a function of Go slices when
+the C pairs pointers with lengths (`float dot(const float *a, const float *b, size_t n)`
+is `Dot(a, b []float32) float32`, and `DotRaw` takes the pointers), per-variant functions
+`SnakeNameAVX2`…; elsewhere (other GOARCHes, -tags noasm) your pure-Go `snakeName` if
+the package has one, else the C through cgo. Kernels that include only clang's
+freestanding headers (stdint.h, arm_neon.h, immintrin.h …) need no
 C library for the target; others need it (Debian: libc6-dev-arm64-cross for arm64).";
 
 #[derive(Debug, Subcommand)]
@@ -123,8 +126,10 @@ struct PackageArgs {
     /// Go package name (default: the output directory's name).
     #[arg(long)]
     package: Option<String>,
-    /// Instruction-set variants: sse4.2, avx, avx2, avx512 (amd64), neon (arm64); both
-    /// architectures may be mixed. Default: sse4.2,avx2 — or neon with --arch arm64.
+    /// Instruction-set variants: sse2, sse4.2, avx, avx2, avx512 (amd64), neon (arm64);
+    /// both architectures may be mixed, and each one targeted gets its baseline (sse2,
+    /// neon). Default: sse4.2,avx2,neon — sse4.2,avx2 with --arch amd64, neon with --arch
+    /// arm64.
     #[arg(long)]
     variants: Option<String>,
     /// Build for this architecture only (selects the default variants).
@@ -160,7 +165,8 @@ fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
     let arch = args.arch.map(c2goasm_rs::Arch::from);
     let default = match arch {
         Some(c2goasm_rs::Arch::Arm64) => "neon",
-        _ => "sse4.2,avx2",
+        Some(c2goasm_rs::Arch::Amd64) => "sse4.2,avx2",
+        None => "sse4.2,avx2,neon",
     };
     let variants =
         c2goasm_rs::package::variant::parse_list(args.variants.as_deref().unwrap_or(default))
@@ -196,6 +202,19 @@ fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
     let generated = p.generate()?;
     for f in &generated.files {
         say(&format!("wrote {}", f.display()));
+    }
+    for f in &generated.removed {
+        say(&format!("removed {} (no longer generated)", f.display()));
+    }
+    for w in &generated.warnings {
+        complain(&format!("warning: {w}"));
+    }
+    if generated.go_generate_generated {
+        say(&format!(
+            "to regenerate with `go generate`, keep this line in a Go file of the package's own \
+             (c2goasm_api.go carries it until one does):\n{}",
+            generated.go_generate
+        ));
     }
     Ok(())
 }

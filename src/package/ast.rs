@@ -53,6 +53,20 @@ pub fn decl_line_col(node: &Value) -> (u32, u32) {
     (n("line"), n("col"))
 }
 
+/// The line a declaration starts on (its return type or first specifier), where a macro
+/// was expanded when it comes from one; its own line when clang gave no range.
+pub fn decl_begin_line(node: &Value) -> u32 {
+    let begin = &node["range"]["begin"];
+    let begin = if begin["expansionLoc"].is_object() {
+        &begin["expansionLoc"]
+    } else {
+        begin
+    };
+    begin["line"]
+        .as_u64()
+        .map_or_else(|| decl_line_col(node).0, |l| l as u32)
+}
+
 /// Declarations kept wherever they are: prototypes name typedefs from any header.
 fn kept_anywhere(kind: &str) -> bool {
     matches!(kind, "TypedefDecl" | "TypeAliasDecl")

@@ -35,6 +35,9 @@ pub struct Function {
     /// The file that defines it.
     pub file: PathBuf,
     pub symbols: Vec<(Variant, String)>,
+    /// The prototype as the first variant defining it reads it (the Go API's names come
+    /// from there).
+    pub first: CFunction,
 }
 
 impl Function {
@@ -57,6 +60,7 @@ pub fn merge(defs: Vec<Definition>) -> Result<Vec<Function>, PackageError> {
                 exported: exported(&d),
                 file: d.file.to_path_buf(),
                 symbols: vec![(d.variant, d.function.symbol.clone())],
+                first: d.function.clone(),
             };
             out.push((f, d));
             continue;
@@ -157,6 +161,10 @@ fn exported(d: &Definition) -> Exported {
             .collect(),
         result: f.result.as_ref().map(|r| r.go_type.clone()),
         implemented_by: vec![d.variant.name().into()],
+        doc: Vec::new(),
+        api: None,
+        has_fallback: false,
+        everywhere: false,
     }
 }
 
@@ -179,6 +187,7 @@ mod tests {
             result: None,
             line: 3,
             col: 6,
+            begin_line: 3,
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::ast::{decl_file, decl_line_col};
+use super::ast::{decl_begin_line, decl_file, decl_line_col};
 use super::ctype::{Unsupported, go_type};
 use crate::abi::GoType;
 
@@ -39,6 +39,9 @@ pub struct CFunction {
     pub result: Option<CParam>,
     pub line: u32,
     pub col: u32,
+    /// The line the declaration starts on (its return type), under the comment that
+    /// documents it.
+    pub begin_line: u32,
 }
 
 /// A prototype that cannot become a Go declaration.
@@ -282,6 +285,7 @@ fn function(
         result,
         line,
         col,
+        begin_line: decl_begin_line(node),
     })
 }
 

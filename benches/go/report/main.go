@@ -108,7 +108,7 @@ func main() {
 	if err := flag.Set("test.benchtime", bt); err != nil {
 		panic(err)
 	}
-	fmt.Printf("variant chosen by dispatch: %s\n\n", kern.SelectedVariant)
+	fmt.Printf("variant chosen by dispatch: %s\n\n", kern.SelectedVariant())
 
 	// Call overhead.
 	cgoNop := median(loop(native.Nop))
