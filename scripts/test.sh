@@ -7,7 +7,8 @@
 #   clang-19      the package flow and build.rs tests, the AArch64 assembler, the x86
 #                 encoding comparison, the Go benchmarks' C baseline (pulls in libc6-dev,
 #                 which cgo and the C harness link against)
-#   qemu-aarch64  arm64 Go tests run under qemu-user
+#   qemu-user     arm64 Go tests run under qemu-aarch64; the package flow's fallback tests
+#                 under qemu-riscv64, qemu-ppc64le and qemu-s390x
 #   gcc           e2e_x86 assembles GCC's output and links the cgo reference with it
 #   g++           the drop-in suite compiles a C++ project's kernels with it (clang++-19
 #                 comes with clang-19)
@@ -22,7 +23,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 have clang-19 || missing+=(clang-19)
-have qemu-aarch64 || missing+=(qemu-user)
+for q in qemu-aarch64 qemu-riscv64 qemu-ppc64le qemu-s390x; do
+  have "$q" || { missing+=(qemu-user); break; }
+done
 have gcc || missing+=(gcc)
 have g++ || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
