@@ -167,9 +167,9 @@ impl LowerError {
             }
             LowerError::AttSyntax => "compile with -masm=intel",
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
-                "only functions defined in the same file can be called (memset, memcpy and \
-                 memmove are provided); define the callee in the C file, or make it static \
-                 inline; math functions: use __builtin_sqrt and friends with -fno-math-errno"
+                "only functions defined in the same file can be called (memset, memcpy, \
+                 memmove, sqrt, fabs and, on arm64, floor/ceil/trunc/round/fmin/fmax are \
+                 provided); define the callee in the C file, or make it static inline"
             }
             LowerError::ExternalJump(_) => {
                 "make the tail-called function part of the same file (memset, memcpy and \

@@ -1,16 +1,25 @@
-//! `memset`, `memcpy` and `memmove` for translated code.
+//! C library functions whose meaning the C standard fixes, for translated code:
+//! `memset`, `memcpy`, `memmove`, and the math functions that are one instruction.
 //!
-//! Compilers call these even with `-fno-builtin` (clang for zero-initialised local arrays,
-//! struct copies and loops it recognises; GCC without `-fno-tree-loop-distribute-patterns`).
-//! Their semantics are fixed by the C standard, so instead of rejecting such calls, the
-//! translator appends a small implementation in the input's own dialect when the file
-//! calls one of them without defining it; the call then binds like any call to a function
-//! of the same file. The implementations use only caller-saved registers and no stack.
+//! Compilers call the memory functions even with `-fno-builtin` (clang for zero-initialised
+//! local arrays, struct copies and loops it recognises; GCC without
+//! `-fno-tree-loop-distribute-patterns`). They call `sqrtf` and friends under
+//! `-fno-builtin`, and without `-fno-math-errno` on the slow path of an inlined square root
+//! (a negative argument must set `errno`): `sqrtss` then `call sqrtf@PLT` — code every
+//! kernel computing a Euclidean distance has at default flags. Instead of rejecting such
+//! calls, the translator appends a small implementation in the input's own dialect when the
+//! file calls one of them without defining it; the call then binds like any call to a
+//! function of the same file. The implementations use only caller-saved registers and no
+//! stack, and only baseline instructions (x86-64 SSE2, ARMv8.0). `errno` is not set: Go
+//! code cannot read it, and the value returned is the standard's (NaN for `sqrt(-1)`).
 
 use crate::parse::Dialect;
 
 /// The functions provided, by name.
-const NAMES: [&str; 3] = ["memset", "memcpy", "memmove"];
+const NAMES: [&str; 19] = [
+    "memset", "memcpy", "memmove", "sqrt", "sqrtf", "fabs", "fabsf", "floor", "floorf", "ceil",
+    "ceilf", "trunc", "truncf", "round", "roundf", "fmin", "fminf", "fmax", "fmaxf",
+];
 
 const X86_MEMSET: &str = "
 \t.text
@@ -130,14 +139,72 @@ memmove:
 \t.size\tmemmove, .Lc2goasm_memmove_end-memmove
 ";
 
-fn implementation(dialect: Dialect, name: &str) -> &'static str {
+/// A leaf of `body` lines in `dialect`, as a compiler would lay it out.
+fn leaf(dialect: Dialect, name: &str, body: &[&str]) -> String {
+    let align = match dialect {
+        Dialect::X86 => "",
+        Dialect::Arm64 => "\t.p2align\t2\n",
+    };
+    let mut out = format!("\n\t.text\n{align}\t.type\t{name},@function\n{name}:\n");
+    for line in body {
+        out.push('\t');
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        ".Lc2goasm_{name}_end:\n\t.size\t{name}, .Lc2goasm_{name}_end-{name}\n"
+    ));
+    out
+}
+
+/// The implementation of `name` in `dialect`, if there is one.
+fn implementation(dialect: Dialect, name: &str) -> Option<String> {
+    let text = |t: &str| Some(t.to_string());
+    let leaf = |body: &[&str]| Some(leaf(dialect, name, body));
     match (dialect, name) {
-        (Dialect::X86, "memset") => X86_MEMSET,
-        (Dialect::X86, "memcpy") => X86_MEMCPY,
-        (Dialect::X86, _) => X86_MEMMOVE,
-        (Dialect::Arm64, "memset") => ARM64_MEMSET,
-        (Dialect::Arm64, "memcpy") => ARM64_MEMCPY,
-        (Dialect::Arm64, _) => ARM64_MEMMOVE,
+        (Dialect::X86, "memset") => text(X86_MEMSET),
+        (Dialect::X86, "memcpy") => text(X86_MEMCPY),
+        (Dialect::X86, "memmove") => text(X86_MEMMOVE),
+        (Dialect::Arm64, "memset") => text(ARM64_MEMSET),
+        (Dialect::Arm64, "memcpy") => text(ARM64_MEMCPY),
+        (Dialect::Arm64, "memmove") => text(ARM64_MEMMOVE),
+        (Dialect::X86, "sqrt") => leaf(&["sqrtsd\txmm0, xmm0", "ret"]),
+        (Dialect::X86, "sqrtf") => leaf(&["sqrtss\txmm0, xmm0", "ret"]),
+        // The sign bit cleared through a general register: no constant needed.
+        (Dialect::X86, "fabs") => {
+            leaf(&["movq\trax, xmm0", "btr\trax, 63", "movq\txmm0, rax", "ret"])
+        }
+        (Dialect::X86, "fabsf") => leaf(&[
+            "movd\teax, xmm0",
+            "and\teax, 2147483647",
+            "movd\txmm0, eax",
+            "ret",
+        ]),
+        (Dialect::Arm64, _) => {
+            // ARMv8.0 has each as one instruction with the C semantics: frinta rounds half
+            // away from zero like `round`; fminnm/fmaxnm return the number when one operand
+            // is a quiet NaN, like `fmin`/`fmax`.
+            let (op, operands) = match name {
+                "sqrt" | "sqrtf" => ("fsqrt", 1),
+                "fabs" | "fabsf" => ("fabs", 1),
+                "floor" | "floorf" => ("frintm", 1),
+                "ceil" | "ceilf" => ("frintp", 1),
+                "trunc" | "truncf" => ("frintz", 1),
+                "round" | "roundf" => ("frinta", 1),
+                "fmin" | "fminf" => ("fminnm", 2),
+                "fmax" | "fmaxf" => ("fmaxnm", 2),
+                _ => return None,
+            };
+            // `sqrtf`, `fabsf`, …: single precision.
+            let r = if name.ends_with('f') { "s" } else { "d" };
+            let instr = if operands == 1 {
+                format!("{op}\t{r}0, {r}0")
+            } else {
+                format!("{op}\t{r}0, {r}0, {r}1")
+            };
+            leaf(&[&instr, "ret"])
+        }
+        _ => None,
     }
 }
 
@@ -148,9 +215,11 @@ fn branch_target(line: &str) -> Option<&str> {
     let code = code.split("//").next().unwrap_or("");
     let mut words = code.split_whitespace();
     let (op, target) = (words.next()?, words.next()?);
-    let is_branch = ["call", "jmp", "bl", "b", "callq", "jmpq"]
-        .iter()
-        .any(|b| op.eq_ignore_ascii_case(b));
+    let op = op.to_ascii_lowercase();
+    // Conditional tail calls too: clang's inlined square root leaves by `jb sqrtf@PLT`.
+    let is_branch = matches!(op.as_str(), "call" | "callq" | "bl" | "b")
+        || (op.starts_with('j') && op != "jrcxz")
+        || op.starts_with("b.");
     is_branch.then(|| target.split('@').next().unwrap_or(target))
 }
 
@@ -160,21 +229,30 @@ fn defines(line: &str, name: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(':'))
 }
 
-/// The text to append to `text` so that its calls to memset/memcpy/memmove bind, if any.
+/// The text to append to `text` so that its calls to the functions provided bind, if any.
 pub fn support_for(text: &str, dialect: Dialect) -> Option<String> {
-    // One scan of the file, looking only at lines that mention "mem" at all.
-    let (mut called, mut defined) = ([false; 3], [false; 3]);
-    for line in crate::parse::lines::lines_containing(text, &["mem"]) {
+    // One scan of the file, looking only at lines that mention a provided name's prefix.
+    let names = NAMES;
+    let (mut called, mut defined) = ([false; NAMES.len()], [false; NAMES.len()]);
+    for line in crate::parse::lines::lines_containing(
+        text,
+        &[
+            "mem", "sqrt", "fabs", "floor", "ceil", "trunc", "round", "fmin", "fmax",
+        ],
+    ) {
         let target = branch_target(line);
-        for (k, name) in NAMES.iter().enumerate() {
+        for (k, name) in names.iter().enumerate() {
             called[k] |= target == Some(*name);
             defined[k] |= defines(line, name);
         }
     }
     let mut out = String::new();
-    for (k, name) in NAMES.iter().enumerate() {
-        if called[k] && !defined[k] {
-            out.push_str(implementation(dialect, name));
+    for (k, name) in names.iter().enumerate() {
+        if called[k]
+            && !defined[k]
+            && let Some(code) = implementation(dialect, name)
+        {
+            out.push_str(&code);
         }
     }
     (!out.is_empty()).then_some(out)
@@ -186,13 +264,49 @@ mod tests {
 
     #[test]
     fn only_called_and_undefined_functions_are_added() {
-        let text = "f:\n\tcall\tmemset@PLT\n\tjmp\tmemcpy # tail\n\tret\n";
+        let text = "f:\n\tcall\tmemset@PLT\n\tjmp\tmemcpy # tail\n\tjb\tmemmove@PLT\n\tret\n";
         let add = support_for(text, Dialect::X86).expect("support needed");
-        assert!(add.contains("memset:") && add.contains("memcpy:"));
-        assert!(!add.contains("memmove:"));
+        assert!(add.contains("memset:") && add.contains("memcpy:") && add.contains("memmove:"));
+        assert!(
+            support_for("f:\n\tcall\tmemset\n", Dialect::X86)
+                .is_some_and(|a| !a.contains("memmove:"))
+        );
         assert!(support_for("memset:\n\tret\ng:\n\tcall memset\n", Dialect::X86).is_none());
         assert!(support_for("f:\n\tmov rax, memset_table\n", Dialect::X86).is_none());
         let arm = support_for("f:\n\tbl\tmemmove\n", Dialect::Arm64).expect("arm64");
         assert!(arm.contains("memmove:") && arm.contains("ldrb"));
+    }
+
+    #[test]
+    fn math_functions_are_one_instruction_each() {
+        let x86 = support_for(
+            "f:\n\tsqrtss\txmm0, xmm0\n\tjmp\tsqrtf@PLT\ng:\n\tcall\tfabs\n",
+            Dialect::X86,
+        )
+        .expect("x86");
+        assert!(
+            x86.contains("sqrtf:\n\tsqrtss\txmm0, xmm0\n\tret\n"),
+            "{x86}"
+        );
+        assert!(
+            x86.contains("fabs:\n\tmovq\trax, xmm0\n\tbtr\trax, 63"),
+            "{x86}"
+        );
+        // No baseline x86 instruction rounds: floor stays an external call (rejected).
+        assert!(support_for("f:\n\tcall\tfloor@PLT\n", Dialect::X86).is_none());
+        let arm = support_for(
+            "f:\n\tbl\tfloorf\n\tbl\tfmin\n\tb\tfmaxf\n\tbl\tfabsf\n\tbl\tsqrt\n",
+            Dialect::Arm64,
+        )
+        .expect("arm64");
+        for expected in [
+            "floorf:\n\tfrintm\ts0, s0\n",
+            "fmin:\n\tfminnm\td0, d0, d1\n",
+            "fmaxf:\n\tfmaxnm\ts0, s0, s1\n",
+            "fabsf:\n\tfabs\ts0, s0\n",
+            "sqrt:\n\tfsqrt\td0, d0\n",
+        ] {
+            assert!(arm.contains(expected), "{expected} in {arm}");
+        }
     }
 }
