@@ -16,9 +16,28 @@
 use crate::parse::Dialect;
 
 /// The functions provided, by name.
-const NAMES: [&str; 19] = [
-    "memset", "memcpy", "memmove", "sqrt", "sqrtf", "fabs", "fabsf", "floor", "floorf", "ceil",
-    "ceilf", "trunc", "truncf", "round", "roundf", "fmin", "fminf", "fmax", "fmaxf",
+const NAMES: [&str; 21] = [
+    "memset",
+    "memcpy",
+    "memmove",
+    "sqrt",
+    "sqrtf",
+    "fabs",
+    "fabsf",
+    "floor",
+    "floorf",
+    "ceil",
+    "ceilf",
+    "trunc",
+    "truncf",
+    "round",
+    "roundf",
+    "fmin",
+    "fminf",
+    "fmax",
+    "fmaxf",
+    "__popcountdi2",
+    "__popcountsi2",
 ];
 
 const X86_MEMSET: &str = "
@@ -180,6 +199,49 @@ fn implementation(dialect: Dialect, name: &str) -> Option<String> {
             "movd\txmm0, eax",
             "ret",
         ]),
+        // The compiler runtime's population count (libgcc, compiler-rt), which GCC calls
+        // for __builtin_popcount when the target has no POPCNT instruction (baseline
+        // x86-64): the classic SWAR sum of bit fields, in caller-saved registers.
+        (Dialect::X86, "__popcountdi2") => leaf(&[
+            "mov\trax, rdi",
+            "shr\trax",
+            "movabs\trcx, 6148914691236517205",
+            "and\trax, rcx",
+            "sub\trdi, rax",
+            "movabs\trcx, 3689348814741910323",
+            "mov\trax, rdi",
+            "and\trax, rcx",
+            "shr\trdi, 2",
+            "and\trdi, rcx",
+            "add\trax, rdi",
+            "mov\trcx, rax",
+            "shr\trcx, 4",
+            "add\trax, rcx",
+            "movabs\trcx, 1085102592571150095",
+            "and\trax, rcx",
+            "movabs\trcx, 72340172838076673",
+            "imul\trax, rcx",
+            "shr\trax, 56",
+            "ret",
+        ]),
+        (Dialect::X86, "__popcountsi2") => leaf(&[
+            "mov\teax, edi",
+            "shr\teax",
+            "and\teax, 1431655765",
+            "sub\tedi, eax",
+            "mov\teax, edi",
+            "and\teax, 858993459",
+            "shr\tedi, 2",
+            "and\tedi, 858993459",
+            "add\teax, edi",
+            "mov\tecx, eax",
+            "shr\tecx, 4",
+            "add\teax, ecx",
+            "and\teax, 252645135",
+            "imul\teax, eax, 16843009",
+            "shr\teax, 24",
+            "ret",
+        ]),
         (Dialect::Arm64, _) => {
             // ARMv8.0 has each as one instruction with the C semantics: frinta rounds half
             // away from zero like `round`; fminnm/fmaxnm return the number when one operand
@@ -237,7 +299,7 @@ pub fn support_for(text: &str, dialect: Dialect) -> Option<String> {
     for line in crate::parse::lines::lines_containing(
         text,
         &[
-            "mem", "sqrt", "fabs", "floor", "ceil", "trunc", "round", "fmin", "fmax",
+            "mem", "sqrt", "fabs", "floor", "ceil", "trunc", "round", "fmin", "fmax", "popcount",
         ],
     ) {
         let target = branch_target(line);
@@ -291,6 +353,10 @@ mod tests {
         assert!(
             x86.contains("fabs:\n\tmovq\trax, xmm0\n\tbtr\trax, 63"),
             "{x86}"
+        );
+        assert!(
+            support_for("f:\n\tcall\t__popcountdi2@PLT\n", Dialect::X86)
+                .is_some_and(|a| a.contains("__popcountdi2:\n\tmov\trax, rdi"))
         );
         // No baseline x86 instruction rounds: floor stays an external call (rejected).
         assert!(support_for("f:\n\tcall\tfloor@PLT\n", Dialect::X86).is_none());
