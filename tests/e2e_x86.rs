@@ -202,3 +202,8 @@ fn e2e_intrinsics() {
 fn e2e_cold() {
     run_set("cold");
 }
+
+#[test]
+fn e2e_switch() {
+    run_set("switch");
+}

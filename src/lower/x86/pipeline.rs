@@ -39,6 +39,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         program: &program,
         names: &names,
     };
+    let tables = crate::lower::jump_tables::JumpTables::find(&program);
 
     let bound = crate::lower::binding::bind(&program, inp.decls);
     for (span, e) in bound.errors {
@@ -48,7 +49,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         d.warn_decl(span, e);
     }
     let bindings = bound.bindings;
-    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
+    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &tables, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -168,7 +169,9 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     file.texts = wrappers;
 
     for (idx, section) in sections {
-        match data_symbol(section, &names.data[idx], &resolver) {
+        match data_symbol(section, &names.data[idx], &resolver, &|o| {
+            tables.covers(idx, o)
+        }) {
             Ok(Some(sym)) => file.data.push(sym),
             Ok(None) => {}
             Err((s, e)) => d.asm(s, e),
@@ -181,6 +184,7 @@ fn prepare_reachable<'a>(
     program: &'a Program<AsmInstruction>,
     bindings: &[Binding<'_>],
     resolver: &Resolver<'_, AsmInstruction>,
+    tables: &crate::lower::jump_tables::JumpTables,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
     let mut prepared = HashMap::default();
@@ -191,7 +195,7 @@ fn prepare_reachable<'a>(
             continue;
         }
         let next = (f + 1 < program.functions.len()).then_some(f + 1);
-        match prepare(f, &program.functions[f], next, resolver) {
+        match prepare(f, &program.functions[f], next, resolver, tables) {
             Ok(p) => {
                 work.extend(p.calls.iter().chain(&p.tail_calls).copied());
                 prepared.insert(f, p);
@@ -268,7 +272,8 @@ fn inlinable_body(
         .exits
         .iter()
         .all(|e| matches!(e, None | Some(super::flow::Exit::Return)));
-    if s.max_depth != 0
+    if p.laid_out
+        || s.max_depth != 0
         || s.stack_arg_slots != 0
         || !p.calls.is_empty()
         || !p.tail_calls.is_empty()
