@@ -130,3 +130,8 @@ fn e2e_arm64_tables() {
 fn e2e_arm64_neon() {
     run_set("neon");
 }
+
+#[test]
+fn e2e_arm64_switches() {
+    run_set("switches");
+}

@@ -204,6 +204,6 @@ fn e2e_cold() {
 }
 
 #[test]
-fn e2e_switch() {
-    run_set("switch");
+fn e2e_switches() {
+    run_set("switches");
 }

@@ -19,6 +19,7 @@ use super::data::data_symbol;
 use super::object_file::{SectionClass, read_object};
 use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
+use super::table_dispatch::Translation;
 use super::text::{body_lines, c_text};
 use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
 use crate::abi::{self, ArgLocation};
@@ -41,6 +42,8 @@ pub(super) struct Prepared<'a> {
     pub lowered: Vec<Lowered>,
     pub calls: BTreeSet<usize>,
     pub tail_calls: BTreeSet<usize>,
+    /// Jump-table dispatches and their ladders (empty for most functions).
+    pub tables: Translation,
 }
 
 impl Prepared<'_> {
@@ -154,7 +157,9 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         strip_comments: inp.strip_comments,
     };
 
-    let prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    let tables = crate::lower::jump_tables::JumpTables::find(&program);
+    let table_at = tables_in_object(&program, &tables, &object);
+    let prepared = prepare_reachable(&program, &bindings, &ctx, &tables, &table_at, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -174,7 +179,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         let insns: Vec<_> = p.code.insns().collect();
         let flows: Vec<Flow> = p.lowered.iter().map(|l| l.flow).collect();
         let depth_of = |g: usize| stacks.get(&g).map(|s| s.max_depth).unwrap_or(0);
-        match analyse(&insns, &flows, &depth_of) {
+        match analyse(&insns, &flows, &depth_of, &p.tables.targets) {
             Ok(s) => {
                 stacks.insert(f, s);
             }
@@ -214,6 +219,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             continue;
         }
         let inline = stack.max_depth == 0
+            && p.tables.ladders.is_empty()
             && !p.lowered.iter().any(Lowered::is_raw_return)
             && p.calls.is_empty()
             && p.tail_calls.is_empty()
@@ -247,7 +253,16 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         file.texts
             .push(c_text(p, &names.functions[f], &program, f, stacks[&f]));
     }
-    // Data sections referenced by emitted code.
+    // Data sections referenced by emitted code, with rewritten jump-table entries.
+    let mut patches: HashMap<usize, Vec<(u64, Vec<u8>)>> = HashMap::default();
+    for p in prepared.values() {
+        for (section, offset, bytes) in &p.tables.patches {
+            patches
+                .entry(*section)
+                .or_default()
+                .push((*offset, bytes.clone()));
+        }
+    }
     let mut used: BTreeSet<usize> = BTreeSet::new();
     for (f, p) in &prepared {
         let inlined_only = !emitted.contains(f);
@@ -258,7 +273,8 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         used.extend(p.lowered.iter().filter_map(|l| l.data));
     }
     for s in used {
-        match data_symbol(&object, s, &data_names[&s]) {
+        let patched = patches.get(&s).map(Vec::as_slice).unwrap_or_default();
+        match data_symbol(&object, s, &data_names[&s], patched) {
             Ok(sym) => file.data.push(sym),
             Err(e) => d.asm(Span::new(1, 1, 0), e),
         }
@@ -266,10 +282,39 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     d.finish(file)
 }
 
+/// Each jump table's place in the object: (ELF section, offset) → table index. The parsed
+/// layout of data sections is the assembler's (same directives); `table_dispatch` checks
+/// every entry against the object's bytes.
+fn tables_in_object(
+    program: &Program<Source>,
+    tables: &crate::lower::jump_tables::JumpTables,
+    object: &super::object_file::ObjectFile,
+) -> HashMap<(usize, u64), usize> {
+    let mut by_name: HashMap<&str, Option<usize>> = HashMap::default();
+    for (i, s) in &object.sections {
+        by_name
+            .entry(s.name.as_str())
+            .and_modify(|e| *e = None)
+            .or_insert(Some(*i));
+    }
+    tables
+        .tables
+        .iter()
+        .enumerate()
+        .filter_map(|(t, table)| {
+            let name = program.data[table.section].name.as_str();
+            let elf = (*by_name.get(name)?)?;
+            Some(((elf, table.offset), t))
+        })
+        .collect()
+}
+
 fn prepare_reachable<'a>(
     program: &'a Program<Source>,
     bindings: &[Binding<'_>],
     ctx: &Context<'_>,
+    tables: &crate::lower::jump_tables::JumpTables,
+    table_at: &HashMap<(usize, u64), usize>,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
     let mut prepared = HashMap::default();
@@ -296,6 +341,7 @@ fn prepare_reachable<'a>(
         };
         let mut lowered = Vec::new();
         let (mut calls, mut tail_calls) = (BTreeSet::new(), BTreeSet::new());
+        let before = d.out.len();
         for insn in code.insns() {
             match ctx.lower(&code, insn) {
                 Ok(l) => {
@@ -313,6 +359,38 @@ fn prepare_reachable<'a>(
                 Err(e) => d.asm(insn.span, e),
             }
         }
+        let dispatches = lowered
+            .iter()
+            .any(|l| l.flow == Flow::Dispatch || l.anchor.is_some());
+        let mut translation = Translation::default();
+        if dispatches && d.out.len() == before {
+            let inputs = super::table_dispatch::Inputs {
+                code: &code,
+                lowered: &lowered,
+                object: ctx.object,
+                tables,
+                table_at,
+            };
+            match super::table_dispatch::translate(&inputs) {
+                Ok(t) => translation = t,
+                Err(errs) => {
+                    for (span, e) in errs {
+                        d.asm(span, e);
+                    }
+                    continue;
+                }
+            }
+            for (i, instr) in &translation.anchors {
+                let comment = match &lowered[*i].line {
+                    crate::emit::model::Line::Word { comment, .. } => comment.clone(),
+                    _ => None,
+                };
+                lowered[*i].line = crate::emit::model::Line::Native {
+                    instr: instr.clone(),
+                    comment,
+                };
+            }
+        }
         work.extend(calls.iter().chain(&tail_calls).copied());
         prepared.insert(
             f,
@@ -321,6 +399,7 @@ fn prepare_reachable<'a>(
                 lowered,
                 calls,
                 tail_calls,
+                tables: translation,
             },
         );
     }
