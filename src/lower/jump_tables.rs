@@ -81,25 +81,31 @@ impl JumpTables {
     pub fn find<I>(program: &Program<I>) -> JumpTables {
         let mut out = JumpTables::default();
         for (section, data) in program.data.iter().enumerate() {
-            for (label, offset) in &data.labels {
-                if out.by_label.contains_key(label) {
+            if data.values.is_empty() {
+                continue;
+            }
+            // Labels by offset: those at one offset name the same place; the next offset
+            // ends a table.
+            let mut labels: Vec<(u64, &str)> =
+                data.labels.iter().map(|(l, o)| (*o, l.as_str())).collect();
+            labels.sort_by_key(|(o, _)| *o);
+            let value_at: HashMap<u64, usize> = data
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.offset, i))
+                .collect();
+            let mut k = 0;
+            while k < labels.len() {
+                let offset = labels[k].0;
+                let same = labels[k..].iter().take_while(|(o, _)| *o == offset).count();
+                let aliases: Vec<&str> = labels[k..k + same].iter().map(|(_, l)| *l).collect();
+                let ends = labels.get(k + same).map_or(u64::MAX, |(o, _)| *o);
+                k += same;
+                let Some(&first) = value_at.get(&offset) else {
                     continue;
-                }
-                // Other labels at the same offset name the same table.
-                let aliases: Vec<&str> = data
-                    .labels
-                    .iter()
-                    .filter(|(_, o)| o == offset)
-                    .map(|(l, _)| l.as_str())
-                    .collect();
-                let ends = data
-                    .labels
-                    .iter()
-                    .map(|(_, o)| *o)
-                    .filter(|o| o > offset)
-                    .min()
-                    .unwrap_or(u64::MAX);
-                if let Some(table) = table_at(program, section, label, *offset, ends, &aliases) {
+                };
+                if let Some(table) = table_at(program, section, first, ends, &aliases) {
                     let index = out.tables.len();
                     for a in aliases {
                         out.by_label.insert(a.to_string(), index);
@@ -171,16 +177,17 @@ fn entry(e: &Expr, table_labels: &[&str]) -> Option<(String, EntryForm)> {
     }
 }
 
+/// The table whose first entry is `data.values[first]`, named `aliases[0]`; it ends before
+/// offset `ends` (the next label).
 fn table_at<I>(
     program: &Program<I>,
     section: usize,
-    label: &str,
-    offset: u64,
+    first: usize,
     ends: u64,
     aliases: &[&str],
 ) -> Option<JumpTable> {
     let data = &program.data[section];
-    let first = data.values.iter().position(|v| v.offset == offset)?;
+    let offset = data.values[first].offset;
     let width = data.values[first].width;
     let mut form: Option<EntryForm> = None;
     let mut function: Option<usize> = None;
@@ -210,7 +217,7 @@ fn table_at<I>(
         next += u64::from(width);
     }
     Some(JumpTable {
-        label: label.to_string(),
+        label: aliases.first()?.to_string(),
         section,
         offset,
         width,

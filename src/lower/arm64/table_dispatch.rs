@@ -632,30 +632,16 @@ fn ladders(
             targets_of.insert(*t, offsets);
         }
         let n = slots.len() as i64;
-        let fits = |v: i64, width: u8, signed: bool| {
-            let bits = 8 * u32::from(width);
-            if bits >= 64 {
-                return true;
-            }
-            if signed {
-                v >= -(1i64 << (bits - 1)) && v < (1i64 << (bits - 1))
-            } else {
-                v >= 0 && v < (1i64 << bits)
-            }
-        };
-        let base = (0..n.max(1))
-            .find(|m| {
-                tables.iter().all(|(t, s)| {
-                    let w = inp.tables.tables[*t].width;
-                    fits(-m, w, *s) && fits(n - 1 - m, w, *s)
-                })
-            })
-            .ok_or_else(|| {
-                LowerError::UntranslatableJumpTable(
-                    inp.tables.tables[tables[0].0].label.clone(),
-                    format!("{n} distinct targets do not fit its entries"),
-                )
-            })?;
+        let kinds: Vec<(u8, bool)> = tables
+            .iter()
+            .map(|(t, signed)| (inp.tables.tables[*t].width, *signed))
+            .collect();
+        let base = choose_base(n, &kinds).ok_or_else(|| {
+            LowerError::UntranslatableJumpTable(
+                inp.tables.tables[tables[0].0].label.clone(),
+                format!("{n} distinct targets do not fit its entries"),
+            )
+        })?;
         for (t, _) in &tables {
             let d = members.iter().find(|d| d.table == *t).expect("member");
             let (section, offset, _) = raw_entries(inp, *t)?;
@@ -702,6 +688,27 @@ fn ladders(
     Ok(out)
 }
 
+/// The slot the ladder's label stands before, so that every slot number minus it fits every
+/// table of the group: `kinds` gives each table's entry width and signedness.
+fn choose_base(n: i64, kinds: &[(u8, bool)]) -> Option<i64> {
+    let fits = |v: i64, width: u8, signed: bool| {
+        let bits = 8 * u32::from(width);
+        if bits >= 64 {
+            return true;
+        }
+        if signed {
+            v >= -(1i64 << (bits - 1)) && v < (1i64 << (bits - 1))
+        } else {
+            v >= 0 && v < (1i64 << bits)
+        }
+    };
+    (0..n.max(1)).find(|m| {
+        kinds
+            .iter()
+            .all(|(w, s)| fits(-m, *w, *s) && fits(n - 1 - m, *w, *s))
+    })
+}
+
 /// The Go label of code offset `off` (the first source label there).
 pub fn label_at(code: &FnCode<'_>, off: u64) -> String {
     code.labels_at
@@ -741,5 +748,17 @@ mod tests {
         assert_eq!(ext(2, false, Extend::Uxtb).signed(), None);
         // A sign-extending load into a W register, then added as 64 bits: neither.
         assert_eq!(ext(1, true, Extend::Lsl).signed(), None);
+    }
+
+    #[test]
+    fn the_ladder_base_makes_slot_numbers_fit_signed_and_unsigned_entries() {
+        assert_eq!(choose_base(3, &[(1, false)]), Some(0));
+        assert_eq!(choose_base(256, &[(1, false)]), Some(0));
+        assert_eq!(choose_base(257, &[(1, false)]), None);
+        // 200 targets in signed bytes: slots -128..=71.
+        assert_eq!(choose_base(200, &[(1, true)]), Some(72));
+        assert_eq!(choose_base(200, &[(1, true), (2, false)]), None);
+        assert_eq!(choose_base(200, &[(1, true), (2, true)]), Some(72));
+        assert_eq!(choose_base(300, &[(2, false), (2, true)]), Some(0));
     }
 }

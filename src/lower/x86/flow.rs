@@ -21,14 +21,22 @@ pub enum Exit {
 /// except a table dispatch, whose targets are shared with the dispatch's transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Succs {
-    Inline { len: u8, items: [usize; 2] },
+    Inline { len: Len, items: [usize; 2] },
     Table(Rc<[usize]>),
+}
+
+/// How many inline successors are set (an enum, so `Succs` needs no tag of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Len {
+    Zero,
+    One,
+    Two,
 }
 
 impl Default for Succs {
     fn default() -> Succs {
         Succs::Inline {
-            len: 0,
+            len: Len::Zero,
             items: [0; 2],
         }
     }
@@ -37,8 +45,16 @@ impl Default for Succs {
 impl Succs {
     fn push(&mut self, s: usize) {
         if let Succs::Inline { len, items } = self {
-            items[usize::from(*len)] = s;
-            *len += 1;
+            *len = match *len {
+                Len::Zero => {
+                    items[0] = s;
+                    Len::One
+                }
+                Len::One | Len::Two => {
+                    items[1] = s;
+                    Len::Two
+                }
+            };
         }
     }
 }
@@ -47,7 +63,7 @@ impl std::ops::Deref for Succs {
     type Target = [usize];
     fn deref(&self) -> &[usize] {
         match self {
-            Succs::Inline { len, items } => &items[..usize::from(*len)],
+            Succs::Inline { len, items } => &items[..*len as usize],
             Succs::Table(t) => t,
         }
     }
@@ -197,6 +213,18 @@ mod tests {
         assert_eq!(f.exits[2], Some(Exit::Return));
         assert_eq!(f.exits[3], Some(Exit::TailCall(7)));
         assert!(f.succs[3].is_empty());
+    }
+
+    #[test]
+    fn successors_stay_three_words() {
+        assert_eq!(
+            std::mem::size_of::<Succs>(),
+            3 * std::mem::size_of::<usize>()
+        );
+        let t = [Transfer::TableJump {
+            targets: Some(vec![0, 0].into()),
+        }];
+        assert_eq!(*Flow::build(&t, None).succs[0], [0, 0]);
     }
 
     #[test]
