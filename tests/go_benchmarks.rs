@@ -69,9 +69,15 @@ fn go_benchmarks_run() {
         "c2goasm-rs package",
     );
     // The native baseline: the same C and flags, as objects cgo links.
+    // BENCH_NATIVE_FLAGS: extra flags for the native objects only (e.g. `-falign-functions=64`
+    // to place them as the translated jump-table functions are placed).
+    let native_extra = std::env::var("BENCH_NATIVE_FLAGS").unwrap_or_default();
     let object = |file: &str, tag: &str, flags: &[&str], renames: &[&str]| {
         let mut c = Command::new("clang-19");
-        c.arg("-c").args(base_flags(Arch::Amd64)).args(flags);
+        c.arg("-c")
+            .args(base_flags(Arch::Amd64))
+            .args(flags)
+            .args(native_extra.split_whitespace());
         for f in renames {
             c.arg(format!("-D{f}=native_{f}{tag}"));
         }

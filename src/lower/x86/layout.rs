@@ -552,9 +552,12 @@ mod tests {
     use crate::source::SourceFile;
     use iced_x86::{Decoder, DecoderOptions, FlowControl};
 
+    /// Each raw line's offset and bytes.
+    type Raws = Vec<(u64, Vec<u8>)>;
+
     /// Offsets Go's assembler gives every line when each native instruction encodes to
     /// `native_len` bytes: labels' offsets, and each raw line's offset and bytes.
-    fn simulate(lines: &[Line], native_len: u64) -> (HashMap<String, u64>, Vec<(u64, Vec<u8>)>) {
+    fn simulate(lines: &[Line], native_len: u64) -> (HashMap<String, u64>, Raws) {
         let mut off = 0u64;
         let mut labels = HashMap::default();
         let mut raws = Vec::new();

@@ -239,8 +239,11 @@ mod tests {
     use crate::lower::program::build_program;
     use crate::source::SourceFile;
 
+    /// Each dispatch with its successors.
+    type Proven = Vec<(usize, Vec<usize>)>;
+
     /// Classifies the single function of `asm` and runs the proof.
-    fn run(asm: &str) -> Result<Vec<(usize, Vec<usize>)>, Vec<(usize, LowerError)>> {
+    fn run(asm: &str) -> Result<Proven, Vec<(usize, LowerError)>> {
         let file = SourceFile::new("t.s", asm.to_string());
         let items = crate::parse::parse_x86(&file).expect("parses");
         let program = build_program(items).expect("lays out");
