@@ -9,7 +9,8 @@
 //! - `.quad .LBB0_3` — the target's absolute address (x86-64 non-PIC code);
 //! - `.byte (.LBB0_3-.LBB0_2)>>2`, `.hword (.L3 - .Lrtx4) / 4` — the distance in
 //!   instructions from an anchor label in the code (AArch64: clang's compressed tables,
-//!   GCC's `casesi`).
+//!   GCC's `casesi`); `.word .LBB1_5-.Ltmp0` — the distance in bytes (clang's AArch64
+//!   tables when compression is off or does not fit).
 //!
 //! Finding a table says nothing about how the code uses it: each architecture proves that an
 //! indirect jump goes through a table (`x86::table_dispatch`, `arm64::table_dispatch`) before
@@ -28,9 +29,9 @@ pub enum EntryForm {
     TableRelative,
     /// `target`: an absolute address (needs a relocation per entry; non-PIC code).
     Absolute,
-    /// `(target - anchor) >> 2` or `(target - anchor) / 4`: instructions from `anchor`, a
-    /// label in the code.
-    AnchorWords { anchor: String },
+    /// `(target - anchor) >> 2` or `(target - anchor) / 4` (`unit` 4: instructions) or
+    /// `target - anchor` (`unit` 1: bytes), `anchor` a label in the code.
+    FromAnchor { anchor: String, unit: u8 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,11 +128,13 @@ impl JumpTables {
         self.by_label.get(label).copied()
     }
 
-    /// Whether the byte at `offset` of data section `section` belongs to a table.
-    pub fn covers(&self, section: usize, offset: u64) -> bool {
-        self.tables
-            .iter()
-            .any(|t| t.section == section && (t.offset..t.offset + t.size()).contains(&offset))
+    /// Whether the byte at `offset` of data section `section` belongs to one of the tables
+    /// `which` (indices into [`JumpTables::tables`]).
+    pub fn covers(&self, section: usize, offset: u64, which: &[usize]) -> bool {
+        which.iter().any(|&i| {
+            let t = &self.tables[i];
+            t.section == section && (t.offset..t.offset + t.size()).contains(&offset)
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -158,17 +161,19 @@ fn entry(e: &Expr, table_labels: &[&str]) -> Option<(String, EntryForm)> {
     if let Expr::Sym(t) = e {
         return Some((t.clone(), EntryForm::Absolute));
     }
-    let diff = match e {
-        Expr::Shr(d, k) if **k == Expr::Num(2) => d,
-        Expr::Div(d, k) if **k == Expr::Num(4) => d,
+    let (diff, unit) = match e {
+        Expr::Shr(d, k) if **k == Expr::Num(2) => (&**d, 4),
+        Expr::Div(d, k) if **k == Expr::Num(4) => (&**d, 4),
+        Expr::Sub(..) => (e, 1),
         _ => return None,
     };
-    match &**diff {
+    match diff {
         Expr::Sub(a, b) => match (&**a, &**b) {
             (Expr::Sym(t), Expr::Sym(anchor)) => Some((
                 t.clone(),
-                EntryForm::AnchorWords {
+                EntryForm::FromAnchor {
                     anchor: anchor.clone(),
+                    unit,
                 },
             )),
             _ => None,
@@ -206,7 +211,7 @@ fn table_at<I>(
         if form.as_ref().is_some_and(|known| *known != f) || function.is_some_and(|g| g != *func) {
             break;
         }
-        if let EntryForm::AnchorWords { anchor } = &f
+        if let EntryForm::FromAnchor { anchor, .. } = &f
             && program.symbols.get(anchor) != Some(&SymbolDef::CodeLabel(*func))
         {
             break;
@@ -258,7 +263,9 @@ mod tests {
         // The next label starts the next table: the first stops there.
         let b = t.get(".LJTI0_1").expect("second table");
         assert_eq!((b.offset, b.targets.len()), (12, 1));
-        assert!(t.covers(a.section, 11) && t.covers(a.section, 12) && !t.covers(a.section, 16));
+        let both = [0, 1];
+        assert!(t.covers(a.section, 11, &both) && t.covers(a.section, 12, &both));
+        assert!(!t.covers(a.section, 16, &both) && !t.covers(a.section, 12, &[0]));
         assert!(t.get(".Lstr").is_none());
     }
 
@@ -267,18 +274,30 @@ mod tests {
         let t = tables(
             "\t.text\n\t.globl f\n\t.type f,@function\nf:\n\tret\n.L3:\n\tret\n.Lrtx4:\n\tret\n\
              \t.section .rodata\n.L4:\n\t.quad .L3\n\t.quad .Lrtx4\n\
-             .L5:\n\t.byte (.L3 - .Lrtx4) / 4\n\t.byte (.Lrtx4-.L3)>>2\n",
+             .L5:\n\t.byte (.L3 - .Lrtx4) / 4\n\t.byte (.Lrtx4-.L3)>>2\n\
+             .L6:\n\t.long .L3-.Lrtx4\n\t.long .Lrtx4-.Lrtx4\n",
         );
         assert_eq!(t.get(".L4").map(|t| &t.form), Some(&EntryForm::Absolute));
         // Two anchors: the run stops where the anchor changes.
         let w = t.get(".L5").expect("anchor table");
         assert_eq!(
             w.form,
-            EntryForm::AnchorWords {
-                anchor: ".Lrtx4".into()
+            EntryForm::FromAnchor {
+                anchor: ".Lrtx4".into(),
+                unit: 4
             }
         );
         assert_eq!(w.targets, [".L3"]);
+        // Bytes from a code label: AArch64 tables without compression.
+        let b = t.get(".L6").expect("byte-offset table");
+        assert_eq!(
+            b.form,
+            EntryForm::FromAnchor {
+                anchor: ".Lrtx4".into(),
+                unit: 1
+            }
+        );
+        assert_eq!(b.targets.len(), 2);
     }
 
     #[test]

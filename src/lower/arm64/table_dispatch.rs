@@ -93,16 +93,17 @@ impl Ext {
         v.wrapping_shl(u32::from(self.shift)) as i64
     }
 
-    /// Whether entries act as signed (`Some(true)`) or unsigned numbers of instructions;
-    /// `None` for any other arithmetic.
-    fn signed(&self) -> Option<bool> {
+    /// What an entry counts — bytes (1) or instructions (4) — and whether as a signed
+    /// number; `None` for any other arithmetic.
+    fn units(&self) -> Option<(i64, bool)> {
         let all = mask(self.width);
-        if self.offset(1) != 4 {
+        let unit = self.offset(1);
+        if unit != 1 && unit != 4 {
             return None;
         }
         match self.offset(all) {
-            -4 => Some(true),
-            o if o == (all << 2) as i64 => Some(false),
+            o if o == -unit => Some((unit, true)),
+            o if o > 0 && o as u64 == all.wrapping_mul(unit as u64) => Some((unit, false)),
             _ => None,
         }
     }
@@ -294,7 +295,14 @@ impl Inputs<'_, '_> {
                 None,
             ) => self.entry(d, pre),
             (Opcode::ADD, None) if is_x(&d.operands[0]) => {
-                match (val(&d.operands[1]), d.operands[2]) {
+                // `add xT, xA, xE` is `lsl #0`.
+                let entry = match d.operands[2] {
+                    Operand::Register(SizeCode::X, e) => {
+                        Operand::RegShift(ShiftStyle::LSL, 0, SizeCode::X, e)
+                    }
+                    o => o,
+                };
+                match (val(&d.operands[1]), entry) {
                     (Val::Anchor { adr }, Operand::RegShift(style, shift, _, e)) if e < 31 => {
                         match (pre[e as usize], extend_of(style)) {
                             (Val::Entry { table, load }, Some(extend)) => Val::Target {
@@ -597,25 +605,25 @@ fn ladders(
             .map(|(_, d)| *d)
             .filter(|d| find(&mut parent, d.table) == *g)
             .collect();
-        // Each table with its signedness (the same in every dispatch through it).
-        let mut tables: Vec<(usize, bool)> = Vec::new();
+        // Each table with what its entries count (the same in every dispatch through it).
+        let mut tables: Vec<(usize, (i64, bool))> = Vec::new();
         for d in &members {
             let label = &inp.tables.tables[d.table].label;
-            let signed = d.ext.signed().ok_or_else(|| {
+            let units = d.ext.units().ok_or_else(|| {
                 LowerError::UntranslatableJumpTable(
                     label.clone(),
-                    "its entries are not plain numbers of instructions".into(),
+                    "its entries are not plain numbers of bytes or instructions".into(),
                 )
             })?;
             match tables.iter().find(|(t, _)| *t == d.table) {
-                Some((_, s)) if *s != signed => {
+                Some((_, u)) if *u != units => {
                     return Err(LowerError::UntranslatableJumpTable(
                         label.clone(),
-                        "dispatched both as signed and unsigned entries".into(),
+                        "dispatched with two different extensions".into(),
                     ));
                 }
                 Some(_) => {}
-                None => tables.push((d.table, signed)),
+                None => tables.push((d.table, units)),
             }
         }
         tables.sort_unstable();
@@ -632,9 +640,9 @@ fn ladders(
             targets_of.insert(*t, offsets);
         }
         let n = slots.len() as i64;
-        let kinds: Vec<(u8, bool)> = tables
+        let kinds: Vec<(u8, bool, i64)> = tables
             .iter()
-            .map(|(t, signed)| (inp.tables.tables[*t].width, *signed))
+            .map(|(t, (unit, signed))| (inp.tables.tables[*t].width, *signed, 4 / unit))
             .collect();
         let base = choose_base(n, &kinds).ok_or_else(|| {
             LowerError::UntranslatableJumpTable(
@@ -642,15 +650,16 @@ fn ladders(
                 format!("{n} distinct targets do not fit its entries"),
             )
         })?;
-        for (t, _) in &tables {
+        for (t, (unit, _)) in &tables {
             let d = members.iter().find(|d| d.table == *t).expect("member");
+            let per_slot = 4 / unit;
             let (section, offset, _) = raw_entries(inp, *t)?;
             let w = usize::from(inp.tables.tables[*t].width);
             let mut bytes = Vec::with_capacity(targets_of[t].len() * w);
             for o in &targets_of[t] {
                 let slot = slots.iter().position(|s| s == o).expect("slot") as i64;
                 let v = slot - base;
-                let raw = (v as u64) & mask(w as u8);
+                let raw = ((v * per_slot) as u64) & mask(w as u8);
                 // By construction: the code turns the new entry into the slot's distance.
                 if d.ext.offset(raw) != 4 * v {
                     return Err(LowerError::UntranslatableJumpTable(
@@ -689,8 +698,9 @@ fn ladders(
 }
 
 /// The slot the ladder's label stands before, so that every slot number minus it fits every
-/// table of the group: `kinds` gives each table's entry width and signedness.
-fn choose_base(n: i64, kinds: &[(u8, bool)]) -> Option<i64> {
+/// table of the group: `kinds` gives each table's entry width, signedness and entry units
+/// per slot (1 for entries counting instructions, 4 for bytes).
+fn choose_base(n: i64, kinds: &[(u8, bool, i64)]) -> Option<i64> {
     let fits = |v: i64, width: u8, signed: bool| {
         let bits = 8 * u32::from(width);
         if bits >= 64 {
@@ -705,7 +715,7 @@ fn choose_base(n: i64, kinds: &[(u8, bool)]) -> Option<i64> {
     (0..n.max(1)).find(|m| {
         kinds
             .iter()
-            .all(|(w, s)| fits(-m, *w, *s) && fits(n - 1 - m, *w, *s))
+            .all(|(w, s, k)| fits(-m * k, *w, *s) && fits((n - 1 - m) * k, *w, *s))
     })
 }
 
@@ -738,27 +748,40 @@ mod tests {
         // clang: ldrb w11, [x22, x9]; add x10, x10, x11, lsl #2
         let clang = ext(1, false, Extend::Lsl);
         assert_eq!(clang.offset(0xff), 0x3fc);
-        assert_eq!(clang.signed(), Some(false));
+        assert_eq!(clang.units(), Some((4, false)));
         // GCC: ldrb w1, [x1, w0, uxtw]; add x1, x2, w1, sxtb #2
         let gcc = ext(1, false, Extend::Sxtb);
         assert_eq!(gcc.offset(0xff), -4);
-        assert_eq!(gcc.signed(), Some(true));
+        assert_eq!(gcc.units(), Some((4, true)));
         assert_eq!(ext(2, false, Extend::Sxth).offset(0x8000), -(0x8000 << 2));
         // A halfword entry truncated to a byte is not a number of instructions.
-        assert_eq!(ext(2, false, Extend::Uxtb).signed(), None);
+        assert_eq!(ext(2, false, Extend::Uxtb).units(), None);
         // A sign-extending load into a W register, then added as 64 bits: neither.
-        assert_eq!(ext(1, true, Extend::Lsl).signed(), None);
+        assert_eq!(ext(1, true, Extend::Lsl).units(), None);
+        // clang without compression: ldrsw x16, [x11, x14, lsl #2]; add x15, x15, x16
+        let bytes = Ext {
+            width: 4,
+            load: Load {
+                signed: true,
+                wide: true,
+            },
+            extend: Extend::Lsl,
+            shift: 0,
+        };
+        assert_eq!(bytes.units(), Some((1, true)));
     }
 
     #[test]
     fn the_ladder_base_makes_slot_numbers_fit_signed_and_unsigned_entries() {
-        assert_eq!(choose_base(3, &[(1, false)]), Some(0));
-        assert_eq!(choose_base(256, &[(1, false)]), Some(0));
-        assert_eq!(choose_base(257, &[(1, false)]), None);
+        assert_eq!(choose_base(3, &[(1, false, 1)]), Some(0));
+        assert_eq!(choose_base(256, &[(1, false, 1)]), Some(0));
+        assert_eq!(choose_base(257, &[(1, false, 1)]), None);
         // 200 targets in signed bytes: slots -128..=71.
-        assert_eq!(choose_base(200, &[(1, true)]), Some(72));
-        assert_eq!(choose_base(200, &[(1, true), (2, false)]), None);
-        assert_eq!(choose_base(200, &[(1, true), (2, true)]), Some(72));
-        assert_eq!(choose_base(300, &[(2, false), (2, true)]), Some(0));
+        assert_eq!(choose_base(200, &[(1, true, 1)]), Some(72));
+        assert_eq!(choose_base(200, &[(1, true, 1), (2, false, 1)]), None);
+        assert_eq!(choose_base(200, &[(1, true, 1), (2, true, 1)]), Some(72));
+        assert_eq!(choose_base(300, &[(2, false, 1), (2, true, 1)]), Some(0));
+        // Entries counting bytes: four per slot.
+        assert_eq!(choose_base(40, &[(1, true, 4)]), Some(8));
     }
 }

@@ -143,6 +143,11 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     // function's analysis is dropped as soon as its TEXT is written, so the analyses and
     // the output model are not all alive at once (peak memory).
     let sections = referenced_sections(&program, &prepared, &names);
+    // Jump tables moved into their function's TEXT: left out of the data symbols.
+    let moved: Vec<usize> = prepared
+        .values()
+        .flat_map(|p| p.table_labels.keys().copied())
+        .collect();
     for &f in &funcs {
         let Some(p) = prepared.remove(&f) else {
             continue;
@@ -170,7 +175,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
 
     for (idx, section) in sections {
         match data_symbol(section, &names.data[idx], &resolver, &|o| {
-            tables.covers(idx, o)
+            tables.covers(idx, o, &moved)
         }) {
             Ok(Some(sym)) => file.data.push(sym),
             Ok(None) => {}
