@@ -22,6 +22,7 @@ use super::stack::{StackSummary, analyse};
 use super::table_dispatch::Translation;
 use super::text::{body_lines, c_text};
 use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
+use super::writes::Written;
 use crate::abi::{self, ArgLocation};
 use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
@@ -159,7 +160,11 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
 
     let tables = crate::lower::jump_tables::JumpTables::find(&program);
     let table_at = tables_in_object(&program, &tables, &object);
-    let prepared = prepare_reachable(&program, &bindings, &ctx, &tables, &table_at, &mut d);
+    let mut prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    translate_dispatches(&mut prepared, &ctx, &tables, &table_at, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -309,12 +314,91 @@ fn tables_in_object(
         .collect()
 }
 
+/// Proves and translates the jump-table dispatches of every prepared function (see
+/// `table_dispatch`), with what each call really clobbers: the registers its callee's
+/// instructions write and, transitively, those of everything it calls or tail-calls.
+fn translate_dispatches(
+    prepared: &mut HashMap<usize, Prepared<'_>>,
+    ctx: &Context<'_>,
+    tables: &crate::lower::jump_tables::JumpTables,
+    table_at: &HashMap<(usize, u64), usize>,
+    d: &mut Diags<'_>,
+) {
+    let mut clobbers: HashMap<usize, Written> = prepared
+        .iter()
+        .map(|(f, p)| {
+            let own = p
+                .code
+                .insns()
+                .zip(&p.lowered)
+                .fold(Written::default(), |acc, (insn, l)| match l.flow {
+                    Flow::Call(_) => acc.union(Written::LINK),
+                    _ if insn.decoded.opcode == yaxpeax_arm::armv8::a64::Opcode::Invalid => {
+                        Written::ALL
+                    }
+                    _ => acc.union(super::writes::written_gprs(&insn.decoded)),
+                });
+            (*f, own)
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (f, p) in prepared.iter() {
+            let mut w = clobbers[f];
+            for g in p.callees() {
+                w = w.union(clobbers.get(&g).copied().unwrap_or(Written::ALL));
+            }
+            if w != clobbers[f] {
+                clobbers.insert(*f, w);
+                changed = true;
+            }
+        }
+    }
+    let of = |g: usize| clobbers.get(&g).copied().unwrap_or(Written::ALL);
+    for p in prepared.values_mut() {
+        let dispatches = p
+            .lowered
+            .iter()
+            .any(|l| l.flow == Flow::Dispatch || l.anchor.is_some());
+        if !dispatches {
+            continue;
+        }
+        let inputs = super::table_dispatch::Inputs {
+            code: &p.code,
+            lowered: &p.lowered,
+            object: ctx.object,
+            tables,
+            table_at,
+            clobbers: &of,
+        };
+        let translation = match super::table_dispatch::translate(&inputs) {
+            Ok(t) => t,
+            Err(errs) => {
+                for (span, e) in errs {
+                    d.asm(span, e);
+                }
+                continue;
+            }
+        };
+        for (i, instr) in &translation.anchors {
+            let comment = match &p.lowered[*i].line {
+                crate::emit::model::Line::Word { comment, .. } => comment.clone(),
+                _ => None,
+            };
+            p.lowered[*i].line = crate::emit::model::Line::Native {
+                instr: instr.clone(),
+                comment,
+            };
+        }
+        p.tables = translation;
+    }
+}
+
 fn prepare_reachable<'a>(
     program: &'a Program<Source>,
     bindings: &[Binding<'_>],
     ctx: &Context<'_>,
-    tables: &crate::lower::jump_tables::JumpTables,
-    table_at: &HashMap<(usize, u64), usize>,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
     let mut prepared = HashMap::default();
@@ -341,7 +425,6 @@ fn prepare_reachable<'a>(
         };
         let mut lowered = Vec::new();
         let (mut calls, mut tail_calls) = (BTreeSet::new(), BTreeSet::new());
-        let before = d.out.len();
         for insn in code.insns() {
             match ctx.lower(&code, insn) {
                 Ok(l) => {
@@ -359,38 +442,6 @@ fn prepare_reachable<'a>(
                 Err(e) => d.asm(insn.span, e),
             }
         }
-        let dispatches = lowered
-            .iter()
-            .any(|l| l.flow == Flow::Dispatch || l.anchor.is_some());
-        let mut translation = Translation::default();
-        if dispatches && d.out.len() == before {
-            let inputs = super::table_dispatch::Inputs {
-                code: &code,
-                lowered: &lowered,
-                object: ctx.object,
-                tables,
-                table_at,
-            };
-            match super::table_dispatch::translate(&inputs) {
-                Ok(t) => translation = t,
-                Err(errs) => {
-                    for (span, e) in errs {
-                        d.asm(span, e);
-                    }
-                    continue;
-                }
-            }
-            for (i, instr) in &translation.anchors {
-                let comment = match &lowered[*i].line {
-                    crate::emit::model::Line::Word { comment, .. } => comment.clone(),
-                    _ => None,
-                };
-                lowered[*i].line = crate::emit::model::Line::Native {
-                    instr: instr.clone(),
-                    comment,
-                };
-            }
-        }
         work.extend(calls.iter().chain(&tail_calls).copied());
         prepared.insert(
             f,
@@ -399,7 +450,7 @@ fn prepare_reachable<'a>(
                 lowered,
                 calls,
                 tail_calls,
-                tables: translation,
+                tables: Translation::default(),
             },
         );
     }

@@ -31,7 +31,7 @@ use yaxpeax_arm::armv8::a64::{Instruction, Opcode, Operand, ShiftStyle, SizeCode
 use super::code::{FnCode, Insn};
 use super::object_file::{ObjectFile, Reloc, Target, r_type};
 use super::rewrite::{Flow, GPR, Lowered, go_label};
-use super::writes::written_gprs;
+use super::writes::{Written, written_gprs};
 use crate::emit::model::{GoInstr, GoOperand, Line};
 use crate::lower::LowerError;
 use crate::lower::jump_tables::JumpTables;
@@ -200,6 +200,10 @@ pub struct Inputs<'a, 'c> {
     pub tables: &'a JumpTables,
     /// Table index by (ELF section, offset of its first entry).
     pub table_at: &'a HashMap<(usize, u64), usize>,
+    /// What a call of function `f` may write (its instructions' writes and its callees',
+    /// transitively): GCC keeps values in caller-saved registers across calls of static
+    /// functions it knows leave them alone (`-fipa-ra`).
+    pub clobbers: &'a dyn Fn(usize) -> Written,
 }
 
 type Failure = (Span, LowerError);
@@ -244,7 +248,13 @@ impl Inputs<'_, '_> {
     fn transfer(&self, i: usize, insn: &Insn<'_>, pre: &State) -> State {
         let d = &insn.decoded;
         let mut post = *pre;
-        for r in written_gprs(d).registers() {
+        let written = match self.lowered[i].flow {
+            Flow::Call(g) => (self.clobbers)(g).union(Written::LINK),
+            // A word the decoder does not know (see `code::opaque`): forget everything.
+            _ if d.opcode == Opcode::Invalid => Written::ALL,
+            _ => written_gprs(d),
+        };
+        for r in written.registers() {
             post[r] = Val::Unknown;
         }
         let Some(dst) = reg(&d.operands[0]) else {
@@ -422,8 +432,12 @@ pub fn translate(inp: &Inputs<'_, '_>) -> Result<Translation, Vec<Failure>> {
         .collect();
     let mut resolved: HashMap<usize, Vec<u64>> = HashMap::default();
     let mut dispatches: HashMap<usize, Dispatch> = HashMap::default();
+    // Each round analyses with the dispatches proven so far as edges; the last round adds
+    // none, so its states are the fixpoint over the final graph. Facts only weaken, so a
+    // dispatch is proven when its register still holds the same target there.
+    let mut states;
     loop {
-        let states = analyse(inp, &insns, &index_of, &resolved);
+        states = analyse(inp, &insns, &index_of, &resolved);
         let mut changed = false;
         for (i, l) in inp.lowered.iter().enumerate() {
             if l.flow != Flow::Dispatch || dispatches.contains_key(&i) {
@@ -451,6 +465,14 @@ pub fn translate(inp: &Inputs<'_, '_>) -> Result<Translation, Vec<Failure>> {
             break;
         }
     }
+    dispatches.retain(|&i, d| {
+        let held = states[i].and_then(|st| reg(&insns[i].decoded.operands[0]).map(|r| st[r]));
+        held == Some(Val::Target {
+            table: d.table,
+            adr: d.adr,
+            ext: d.ext,
+        })
+    });
     let mut errors: Vec<Failure> = Vec::new();
     for (i, l) in inp.lowered.iter().enumerate() {
         if l.flow == Flow::Dispatch && !dispatches.contains_key(&i) {

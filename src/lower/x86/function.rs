@@ -50,6 +50,12 @@ pub struct Prepared<'a> {
     pub laid_out: bool,
     /// Every jump table the function addresses: its label and each entry's target label.
     pub table_labels: HashMap<usize, (String, Vec<Label>)>,
+    /// Each such table's distinct targets as instruction indices.
+    table_targets: HashMap<usize, std::rc::Rc<[usize]>>,
+    /// What each instruction does to control flow (table dispatches resolved by
+    /// [`prove_dispatch`]).
+    transfers: Vec<Transfer>,
+    next_function: Option<usize>,
 }
 
 pub type Failure = (Span, LowerError);
@@ -125,48 +131,79 @@ pub fn prepare<'a, I>(
     }
     let use_defs = super::liveness::use_defs(&code);
     let mut table_labels = HashMap::default();
+    let mut table_targets = HashMap::default();
     let laid_out = kinds
         .iter()
         .any(|k| matches!(k, Kind::TableJump | Kind::TableAddress { .. }));
-    if laid_out {
-        let target_index = |l: &str| labels.get(l).map(|(_, i)| *i).filter(|i| *i < count);
-        let proof = super::table_dispatch::Function {
-            code: &code,
-            kinds: &kinds,
-            writes: &use_defs.writes,
-            tables,
-            target_index: &target_index,
-            next_function,
+    for (i, k) in kinds.iter().enumerate() {
+        let Kind::TableAddress { table, .. } = k else {
+            continue;
         };
-        if let Err(errs) = super::table_dispatch::prove(&proof, &mut transfers) {
-            return Err(errs.into_iter().map(|(i, e)| (spans[i], e)).collect());
-        }
-        for (i, k) in kinds.iter().enumerate() {
-            let Kind::TableAddress { table, .. } = k else {
-                continue;
-            };
-            let t = &tables.tables[*table];
-            let mut entries = Vec::with_capacity(t.targets.len());
-            for target in &t.targets {
-                match labels.get(target.as_str()) {
-                    Some((go, _)) => entries.push(go.clone()),
-                    None => errors.push((
-                        spans[i],
-                        LowerError::UntranslatableJumpTable(
-                            t.label.clone(),
-                            format!("its target `{target}` is not in this function"),
-                        ),
-                    )),
+        let t = &tables.tables[*table];
+        let mut entries = Vec::with_capacity(t.targets.len());
+        let mut targets: Vec<usize> = Vec::new();
+        for target in &t.targets {
+            match labels.get(target.as_str()).filter(|(_, at)| *at < count) {
+                Some((go, at)) => {
+                    entries.push(go.clone());
+                    if !targets.contains(at) {
+                        targets.push(*at);
+                    }
                 }
+                None => errors.push((
+                    spans[i],
+                    LowerError::UntranslatableJumpTable(
+                        t.label.clone(),
+                        format!("its target `{target}` is not an instruction of this function"),
+                    ),
+                )),
             }
-            table_labels.insert(*table, (t.label.clone(), entries));
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
+        table_labels.insert(*table, (t.label.clone(), entries));
+        table_targets.insert(*table, targets.into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let flow = Flow::build(&transfers, next_function);
-    let reachable = flow.reachable();
+    // Until its dispatches are proven, a laid-out function's case blocks look unreachable:
+    // every call it makes counts, so that its callees are prepared (and summarised) too.
+    let (calls, tail_calls, falls_into) = edges(&transfers, &flow, next_function, laid_out);
+    let uses_avx = code.iter().any(is_avx);
+    Ok(Prepared {
+        index,
+        use_defs,
+        code,
+        kinds,
+        flow,
+        sources,
+        spans,
+        nodes,
+        uses_avx,
+        calls,
+        tail_calls,
+        falls_into,
+        laid_out,
+        table_labels,
+        table_targets,
+        transfers,
+        next_function,
+    })
+}
+
+/// Functions called, tail-called, and fallen into from the instructions reachable in
+/// `flow` (from every instruction when `all`).
+fn edges(
+    transfers: &[Transfer],
+    flow: &Flow,
+    next_function: Option<usize>,
+    all: bool,
+) -> (Vec<usize>, Vec<usize>, Option<usize>) {
+    let reachable = if all {
+        vec![true; transfers.len()]
+    } else {
+        flow.reachable()
+    };
     let mut calls = Vec::new();
     let mut tail_calls = Vec::new();
     for (i, t) in transfers.iter().enumerate() {
@@ -188,27 +225,39 @@ pub fn prepare<'a, I>(
             Some(super::flow::Exit::TailCall(c)) if Some(*c) == next_function => Some(*c),
             _ => None,
         })
-        .filter(|_| falls_off(&transfers));
+        .filter(|_| falls_off(transfers));
     if let Some(n) = falls_into {
         tail_calls.push(n);
     }
-    let uses_avx = code.iter().any(is_avx);
-    Ok(Prepared {
-        index,
-        use_defs,
-        code,
-        kinds,
-        flow,
-        sources,
-        spans,
-        nodes,
-        uses_avx,
-        calls,
-        tail_calls,
-        falls_into,
-        laid_out,
-        table_labels,
-    })
+    (calls, tail_calls, falls_into)
+}
+
+/// Proves every indirect jump of a laid-out function a table dispatch (`table_dispatch`)
+/// and rebuilds its control flow with the tables' targets. `clobbers(f)` is what a call of
+/// function `f` may write (its instructions' and its callees', transitively).
+pub fn prove_dispatch(
+    p: &mut Prepared<'_>,
+    tables: &JumpTables,
+    clobbers: &dyn Fn(usize) -> GprSet,
+) -> Result<(), Vec<Failure>> {
+    if !p.laid_out {
+        return Ok(());
+    }
+    let proof = super::table_dispatch::Function {
+        code: &p.code,
+        kinds: &p.kinds,
+        writes: &p.use_defs.writes,
+        tables,
+        targets: &p.table_targets,
+        clobbers,
+        next_function: p.next_function,
+    };
+    if let Err(errs) = super::table_dispatch::prove(&proof, &mut p.transfers) {
+        return Err(errs.into_iter().map(|(i, e)| (p.spans[i], e)).collect());
+    }
+    p.flow = Flow::build(&p.transfers, p.next_function);
+    (p.calls, p.tail_calls, p.falls_into) = edges(&p.transfers, &p.flow, p.next_function, false);
+    Ok(())
 }
 
 /// Whether control can run past the last instruction.

@@ -93,13 +93,50 @@ enum Piece {
 }
 
 /// Where everything landed: each piece's start (after the alignment a cell or table
-/// does itself) and end, and the labels' and tables' offsets.
+/// does itself) and end; labels' and tables' offsets through [`Index`].
 #[derive(Debug, Default)]
 struct Placement {
     start: Vec<u64>,
     end: Vec<u64>,
-    labels: HashMap<Label, u64>,
-    tables: HashMap<usize, u64>,
+}
+
+/// The piece each label and table is, found once (relaxation places pieces many times).
+#[derive(Debug, Default)]
+struct Index {
+    labels: HashMap<Label, usize>,
+    tables: HashMap<usize, usize>,
+}
+
+impl Index {
+    fn new(pieces: &[Piece]) -> Index {
+        let mut index = Index::default();
+        for (k, p) in pieces.iter().enumerate() {
+            match p {
+                Piece::Label(l) => {
+                    index.labels.insert(l.clone(), k);
+                }
+                Piece::Table { table, .. } => {
+                    index.tables.insert(*table, k);
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+
+    fn label(&self, placed: &Placement, l: &Label) -> Result<u64, LowerError> {
+        self.labels
+            .get(l)
+            .map(|&k| placed.start[k])
+            .ok_or_else(|| LowerError::UnsupportedInstruction(format!("label {l}")))
+    }
+
+    fn table(&self, placed: &Placement, t: usize) -> Result<u64, LowerError> {
+        self.tables
+            .get(&t)
+            .map(|&k| placed.start[k])
+            .ok_or_else(|| LowerError::UnsupportedInstruction(format!("table {t}")))
+    }
 }
 
 fn align_up(x: u64, a: u64) -> u64 {
@@ -150,25 +187,21 @@ fn table_lea(dst: Register, ip: u64, table: u64) -> Result<Vec<u8>, LowerError> 
 /// Offsets of every piece, with the jumps marked in `long` in their near form (`lens`
 /// holds each jump's short and near length).
 fn place(pieces: &[Piece], long: &[bool], lens: &[(u64, u64)]) -> Placement {
-    let mut p = Placement::default();
+    let mut p = Placement {
+        start: Vec::with_capacity(pieces.len()),
+        end: Vec::with_capacity(pieces.len()),
+    };
     let mut off = 0u64;
     for (k, piece) in pieces.iter().enumerate() {
         let (start, len) = match piece {
-            Piece::Label(l) => {
-                p.labels.insert(l.clone(), off);
-                (off, 0)
-            }
+            Piece::Label(_) => (off, 0),
             Piece::Align { bytes, max_skip } => (off, padding(off, *bytes, *max_skip)),
             Piece::Raw { bytes, .. } => (off, bytes.len() as u64),
             Piece::Jump { .. } => (off, if long[k] { lens[k].1 } else { lens[k].0 }),
             Piece::Cell { .. } => (align_up(off, CELL), CELL),
             Piece::TableLea { .. } => (off, TABLE_LEA_LEN),
-            Piece::Table { table, entries, .. } => {
-                // Tables share no cache line with code.
-                let start = align_up(off, ORIGIN);
-                p.tables.insert(*table, start);
-                (start, 4 * entries.len() as u64)
-            }
+            // Tables share no cache line with code.
+            Piece::Table { entries, .. } => (align_up(off, ORIGIN), 4 * entries.len() as u64),
         };
         p.start.push(start);
         p.end.push(start + len);
@@ -178,14 +211,28 @@ fn place(pieces: &[Piece], long: &[bool], lens: &[(u64, u64)]) -> Placement {
 }
 
 /// Chooses short or near forms until every jump reaches its target.
-fn relax(pieces: &[Piece]) -> Result<(Placement, Vec<bool>), LowerError> {
+fn relax(pieces: &[Piece], index: &Index) -> Result<(Placement, Vec<bool>), LowerError> {
+    let mut known: HashMap<Code, u64> = HashMap::default();
+    let mut len_of = |code: Code| -> Result<u64, LowerError> {
+        if let Some(l) = known.get(&code) {
+            return Ok(*l);
+        }
+        let l = branch_len(code)?;
+        known.insert(code, l);
+        Ok(l)
+    };
     let mut lens = vec![(0, 0); pieces.len()];
+    let mut targets = vec![usize::MAX; pieces.len()];
     for (k, piece) in pieces.iter().enumerate() {
-        if let Piece::Jump { code, .. } = piece {
+        if let Piece::Jump { code, target, .. } = piece {
             lens[k] = (
-                branch_len(code.as_short_branch())?,
-                branch_len(code.as_near_branch())?,
+                len_of(code.as_short_branch())?,
+                len_of(code.as_near_branch())?,
             );
+            targets[k] = *index
+                .labels
+                .get(target)
+                .ok_or_else(|| LowerError::UnsupportedInstruction(format!("label {target}")))?;
         }
     }
     let mut long = vec![false; pieces.len()];
@@ -199,11 +246,7 @@ fn relax(pieces: &[Piece]) -> Result<(Placement, Vec<bool>), LowerError> {
             if long[k] {
                 continue;
             }
-            let to = *placed
-                .labels
-                .get(target)
-                .ok_or_else(|| LowerError::UnsupportedInstruction(format!("label {target}")))?;
-            let disp = to as i64 - placed.end[k] as i64;
+            let disp = placed.start[targets[k]] as i64 - placed.end[k] as i64;
             if i8::try_from(disp).is_err() {
                 if code.as_near_branch() == code.as_short_branch() {
                     return Err(LowerError::UnsupportedInstruction(format!(
@@ -442,7 +485,8 @@ pub fn emit(
 ) -> Result<TextSymbol, Vec<Failure>> {
     let pieces = pieces(p, names, liveness, strip_comments, table_labels)?;
     let whole = |e: LowerError| vec![(p.spans.first().copied().unwrap_or_default(), e)];
-    let (placed, long) = relax(&pieces).map_err(whole)?;
+    let index = Index::new(&pieces);
+    let (placed, long) = relax(&pieces, &index).map_err(whole)?;
     let mut lines = Vec::with_capacity(pieces.len() + 8);
     lines.push(Line::Comment(
         "jump tables: this function is laid out byte for byte (relocated instructions in \
@@ -472,7 +516,8 @@ pub fn emit(
                 } else {
                     code.as_short_branch()
                 };
-                let bytes = encoded_branch(form, start, placed.labels[target]).map_err(whole)?;
+                let to = index.label(&placed, target).map_err(whole)?;
+                let bytes = encoded_branch(form, start, to).map_err(whole)?;
                 debug_assert_eq!(start + bytes.len() as u64, end);
                 lines.push(raw(&bytes, comment.clone()));
             }
@@ -489,7 +534,8 @@ pub fn emit(
                 table,
                 comment,
             } => {
-                let bytes = table_lea(*dst, start, placed.tables[table]).map_err(whole)?;
+                let at = index.table(&placed, *table).map_err(whole)?;
+                let bytes = table_lea(*dst, start, at).map_err(whole)?;
                 lines.push(raw(&bytes, comment.clone()));
             }
             Piece::Table { name, entries, .. } => {
@@ -503,14 +549,14 @@ pub fn emit(
                 }
                 lines.push(Line::Comment(format!("jump table {name}")));
                 for e in entries {
-                    let rel = placed.labels[e] as i64 - start as i64;
+                    let rel = index.label(&placed, e).map_err(whole)? as i64 - start as i64;
                     let v = i32::try_from(rel).map_err(|_| {
                         whole(LowerError::UntranslatableJumpTable(
                             name.clone(),
                             "the function is larger than 2 GiB".into(),
                         ))
                     })?;
-                    let c = (!strip_comments).then(|| format!("{e} - {name}").into());
+                    let c = (!strip_comments).then(|| [&**e, " - ", name.as_str()].concat().into());
                     lines.push(raw(&v.to_le_bytes(), c));
                 }
             }
@@ -593,10 +639,12 @@ mod tests {
             names: &names,
         };
         let tables = JumpTables::find(&program);
-        let p =
+        let mut p =
             super::super::function::prepare(0, &program.functions[0], Some(1), &resolver, &tables)
                 .map_err(|e| format!("{e:?}"))
                 .expect("prepares");
+        let abi = GprSet::of(&super::super::registers::CALLER_SAVED);
+        super::super::function::prove_dispatch(&mut p, &tables, &|_| abi).expect("proven");
         assert!(p.laid_out);
         let live = super::super::liveness::analyse_with(
             &p.use_defs,

@@ -53,6 +53,20 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     if !d.out.is_empty() {
         return Err(d.out);
     }
+    // Jump-table dispatches, proven with what each call really clobbers.
+    let clobbers = call_clobbers(&prepared);
+    let all = GprSet(u16::MAX);
+    for p in prepared.values_mut() {
+        let of = |f: usize| clobbers.get(&f).copied().unwrap_or(all);
+        if let Err(errs) = super::function::prove_dispatch(p, &tables, &of) {
+            for (s, e) in errs {
+                d.asm(s, e);
+            }
+        }
+    }
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
     let order = match call_order(&prepared) {
         Ok(o) => o,
         Err(f) => {
@@ -213,6 +227,38 @@ fn prepare_reachable<'a>(
         }
     }
     prepared
+}
+
+/// What a call of each prepared function may write: the registers its instructions write
+/// and, transitively, those of everything it calls, tail-calls or falls into (a function
+/// outside the prepared set counts as writing everything).
+fn call_clobbers(prepared: &HashMap<usize, Prepared<'_>>) -> HashMap<usize, GprSet> {
+    let mut out: HashMap<usize, GprSet> = prepared
+        .iter()
+        .map(|(f, p)| {
+            let own = p
+                .use_defs
+                .writes
+                .iter()
+                .fold(GprSet::EMPTY, |a, w| a.union(*w));
+            (*f, own)
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (f, p) in prepared {
+            let mut s = out[f];
+            for c in p.calls.iter().chain(&p.tail_calls) {
+                s = s.union(out.get(c).copied().unwrap_or(GprSet(u16::MAX)));
+            }
+            if s != out[f] {
+                out.insert(*f, s);
+                changed = true;
+            }
+        }
+    }
+    out
 }
 
 /// The call graph of the prepared functions, callee-first (see `call_graph`).

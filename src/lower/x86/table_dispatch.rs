@@ -21,19 +21,20 @@ use iced_x86::{Code, Instruction, Mnemonic, OpKind, Register};
 
 use super::classify::Kind;
 use super::flow::{Flow, Transfer};
-use super::registers::{CALLEE_SAVED, GprSet, gpr_index};
+use super::registers::{GprSet, gpr_index};
 use crate::lower::LowerError;
 use crate::lower::jump_tables::{EntryForm, JumpTables};
 
+/// What a register holds (table indices as `u32`: a state is copied per instruction).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Val {
     Unknown,
     /// The address of table `t`.
-    Base(usize),
+    Base(u32),
     /// A sign-extended 32-bit entry of table `t`.
-    Entry(usize),
+    Entry(u32),
     /// Table `t`'s address plus one of its entries: one of its targets.
-    Target(usize),
+    Target(u32),
 }
 
 type State = [Val; 16];
@@ -48,94 +49,63 @@ pub struct Function<'a> {
     /// Registers each instruction may write (`UseDefs::writes`).
     pub writes: &'a [GprSet],
     pub tables: &'a JumpTables,
-    /// The instruction a table's target label names, in this function.
-    pub target_index: &'a dyn Fn(&str) -> Option<usize>,
+    /// Each table's distinct targets as instructions of this function.
+    pub targets: &'a HashMap<usize, Rc<[usize]>>,
+    /// What a call of function `f` may write: its own instructions' writes and its callees',
+    /// transitively. (GCC keeps a table base in a caller-saved register across calls of
+    /// static functions it knows leave it alone, `-fipa-ra`; the System V caller-saved set
+    /// would reject that, and the callee's actual writes are what the machine does.)
+    pub clobbers: &'a dyn Fn(usize) -> GprSet,
     pub next_function: Option<usize>,
 }
 
 /// Resolves every `Transfer::TableJump` of `transfers` (the instruction's successors become
 /// its table's targets) or reports it unproven.
+///
+/// One fixpoint: a dispatch gains its table's targets as successors when a `Target(t)`
+/// first reaches it, and the analysis continues with them. Facts only ever weaken (a merge
+/// of different facts is `Unknown`), so a dispatch whose register still holds `Target(t)`
+/// at the fixpoint holds it on every path, including paths through other dispatches; one
+/// that lost it is reported.
 pub fn prove(
     f: &Function<'_>,
     transfers: &mut [Transfer],
 ) -> Result<Dispatches, Vec<(usize, LowerError)>> {
-    let mut dispatches = Dispatches::default();
-    // Each table's targets as instruction indices, in table order and deduplicated.
-    let mut targets_of: HashMap<usize, Rc<[usize]>> = HashMap::default();
-    loop {
-        let flow = Flow::build(transfers, f.next_function);
-        let states = analyse(f, &flow)?;
-        let mut changed = false;
-        for (i, t) in transfers.iter_mut().enumerate() {
-            if !matches!(t, Transfer::TableJump { targets: None }) {
-                continue;
-            }
-            let Some(state) = &states[i] else { continue };
-            let reg = f.code[i].op0_register();
-            let Some(Val::Target(table)) = gpr_index(reg).map(|g| state[g]) else {
-                continue;
-            };
-            let targets = match targets_of.get(&table) {
-                Some(t) => t.clone(),
-                None => {
-                    let t = resolve_targets(f, table).map_err(|e| vec![(i, e)])?;
-                    targets_of.insert(table, t.clone());
-                    t
-                }
-            };
-            *t = Transfer::TableJump {
-                targets: Some(targets),
-            };
-            dispatches.insert(i, table);
-            changed = true;
-        }
-        if !changed {
-            break;
-        }
-    }
-    let unproven: Vec<(usize, LowerError)> = transfers
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| matches!(t, Transfer::TableJump { targets: None }))
-        .map(|(i, _)| (i, LowerError::IndirectJump))
-        .collect();
-    if unproven.is_empty() {
-        Ok(dispatches)
-    } else {
-        Err(unproven)
-    }
-}
-
-fn resolve_targets(f: &Function<'_>, table: usize) -> Result<Rc<[usize]>, LowerError> {
-    let t = &f.tables.tables[table];
-    let mut out = Vec::new();
-    for label in t.distinct_targets() {
-        match (f.target_index)(label) {
-            Some(i) => out.push(i),
-            None => {
-                return Err(LowerError::UntranslatableJumpTable(
-                    t.label.clone(),
-                    format!("its target `{label}` is not an instruction of this function"),
-                ));
-            }
-        }
-    }
-    Ok(out.into())
-}
-
-/// The state before every reachable instruction.
-fn analyse(f: &Function<'_>, flow: &Flow) -> Result<Vec<Option<State>>, Vec<(usize, LowerError)>> {
+    let flow = Flow::build(transfers, f.next_function);
     let n = f.code.len();
     let mut states: Vec<Option<State>> = vec![None; n];
-    if n == 0 {
-        return Ok(states);
+    let mut resolved: HashMap<usize, (usize, Rc<[usize]>)> = HashMap::default();
+    let jump_reg = |i: usize| gpr_index(f.code[i].op0_register());
+    if n > 0 {
+        states[0] = Some([Val::Unknown; 16]);
     }
-    states[0] = Some([Val::Unknown; 16]);
     let mut work = vec![0usize];
     while let Some(i) = work.pop() {
-        let Some(pre) = states[i] else { continue };
-        let post = transfer(f, flow, i, &pre);
-        for &s in flow.succs[i].iter() {
+        let Some(pre) = states.get(i).copied().flatten() else {
+            continue;
+        };
+        let post = transfer(f, &flow, i, &pre);
+        if f.kinds[i] == Kind::TableJump
+            && !resolved.contains_key(&i)
+            && let Some(Val::Target(table)) = jump_reg(i).map(|g| pre[g])
+        {
+            let table = table as usize;
+            let targets = f.targets.get(&table).cloned().ok_or_else(|| {
+                vec![(
+                    i,
+                    LowerError::UntranslatableJumpTable(
+                        f.tables.tables[table].label.clone(),
+                        "its targets are not in this function".into(),
+                    ),
+                )]
+            })?;
+            resolved.insert(i, (table, targets));
+        }
+        let succs: &[usize] = match resolved.get(&i) {
+            Some((_, t)) => t,
+            None => &flow.succs[i],
+        };
+        for &s in succs {
             let merged = match &states[s] {
                 None => Some(post),
                 Some(old) => {
@@ -154,7 +124,28 @@ fn analyse(f: &Function<'_>, flow: &Flow) -> Result<Vec<Option<State>>, Vec<(usi
             }
         }
     }
-    Ok(states)
+    let mut dispatches = Dispatches::default();
+    let mut unproven = Vec::new();
+    for (i, t) in transfers.iter_mut().enumerate() {
+        if !matches!(t, Transfer::TableJump { .. }) {
+            continue;
+        }
+        let held = states[i].and_then(|st| jump_reg(i).map(|g| st[g]));
+        match resolved.remove(&i) {
+            Some((table, targets)) if held == Some(Val::Target(table as u32)) => {
+                *t = Transfer::TableJump {
+                    targets: Some(targets),
+                };
+                dispatches.insert(i, table);
+            }
+            _ => unproven.push((i, LowerError::IndirectJump)),
+        }
+    }
+    if unproven.is_empty() {
+        Ok(dispatches)
+    } else {
+        Err(unproven)
+    }
 }
 
 fn reg_of(r: Register) -> Option<usize> {
@@ -168,18 +159,14 @@ fn transfer(f: &Function<'_>, flow: &Flow, i: usize, pre: &State) -> State {
     for g in f.writes[i].indices() {
         post[g] = Val::Unknown;
     }
-    if flow.calls.contains_key(&i) {
-        // The callee follows the System V ABI: only callee-saved registers survive.
-        let keep = GprSet::of(&CALLEE_SAVED);
-        for (g, v) in post.iter_mut().enumerate() {
-            if !keep.contains(super::registers::GPRS[g]) {
-                *v = Val::Unknown;
-            }
+    if let Some(&callee) = flow.calls.get(&i) {
+        for g in (f.clobbers)(callee).indices() {
+            post[g] = Val::Unknown;
         }
     }
     if let Kind::TableAddress { dst, table } = f.kinds[i] {
         if let Some(d) = reg_of(dst) {
-            post[d] = Val::Base(table);
+            post[d] = u32::try_from(table).map_or(Val::Unknown, Val::Base);
         }
         return post;
     }
@@ -200,7 +187,7 @@ fn transfer(f: &Function<'_>, flow: &Flow, i: usize, pre: &State) -> State {
                     && ins.memory_index_scale() == 4
                     && ins.memory_displacement64() == 0
                     && ins.segment_prefix() == Register::None
-                    && is_offset_table(f, t) =>
+                    && is_offset_table(f, t as usize) =>
             {
                 Val::Entry(t)
             }
@@ -242,8 +229,14 @@ mod tests {
     /// Each dispatch with its successors.
     type Proven = Vec<(usize, Vec<usize>)>;
 
-    /// Classifies the single function of `asm` and runs the proof.
+    /// Classifies the single function of `asm` and runs the proof; calls clobber what
+    /// System V lets them.
     fn run(asm: &str) -> Result<Proven, Vec<(usize, LowerError)>> {
+        run_with(asm, GprSet::of(&super::super::registers::CALLER_SAVED))
+    }
+
+    /// [`run`] with calls clobbering `clobbers`.
+    fn run_with(asm: &str, clobbers: GprSet) -> Result<Proven, Vec<(usize, LowerError)>> {
         let file = SourceFile::new("t.s", asm.to_string());
         let items = crate::parse::parse_x86(&file).expect("parses");
         let program = build_program(items).expect("lays out");
@@ -253,7 +246,10 @@ mod tests {
             names: &names,
         };
         let tables = JumpTables::find(&program);
-        let p = super::super::function::prepare(0, &program.functions[0], None, &resolver, &tables)
+        let mut p =
+            super::super::function::prepare(0, &program.functions[0], None, &resolver, &tables)
+                .map_err(|e| e.into_iter().map(|(_, e)| (0, e)).collect::<Vec<_>>())?;
+        super::super::function::prove_dispatch(&mut p, &tables, &|_| clobbers)
             .map_err(|e| e.into_iter().map(|(_, e)| (0, e)).collect::<Vec<_>>())?;
         let mut out: Vec<(usize, Vec<usize>)> = p
             .flow
@@ -299,6 +295,9 @@ mod tests {
              \tadd rax, rcx\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
         );
         assert_eq!(run(&asm).unwrap_err()[0].1, LowerError::IndirectJump);
+        // Unless the callee is known to leave rcx alone (GCC's -fipa-ra relies on that).
+        let rax = GprSet::of(&[Register::RAX]);
+        assert_eq!(run_with(&asm, rax).expect("proven"), vec![(4, vec![5, 6])]);
         // On one path rax is a function pointer argument.
         let asm = format!(
             "{HEAD}\ttest rsi, rsi\n\tmov rax, rdi\n\tje .L3\n\tlea rcx, [rip + .LJTI0_0]\n\
