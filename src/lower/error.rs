@@ -33,8 +33,12 @@ pub enum LowerError {
     Plt(String),
     #[error("thread-local storage access (`{0}`)")]
     Tls(String),
-    #[error("jump table (`{0}`)")]
+    #[error("jump table (`{0}`) used other than by a table dispatch this tool recognises")]
     JumpTable(String),
+    #[error("jump table of absolute addresses (`{0}`): non-PIC code")]
+    AbsoluteJumpTable(String),
+    #[error("jump table (`{0}`) that cannot be translated: {1}")]
+    UntranslatableJumpTable(String, String),
     #[error("indirect jump: its targets cannot be proven to stay inside the function")]
     IndirectJump,
     #[error("indirect call: the callee is unknown")]
@@ -190,6 +194,11 @@ impl LowerError {
                 "compile with -fno-jump-tables"
             }
             LowerError::IndirectJump => "compile with -fno-jump-tables",
+            LowerError::AbsoluteJumpTable(_) => {
+                "compile with -fPIC or -fPIE (the default of Debian's and Ubuntu's compilers): \
+                 tables of offsets are translated; or with -fno-jump-tables"
+            }
+            LowerError::UntranslatableJumpTable(..) => "compile with -fno-jump-tables",
             LowerError::IndirectCall => {
                 "call functions directly; function pointers are not supported"
             }

@@ -344,6 +344,8 @@ fn construct(
             Prefix::Repe => built.set_has_repe_prefix(true),
             Prefix::Repne => built.set_has_repne_prefix(true),
             Prefix::Lock => built.set_has_lock_prefix(true),
+            // CET's `notrack` is a DS segment prefix on an indirect branch.
+            Prefix::Notrack => built.set_segment_prefix(iced_x86::Register::DS),
             _ => {}
         }
     }
