@@ -44,8 +44,8 @@ impl Build {
     }
 }
 
-const X86_KERNELS: [&str; 4] = ["floats", "bytes", "stack", "intrinsics"];
-const ARM64_KERNELS: [&str; 3] = ["floats", "bytes", "stack"];
+const X86_KERNELS: [&str; 5] = ["floats", "bytes", "stack", "intrinsics", "switch"];
+const ARM64_KERNELS: [&str; 4] = ["floats", "bytes", "stack", "switch"];
 
 fn x86_builds() -> Vec<Build> {
     let mut out = Vec::new();

@@ -7,7 +7,9 @@
 //! calls). A forward dataflow over the function tracks, per general-purpose register,
 //! whether it holds a table's address (`Base`), an entry read from it (`Entry`) or their sum
 //! (`Target`); everything else makes a register `Unknown`, as does a merge of differing
-//! facts. A `jmp reg` is a table dispatch exactly when `reg` holds `Target(t)` on every path
+//! facts. GCC at -O0 spells the same dispatch with the offset computed apart (`lea rdx,
+//! [4*rax]`), the entry loaded zero-extended (`mov eax, dword ptr [rdx + rax]`) and
+//! sign-extended by `cdqe`: `Scaled4` and `Entry32` follow those steps. A `jmp reg` is a table dispatch exactly when `reg` holds `Target(t)` on every path
 //! reaching it; its successors are then `t`'s targets, which makes more code reachable, so
 //! the analysis repeats until no dispatch gains successors. An index out of the table's
 //! range is the C program's own undefined behaviour (the compiler's bounds check precedes
@@ -33,6 +35,13 @@ enum Val {
     Base(u32),
     /// A sign-extended 32-bit entry of table `t`.
     Entry(u32),
+    /// A 32-bit entry of table `t`, zero-extended (GCC -O0 loads with `mov eax`, then
+    /// sign-extends with `cdqe`).
+    Entry32(u32),
+    /// Some value times four: an entry's byte offset (GCC -O0 computes `lea rdx, [4*rax]`
+    /// and loads from `[rdx + base]`). Its two low bits are zero, so a load at base plus it
+    /// reads a whole entry.
+    Scaled4,
     /// Table `t`'s address plus one of its entries: one of its targets.
     Target(u32),
 }
@@ -171,26 +180,51 @@ fn transfer(f: &Function<'_>, flow: &Flow, i: usize, pre: &State) -> State {
         return post;
     }
     let val = |r: Register| reg_of(r).map(|g| pre[g]).unwrap_or(Val::Unknown);
+    if ins.code() == Code::Cdqe {
+        // rax = sign-extended eax: an entry once it was loaded zero-extended.
+        let rax = gpr_index(Register::RAX).unwrap_or(0);
+        post[rax] = match pre[rax] {
+            Val::Entry32(t) => Val::Entry(t),
+            _ => Val::Unknown,
+        };
+        return post;
+    }
+    // The 64-bit register a write lands in (a 32-bit write zero-extends into it).
     let dst = (ins.op_count() > 0 && ins.op0_kind() == OpKind::Register)
-        .then(|| reg_of(ins.op0_register()))
+        .then(|| reg_of(ins.op0_register().full_register()))
         .flatten();
     let Some(d) = dst else { return post };
     let sum = |a: Val, b: Val| match (a, b) {
         (Val::Entry(t), Val::Base(u)) | (Val::Base(u), Val::Entry(t)) if t == u => Val::Target(t),
         _ => Val::Unknown,
     };
+    // The table an entry load `[mem]` reads a whole entry of: `[base + 4*index]`, or
+    // `[base + offset]` with the offset a multiple of four (either operand order).
+    let entry_of = |ins: &Instruction| -> Option<u32> {
+        if ins.memory_displacement64() != 0 || ins.segment_prefix() != Register::None {
+            return None;
+        }
+        let (b, x) = (val(ins.memory_base()), val(ins.memory_index()));
+        let t = match (ins.memory_index_scale(), b, x) {
+            (4, Val::Base(t), _) if ins.memory_index() != Register::None => t,
+            (1, Val::Base(t), Val::Scaled4) | (1, Val::Scaled4, Val::Base(t)) => t,
+            _ => return None,
+        };
+        is_offset_table(f, t as usize).then_some(t)
+    };
+    let wide = ins.op0_register().is_gpr64();
     post[d] = match ins.code() {
         // movsxd entry, dword ptr [base + 4*index]
-        Code::Movsxd_r64_rm32 if ins.op1_kind() == OpKind::Memory => match val(ins.memory_base()) {
-            Val::Base(t)
-                if ins.memory_index() != Register::None
-                    && ins.memory_index_scale() == 4
-                    && ins.memory_displacement64() == 0
-                    && ins.segment_prefix() == Register::None
-                    && is_offset_table(f, t as usize) =>
-            {
-                Val::Entry(t)
-            }
+        Code::Movsxd_r64_rm32 if ins.op1_kind() == OpKind::Memory => {
+            entry_of(ins).map_or(Val::Unknown, Val::Entry)
+        }
+        // mov eax, dword ptr [rdx + rax] (zero-extends)
+        Code::Mov_r32_rm32 if ins.op1_kind() == OpKind::Memory => {
+            entry_of(ins).map_or(Val::Unknown, Val::Entry32)
+        }
+        // movsxd rax, eax / cdqe: sign-extends a zero-extended entry.
+        Code::Movsxd_r64_rm32 => match val(ins.op1_register().full_register()) {
+            Val::Entry32(t) => Val::Entry(t),
             _ => Val::Unknown,
         },
         Code::Add_rm64_r64 | Code::Add_r64_rm64 if ins.op1_kind() == OpKind::Register => {
@@ -204,11 +238,23 @@ fn transfer(f: &Function<'_>, flow: &Flow, i: usize, pre: &State) -> State {
         {
             sum(val(ins.memory_base()), val(ins.memory_index()))
         }
+        // lea offset, [4*index]
+        Code::Lea_r64_m
+            if ins.memory_base() == Register::None
+                && ins.memory_index() != Register::None
+                && ins.memory_index_scale() == 4
+                && ins.memory_displacement64() == 0 =>
+        {
+            Val::Scaled4
+        }
+        // sal offset, 2 (or more): a multiple of four, in 32 or 64 bits.
+        Code::Shl_rm64_imm8 | Code::Shl_rm32_imm8 if ins.immediate8() >= 2 => Val::Scaled4,
         Code::Mov_r64_rm64 | Code::Mov_rm64_r64
             if ins.op1_kind() == OpKind::Register && ins.mnemonic() == Mnemonic::Mov =>
         {
             val(ins.op1_register())
         }
+        _ if !wide => Val::Unknown,
         _ => post[d],
     };
     post
@@ -309,6 +355,36 @@ mod tests {
         let asm = format!(
             "{HEAD}\tlea rcx, [rip + .LJTI0_0]\n\tmovsxd rax, dword ptr [rcx + 4*rdi]\n\
              \tadd rax, rsi\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
+        );
+        assert_eq!(run(&asm).unwrap_err()[0].1, LowerError::IndirectJump);
+    }
+
+    #[test]
+    fn gcc_o0_offset_zero_extended_load_and_cdqe_are_followed() {
+        let asm = format!(
+            "{HEAD}\tmov eax, edi\n\tlea rdx, 0[0+rax*4]\n\tlea rax, .LJTI0_0[rip]\n\
+             \tmov eax, DWORD PTR [rdx+rax]\n\tcdqe\n\tlea rdx, .LJTI0_0[rip]\n\
+             \tadd rax, rdx\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
+        );
+        assert_eq!(run(&asm).expect("proven"), vec![(7, vec![8, 9])]);
+        // The offset shifted into place.
+        let asm = format!(
+            "{HEAD}\tmov rdx, rdi\n\tsal rdx, 2\n\tlea rax, .LJTI0_0[rip]\n\
+             \tmov eax, DWORD PTR [rdx+rax]\n\tcdqe\n\tlea rdx, .LJTI0_0[rip]\n\
+             \tadd rax, rdx\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
+        );
+        assert_eq!(run(&asm).expect("proven"), vec![(7, vec![8, 9])]);
+        // An offset that is not a multiple of four reads across entries: not a dispatch.
+        let asm = format!(
+            "{HEAD}\tlea rdx, 0[0+rdi*2]\n\tlea rax, .LJTI0_0[rip]\n\
+             \tmov eax, DWORD PTR [rdx+rax]\n\tcdqe\n\tlea rdx, .LJTI0_0[rip]\n\
+             \tadd rax, rdx\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
+        );
+        assert_eq!(run(&asm).unwrap_err()[0].1, LowerError::IndirectJump);
+        // A zero-extended entry is not a target offset until sign-extended.
+        let asm = format!(
+            "{HEAD}\tlea rcx, [rip + .LJTI0_0]\n\tmov eax, dword ptr [rcx + 4*rdi]\n\
+             \tadd rax, rcx\n\tjmp rax\n.L1:\n\tret\n.L2:\n\tret\n{TABLE}"
         );
         assert_eq!(run(&asm).unwrap_err()[0].1, LowerError::IndirectJump);
     }
