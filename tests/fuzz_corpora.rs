@@ -1,0 +1,129 @@
+//! Replays the fuzz targets' minimised corpora (fuzz/corpus/TARGET) and the inputs of
+//! every finding (fuzz/regressions/TARGET) through the entry points the campaigns ran
+//! (fuzz/src/lib.rs, included here), on stable Rust: no finding comes back. The campaigns
+//! themselves (nightly, libFuzzer) are in FUZZING.md.
+
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod entries;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use c2goasm_rs::{Arch, Options, SourceFile, translate};
+
+/// Every file of `fuzz/{corpus,regressions}/target` through `entry`; each must finish
+/// without panicking, well within the campaigns' 1 s timeout.
+fn replay(target: &str, entry: fn(&[u8])) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut files = Vec::new();
+    for dir in ["corpus", "regressions"] {
+        if let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) {
+            files.extend(entries.flatten().map(|e| e.path()));
+        }
+    }
+    files.sort();
+    assert!(!files.is_empty(), "no corpus for {target}");
+    let start = Instant::now();
+    let mut slow = Vec::new();
+    for f in &files {
+        let data = std::fs::read(f).expect("read corpus file");
+        let t = Instant::now();
+        entry(&data);
+        // Debug builds are several times slower than the campaigns' optimised ones.
+        if t.elapsed() > Duration::from_secs(5) {
+            slow.push(format!("{}: {:?}", f.display(), t.elapsed()));
+        }
+    }
+    eprintln!(
+        "{target}: {} inputs replayed in {:?}",
+        files.len(),
+        start.elapsed()
+    );
+    assert!(slow.is_empty(), "slow inputs:\n{}", slow.join("\n"));
+}
+
+#[test]
+fn x86_translate_corpus() {
+    replay("x86_translate", entries::x86_translate);
+}
+
+#[test]
+fn arm64_front_corpus() {
+    replay("arm64_front", entries::arm64_front);
+}
+
+#[test]
+fn arm64_object_corpus() {
+    replay("arm64_object", entries::arm64_object);
+}
+
+#[test]
+fn go_decls_corpus() {
+    replay("go_decls", entries::go_decls);
+}
+
+#[test]
+fn expr_corpus() {
+    replay("expr", entries::expr);
+}
+
+#[test]
+fn prototype_corpus() {
+    replay("prototype", entries::prototype);
+}
+
+/// Issue 14: an operand expression of 200 K terms overflowed the stack (recursive
+/// parsing). Every way to nest deeply is now an error at the operand, in linear time.
+#[test]
+fn deep_expressions_are_located_errors() {
+    let n = 200_000;
+    let deep = [
+        format!("\tmov rax, qword ptr [rdi + {}1]", "1+".repeat(n)),
+        format!("\tmov rax, {}1", "1+".repeat(n)),
+        format!("\tmov eax, {}1{}", "(".repeat(n), ")".repeat(n)),
+        format!("\tmov eax, {}1", "-".repeat(n)),
+        format!("\tlea rax, [rdi + {}]", "8 + ".repeat(n) + "8"),
+        format!("\t.quad {}1", "~".repeat(n)),
+        format!("x = {}1", "1*".repeat(n)),
+    ];
+    for line in deep {
+        let text = format!(
+            ".intel_syntax noprefix\n.text\n.globl f\n.type f,@function\nf:\n{line}\n\tret\n"
+        );
+        let asm = SourceFile::new("deep.s", text);
+        let decls = SourceFile::new("deep_amd64.go", "package p\n\nfunc f(p *int64) int64\n");
+        let start = Instant::now();
+        let err = translate(&asm, &decls, &Options::default()).expect_err("too deep");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("deep.s:6:") && msg.contains("nested more than 100 levels deep"),
+            "{}: {msg}",
+            &line[..30]
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+    // The same on AArch64 (stopped at the assembler: nothing runs).
+    let text = format!(
+        "\t.text\n\t.globl f\n\t.type f,%function\nf:\n\tmov x0, #{}1\n\tret\n",
+        "1+".repeat(n)
+    );
+    let asm = SourceFile::new("deep.s", text);
+    let decls = SourceFile::new("deep_arm64.go", "package p\n\nfunc f() int64\n");
+    let options = Options {
+        arch: Some(Arch::Arm64),
+        ..Options::default()
+    };
+    use c2goasm_rs::lower::arm64::assembler::{AssembleError, with_object};
+    let stop = Err(AssembleError::Io("not reached".into()));
+    let err = with_object(stop, || translate(&asm, &decls, &options)).expect_err("rejected");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("deep.s:5:") && msg.contains("nested more than 100 levels deep"),
+        "{msg}"
+    );
+}
