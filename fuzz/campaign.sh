@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs fuzz campaigns one target after another on ONE core, nice'd (see FUZZING.md):
 #   fuzz/campaign.sh SECONDS TARGET...
-# Each target's binary is copied first (rebuilding while a campaign runs is safe), new
-# inputs go to fuzz/corpus/TARGET, crashes/timeouts/OOMs to fuzz/artifacts/TARGET/, the
-# log to fuzz/work/TARGET.log. Seeds (fuzz/seeds/TARGET, from make_seeds.py) are read too.
+# Each target's binary is copied first (rebuilding while a campaign runs is safe); the
+# live corpus is fuzz/work/corpus/TARGET (seeded from make_seeds.py's fuzz/seeds/TARGET and
+# the committed, minimised fuzz/corpus/TARGET), crashes/timeouts/OOMs go to
+# fuzz/artifacts/TARGET/, the log to fuzz/work/TARGET.log. Afterwards, minimise into the
+# committed corpus: fuzz/minimise.sh TARGET.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=$1
@@ -20,10 +22,10 @@ for t in "$@"; do
     prototype) dict=dict/prototype.dict ;;
   esac
   cp "$bin/$t" "work/bin/$t"
-  mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
+  mkdir -p "work/corpus/$t" "corpus/$t" "artifacts/$t" "seeds/$t"
   # -fork=1: one worker process, which keeps going after a crash, timeout or OOM (all
   # are recorded in artifacts/); -timeout=1: an input taking over a second is a hang.
-  nice -n 10 "work/bin/$t" "corpus/$t" "seeds/$t" \
+  nice -n 10 "work/bin/$t" "work/corpus/$t" "corpus/$t" "seeds/$t" \
     ${dict:+-dict=$dict} -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -timeout=1 -rss_limit_mb=2048 -max_len=65536 -max_total_time="$secs" \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"work/$t.log" 2>&1 || true
