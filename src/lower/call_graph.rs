@@ -17,9 +17,9 @@ pub struct Edges {
 pub fn callee_first(graph: &HashMap<usize, Edges>) -> Result<Vec<Vec<usize>>, usize> {
     // Tarjan's algorithm with an explicit stack of (function, its edges, next edge): a
     // call chain as long as the file has functions never deepens the thread's stack.
+    /// A function being visited, and the index of its next edge (calls, then tail calls).
     struct Frame {
         f: usize,
-        edges: Vec<usize>,
         next: usize,
     }
     #[derive(Default)]
@@ -33,20 +33,13 @@ pub fn callee_first(graph: &HashMap<usize, Edges>) -> Result<Vec<Vec<usize>>, us
         out: Vec<Vec<usize>>,
     }
     impl Tarjan {
-        fn enter(&mut self, graph: &HashMap<usize, Edges>, f: usize) {
+        fn enter(&mut self, f: usize) {
             self.index.insert(f, self.next);
             self.low.insert(f, self.next);
             self.next += 1;
             self.stack.push(f);
             self.on_stack.insert(f);
-            let edges = graph[&f]
-                .calls
-                .iter()
-                .chain(&graph[&f].tail_calls)
-                .copied()
-                .filter(|g| graph.contains_key(g))
-                .collect();
-            self.frames.push(Frame { f, edges, next: 0 });
+            self.frames.push(Frame { f, next: 0 });
         }
 
         /// All of `f`'s edges are done: close its component, then return to its caller.
@@ -77,16 +70,26 @@ pub fn callee_first(graph: &HashMap<usize, Edges>) -> Result<Vec<Vec<usize>>, us
         if t.index.contains_key(&root) {
             continue;
         }
-        t.enter(graph, root);
+        t.enter(root);
         while let Some(top) = t.frames.last_mut() {
             let f = top.f;
-            let Some(&g) = top.edges.get(top.next) else {
+            let edges = &graph[&f];
+            let k = top.next;
+            let Some(&g) = edges
+                .calls
+                .get(k)
+                .or_else(|| edges.tail_calls.get(k - edges.calls.len()))
+            else {
                 t.leave(f);
                 continue;
             };
             top.next += 1;
+            // Edges to functions missing from `graph` are ignored.
+            if !graph.contains_key(&g) {
+                continue;
+            }
             if !t.index.contains_key(&g) {
-                t.enter(graph, g);
+                t.enter(g);
             } else if t.on_stack.contains(&g) {
                 let l = t.low[&f].min(t.index[&g]);
                 t.low.insert(f, l);

@@ -69,6 +69,9 @@ impl Expr {
 
     /// The depth of the tree (a number or symbol is 1), found without recursion.
     pub fn depth(&self) -> usize {
+        if matches!(self, Expr::Num(_) | Expr::Sym(_)) {
+            return 1;
+        }
         let mut deepest = 0;
         let mut work = vec![(self, 1usize)];
         while let Some((e, d)) = work.pop() {

@@ -292,19 +292,24 @@ fn plain_symbol(t: &str) -> Option<&str> {
 /// Parses all of `text` as one expression (`None` if it is not one, or nested deeper
 /// than [`MAX_DEPTH`]).
 pub fn parse_expr(text: &str) -> Option<Expr> {
+    try_parse_expr(text).ok()
+}
+
+/// [`parse_expr`], telling a syntax error from an expression nested too deeply.
+pub fn try_parse_expr(text: &str) -> Result<Expr, ExprError> {
     // Fast paths for the overwhelmingly common plain number and plain symbol, and the
     // symbol difference every `.size` and jump table writes (`.Lfunc_end0-f`).
     let t = text.trim_ascii();
     if let Some(v) = plain_decimal(t) {
-        return Some(Expr::Num(v));
+        return Ok(Expr::Num(v));
     }
     if let Some(sym) = plain_symbol(t) {
-        return Some(Expr::Sym(sym.to_string()));
+        return Ok(Expr::Sym(sym.to_string()));
     }
     if let Some((a, b)) = t.split_once('-')
         && let (Some(a), Some(b)) = (plain_symbol(a.trim_ascii()), plain_symbol(b.trim_ascii()))
     {
-        return Some(Expr::Sub(
+        return Ok(Expr::Sub(
             Box::new(Expr::Sym(a.to_string())),
             Box::new(Expr::Sym(b.to_string())),
         ));
@@ -313,13 +318,8 @@ pub fn parse_expr(text: &str) -> Option<Expr> {
         && t.bytes().all(|b| b.is_ascii_alphanumeric())
         && let Ok(("", v)) = number(t)
     {
-        return Some(Expr::Num(v));
+        return Ok(Expr::Num(v));
     }
-    try_parse_expr(text).ok()
-}
-
-/// [`parse_expr`], telling a syntax error from an expression nested too deeply.
-pub fn try_parse_expr(text: &str) -> Result<Expr, ExprError> {
     match binary(text, 0, 0) {
         Ok((rest, e, _)) if rest.trim().is_empty() => Ok(e),
         Err(Miss::TooDeep) => Err(ExprError::TooDeep),

@@ -288,8 +288,12 @@ fn select(
 /// `ops`, or the implicit operands of an operand-less string instruction, or `ops` after
 /// the implicit `[rdi]` of `maskmovdqu xmm1, xmm2` (LLVM does not write it).
 fn operands_for<'o, 'a>(c: &Candidate, ops: &'o [Op<'a>]) -> Cow<'o, [Op<'a>]> {
+    let count = c.info.op_count() as usize;
+    if count == ops.len() {
+        return Cow::Borrowed(ops);
+    }
     let kinds = c.info.op_kinds();
-    if ops.is_empty() && !kinds.is_empty() {
+    if ops.is_empty() {
         Cow::Owned(implicit_string_operands(c).unwrap_or_default())
     } else if kinds.len() == ops.len() + 1 && kinds[0] == iced_x86::OpCodeOperandKind::seg_rDI {
         let mut all = vec![Op::Mem(implicit_memory(Register::RDI))];
@@ -391,6 +395,9 @@ fn construct(
 /// translator rejects such operands — a PC-relative offset cannot stay in raw bytes — but
 /// the assembler encodes them as LLVM does. Symbolic ones stay placeholders.)
 fn rip_relative_constant(built: &mut Instruction, ops: &[Op<'_>]) {
+    if built.memory_base() != Register::RIP {
+        return;
+    }
     let Some(disp) = ops.iter().find_map(|o| match o {
         Op::Mem(m) if m.base == Some(Register::RIP) => m.disp.eval_const(),
         _ => None,
