@@ -63,16 +63,29 @@ pub fn number(i: &str) -> IResult<&str, i128> {
 }
 
 fn char_literal(i: &str) -> IResult<&str, i128> {
-    let (rest, c) = delimited(
+    let (rest, (escaped, c)) = delimited(
         char('\''),
         alt((
-            preceded(char('\\'), nom::character::complete::anychar),
-            nom::character::complete::anychar,
+            preceded(char('\\'), nom::character::complete::anychar).map(|c| (true, c)),
+            nom::character::complete::anychar.map(|c| (false, c)),
         )),
         opt(char('\'')),
     )
     .parse(i)?;
-    Ok((rest, c as i128))
+    // GAS escapes, as in strings (`'\n` is 10, not `n`).
+    let value = match (escaped, c) {
+        (true, 'n') => 10,
+        (true, 't') => 9,
+        (true, 'r') => 13,
+        (true, 'b') => 8,
+        (true, 'f') => 12,
+        (true, 'v') => 11,
+        (true, 'a') => 7,
+        (true, 'e') => 27,
+        (true, '0') => 0,
+        (_, c) => c as i128,
+    };
+    Ok((rest, value))
 }
 
 /// A GAS numeric local label reference: `1f` (next `1:`), `0b` (previous `0:`). Kept as a
@@ -383,6 +396,8 @@ mod tests {
             assert_eq!(e(text), Expr::Num(value), "{text:?}");
         }
         assert_eq!(e("'a'"), Expr::Num(97));
+        assert_eq!(e("'\\n'"), Expr::Num(10));
+        assert_eq!(e("'\\\\'"), Expr::Num(92));
         assert!(parse_expr("18446744073709551616").is_none());
         // GAS numeric local labels, as GCC writes them in .note.gnu.property.
         assert_eq!(e("1f - 0f").symbols(), vec!["1f", "0f"]);
