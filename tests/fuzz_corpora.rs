@@ -199,3 +199,52 @@ fn thousands_of_unbound_declarations_warn_in_linear_time() {
         start.elapsed()
     );
 }
+
+/// `.zero 4000000000` in `.rodata` took 8 GB and 30 s, in `.bss` 4 GB (its bytes were
+/// materialised though never written): data beyond what Go's linker or a sane output can
+/// take is an error at the directive; `.bss` up to 2 GB costs nothing.
+#[test]
+fn huge_data_directives_are_errors_not_gigabytes() {
+    let program = |data: &str| {
+        format!(
+            ".intel_syntax noprefix\n.text\n.globl f\n.type f,@function\nf:\n\
+             \tlea rax, [rip + .Ld]\n\tret\n{data}"
+        )
+    };
+    let decls = SourceFile::new("d_amd64.go", "package p\n\nfunc f() int64\n");
+    let translate_data = |data: &str| {
+        let asm = SourceFile::new("d.s", program(data));
+        let start = Instant::now();
+        let r = translate(&asm, &decls, &Options::default()).map_err(|e| e.to_string());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{data}: {:?}",
+            start.elapsed()
+        );
+        r
+    };
+    for (data, want) in [
+        (
+            ".section .rodata\n.Ld:\n\t.zero 4000000000\n",
+            "d.s:10:2: error: data section `.rodata` would be 4000000000 bytes; at most 268435456",
+        ),
+        (
+            ".section .rodata\n.Ld:\n\t.space 300000000, 7\n",
+            "d.s:10:2: error: data section `.rodata` would be 300000000 bytes",
+        ),
+        (
+            ".bss\n.Ld:\n\t.zero 2000000001\n",
+            "d.s:10:2: error: data section `.bss` would be 2000000001 bytes; at most 2000000000",
+        ),
+        (
+            ".section .rodata.a,\"a\"\n.Ld:\n\t.zero 200000000\n.section .rodata.b,\"a\"\n\t.zero 200000000\n",
+            "d.s:12:2: error: the initialised data of all sections (`.rodata.b` and those before) \
+             would be 400000000 bytes",
+        ),
+    ] {
+        let err = translate_data(data).expect_err(data);
+        assert!(err.contains(want), "{data}: {err}");
+    }
+    let out = translate_data(".bss\n.Ld:\n\t.zero 1900000000\n").expect("2 GB of .bss is fine");
+    assert!(out.contains("NOPTR, $1900000000"), "{out}");
+}

@@ -104,6 +104,13 @@ pub enum LowerError {
     CrossFunctionBranch(String),
     #[error("stack-protector canary (`{0}`)")]
     StackProtector(String),
+    #[error("{what} would be {size} bytes; at most {limit} can be translated")]
+    DataTooLarge {
+        /// "data section `.rodata`", or all initialised data so far.
+        what: String,
+        size: u128,
+        limit: u64,
+    },
 }
 
 impl LowerError {
@@ -125,6 +132,10 @@ impl LowerError {
                  option that produces it"
             }
             LowerError::AttSyntax => "compile with -masm=intel",
+            LowerError::DataTooLarge { .. } => {
+                "zero-initialised data belongs in .bss (Go's linker takes symbols up to 2 GB); \
+                 initialised tables this large are better loaded at run time than compiled in"
+            }
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
                 "only functions defined in the same file can be called (memset, memcpy and \
                  memmove are provided); define the callee in the C file, or make it static \
