@@ -222,14 +222,22 @@ fn operator(text: &str) -> Option<(usize, BinOp, &str)> {
 /// does not parse is left unread. Recursion follows the five precedence levels and the
 /// nesting of parentheses, which [`atom`] limits.
 fn binary(i: &str, min_level: usize, nesting: usize) -> Step<'_> {
+    climb(i, min_level, nesting).map(|(rest, e, depth, _)| (rest, e, depth))
+}
+
+/// [`binary`], also saying whether it stopped at an operator whose right side does not
+/// parse. Every enclosing level would try that same operator with the same right side
+/// again, which fails again: they stop too. (Retrying made nested parentheses cost
+/// 5^depth — 351 bytes ran for minutes, found by the `expr` fuzz target.)
+fn climb(i: &str, min_level: usize, nesting: usize) -> Result<(&str, Expr, usize, bool), Miss> {
     let (mut rest, mut acc, mut depth) = atom(i, nesting)?;
     while let Some((level, make, after)) = operator(rest.trim_start()) {
         if level < min_level {
-            break;
+            return Ok((rest, acc, depth, false));
         }
-        let (r, rhs, d) = match binary(after, level + 1, nesting) {
+        let (r, rhs, d, stuck) = match climb(after, level + 1, nesting) {
             Ok(parsed) => parsed,
-            Err(Miss::Syntax) => break,
+            Err(Miss::Syntax) => return Ok((rest, acc, depth, true)),
             Err(Miss::TooDeep) => return Err(Miss::TooDeep),
         };
         depth = depth.max(d) + 1;
@@ -238,8 +246,11 @@ fn binary(i: &str, min_level: usize, nesting: usize) -> Step<'_> {
         }
         acc = make(Box::new(acc), Box::new(rhs));
         rest = r;
+        if stuck {
+            return Ok((rest, acc, depth, true));
+        }
     }
-    Ok((rest, acc, depth))
+    Ok((rest, acc, depth, false))
 }
 
 /// A full expression (lowest precedence: `|`), as a nom parser: the longest prefix of `i`
@@ -439,6 +450,39 @@ mod tests {
                 &text[..20]
             );
         }
+    }
+
+    /// An unclosed parenthesis after operators of every level, nested: each enclosing
+    /// level retried the failing operator (5^depth parses; the `expr` fuzz target's
+    /// 351-byte inputs ran for minutes). Now linear.
+    #[test]
+    fn unclosed_parentheses_fail_in_linear_time() {
+        let start = std::time::Instant::now();
+        for unit in [
+            "8* (",
+            "a | b ^ c & d + e * (",
+            "1 + (2 * (",
+            "x+ 8* (y ^ (",
+        ] {
+            let text = unit.repeat(45) + "z";
+            assert_eq!(try_parse_expr(&text), Err(ExprError::Syntax), "{unit}");
+            let text = unit.repeat(45) + "z +";
+            assert_eq!(try_parse_expr(&text), Err(ExprError::Syntax), "{unit}");
+        }
+        // Still read as far as it goes: `1 + 2 +` is `1 + 2` before the dangling `+`.
+        assert_eq!(
+            expr("1 + 2 + ").map(|(r, e)| (r, e.eval_const())),
+            Ok(("+ ", Some(3)))
+        );
+        assert_eq!(
+            expr("1 * 2 + 3 * (").map(|(r, e)| (r, e.eval_const())),
+            Ok(("* (", Some(5)))
+        );
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     /// The deepest expressions accepted parse, print and evaluate in half the stack of a
