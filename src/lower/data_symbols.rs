@@ -44,8 +44,14 @@ pub fn data_symbol<I>(
             ));
         }
     };
-    let mut bytes = section.bytes.clone();
-    bytes.resize(size as usize, 0);
+    // `.bss` has no bytes to write (and may be gigabytes), unless values were put in it.
+    let mut bytes = if section.kind == SectionKind::Bss && section.values.is_empty() {
+        Vec::new()
+    } else {
+        let mut b = section.bytes.clone();
+        b.resize(size as usize, 0);
+        b
+    };
     let mut entries = Vec::new();
     let mut addresses = Vec::new();
     for v in section.values.iter().filter(|v| !in_jump_table(v.offset)) {

@@ -149,6 +149,13 @@ pub enum LowerError {
     CrossFunctionBranch(String),
     #[error("stack-protector canary (`{0}`)")]
     StackProtector(String),
+    #[error("{what} would be {size} bytes; at most {limit} can be translated")]
+    DataTooLarge {
+        /// "data section `.rodata`", or all initialised data so far.
+        what: String,
+        size: u128,
+        limit: u64,
+    },
 }
 
 impl LowerError {
@@ -170,6 +177,10 @@ impl LowerError {
                  option that produces it"
             }
             LowerError::AttSyntax => "compile with -masm=intel",
+            LowerError::DataTooLarge { .. } => {
+                "zero-initialised data belongs in .bss (Go's linker takes symbols up to 2 GB); \
+                 initialised tables this large are better loaded at run time than compiled in"
+            }
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
                 "only functions defined in the same file can be called (memset, memcpy, \
                  memmove, sqrt, fabs and, on arm64, floor/ceil/trunc/round/fmin/fmax are \
