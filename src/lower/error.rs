@@ -188,7 +188,7 @@ impl LowerError {
             }
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
                 "only functions defined in the same file can be called (memset, memcpy, \
-                 memmove, sqrt, fabs and, on arm64, floor/ceil/trunc/round/fmin/fmax are \
+                 memmove, sqrt, fabs, floor/ceil/trunc/round and, on arm64, fmin/fmax are \
                  provided); define the callee in the C file, or make it static inline"
             }
             LowerError::ExternalJump(_) => {
