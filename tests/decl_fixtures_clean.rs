@@ -54,12 +54,21 @@ fn check(arch_dir: &str, arch: Arch, header: &str) {
                 ..Options::default()
             };
             match translate_with_warnings(&asm, &decls, &options) {
-                Ok(t) if t.warnings.is_empty() => translated += 1,
-                Ok(t) => problems.push(format!(
-                    "{}: warnings:\n{}",
-                    asm_path.display(),
-                    t.warnings.iter().map(|w| w.to_string()).collect::<String>()
-                )),
+                Ok(t) => {
+                    // Declaration warnings only: the platform-register warning of the
+                    // set compiled without -ffixed-x18 is about the code, and expected.
+                    let warnings: String = t
+                        .warnings
+                        .iter()
+                        .map(|w| w.to_string())
+                        .filter(|w| !w.contains("`x18`, the platform register, is used"))
+                        .collect();
+                    if warnings.is_empty() {
+                        translated += 1;
+                    } else {
+                        problems.push(format!("{}: warnings:\n{warnings}", asm_path.display()));
+                    }
+                }
                 Err(e) => problems.push(format!("{}: {e}", asm_path.display())),
             }
         }
