@@ -13,6 +13,7 @@ pub mod error;
 pub mod fall_through;
 pub mod inputs;
 pub mod libc_support;
+pub mod nosplit_stack;
 pub mod program;
 pub mod symbols;
 pub mod x86;

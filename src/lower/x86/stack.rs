@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
 
+use super::alignment::required_alignment;
 use super::flow::{Exit, Flow};
 use super::liveness::UseDefs;
 use super::registers::{GprSet, gpr_index};
@@ -80,6 +81,14 @@ const ENTRY_ANCHOR: Anchor = Anchor {
     residue: 8,
 };
 
+/// The entry stack pointer of a Go function: only 8-byte aligned (go-abi-rules.md §3.1).
+const GO_ENTRY_ANCHOR: Anchor = Anchor {
+    lo: 0,
+    hi: 0,
+    modulus: 8,
+    residue: 0,
+};
+
 type Fail = (usize, LowerError);
 
 struct Analysis<'a> {
@@ -93,6 +102,11 @@ struct Analysis<'a> {
     info: InstructionInfoFactory,
     /// `and rsp, -A` at instruction i creates anchor i with alignment A.
     anchor_align: HashMap<u32, u64>,
+    /// What is known about the entry stack pointer.
+    entry: Anchor,
+    /// Set when a memory operand that faults if misaligned is not proven aligned (only
+    /// checked under [`GO_ENTRY_ANCHOR`]).
+    misaligned: bool,
 }
 
 /// Analyses one function. `callees` holds the summaries of every function it calls or
@@ -103,21 +117,55 @@ pub fn analyse(
     flow: &Flow,
     callees: &HashMap<usize, StackSummary>,
 ) -> Result<StackSummary, Fail> {
-    let mut a = Analysis {
-        code,
-        writes: &uses.writes,
-        stack_free: uses.stack_free,
-        flow,
-        callees,
-        info: InstructionInfoFactory::new(),
-        anchor_align: HashMap::default(),
-    };
+    let mut a = Analysis::new(code, uses, flow, callees, ENTRY_ANCHOR);
     let states = a.fixpoint()?;
     let anchors = a.anchor_bounds(&states)?;
     a.check_and_measure(&states, &anchors)
 }
 
-impl Analysis<'_> {
+/// The stack depth of a leaf function (no calls, no tail calls) when it runs directly on
+/// the Go stack, whose entry stack pointer is only 8-byte aligned: realignments may then
+/// move the stack pointer further down than under System V's entry alignment. `None` when
+/// the code depends on System V's alignment — a memory operand that faults when misaligned
+/// ([`required_alignment`]) is not proven aligned through a realignment of the code's own —
+/// or calls other code, or the analysis fails under the weaker assumption.
+pub fn depth_at_go_sp(code: &[iced_x86::Instruction], uses: &UseDefs, flow: &Flow) -> Option<u64> {
+    let tail_calls = flow
+        .exits
+        .iter()
+        .any(|e| matches!(e, Some(Exit::TailCall(_))));
+    if !flow.calls.is_empty() || tail_calls {
+        return None;
+    }
+    let callees = HashMap::default();
+    let mut a = Analysis::new(code, uses, flow, &callees, GO_ENTRY_ANCHOR);
+    let states = a.fixpoint().ok()?;
+    let anchors = a.anchor_bounds(&states).ok()?;
+    let summary = a.check_and_measure(&states, &anchors).ok()?;
+    (!a.misaligned).then_some(summary.max_depth)
+}
+
+impl<'a> Analysis<'a> {
+    fn new(
+        code: &'a [iced_x86::Instruction],
+        uses: &'a UseDefs,
+        flow: &'a Flow,
+        callees: &'a HashMap<usize, StackSummary>,
+        entry: Anchor,
+    ) -> Analysis<'a> {
+        Analysis {
+            code,
+            writes: &uses.writes,
+            stack_free: uses.stack_free,
+            flow,
+            callees,
+            info: InstructionInfoFactory::new(),
+            anchor_align: HashMap::default(),
+            entry,
+            misaligned: false,
+        }
+    }
+
     fn fixpoint(&mut self) -> Result<Vec<Option<State>>, Fail> {
         let n = self.code.len();
         let mut states: Vec<Option<State>> = vec![None; n];
@@ -169,7 +217,7 @@ impl Analysis<'_> {
 
     fn anchor(&self, id: u32) -> Anchor {
         if id == ENTRY {
-            return ENTRY_ANCHOR;
+            return self.entry;
         }
         let a = self.anchor_align.get(&id).copied().unwrap_or(16);
         Anchor {
@@ -351,7 +399,7 @@ impl Analysis<'_> {
     /// Bounds of every realignment anchor relative to the entry.
     fn anchor_bounds(&self, states: &[Option<State>]) -> Result<HashMap<u32, Anchor>, Fail> {
         let mut out: HashMap<u32, Anchor> = HashMap::default();
-        out.insert(ENTRY, ENTRY_ANCHOR);
+        out.insert(ENTRY, self.entry);
         // Anchors depend on the anchor of the stack pointer they realign; resolve in
         // dependency order, rejecting cycles.
         let mut pending: Vec<u32> = self.anchor_align.keys().copied().collect();
@@ -453,9 +501,38 @@ impl Analysis<'_> {
                 Some(Exit::FallOff) | None => {}
             }
             self.check_memory(i, pre, sp_lo, sp_hi, &bounds, &mut summary)?;
+            if self.entry.modulus < ENTRY_ANCHOR.modulus && !self.alignment_holds(i, pre) {
+                self.misaligned = true;
+            }
         }
         summary.max_depth = (-lowest) as u64;
         Ok(summary)
+    }
+
+    /// Whether instruction `i`'s memory operand is aligned as much as it must be
+    /// ([`required_alignment`]) whatever the entry alignment: an operand that needs
+    /// alignment must be a stack address proven aligned — through a realignment, since the
+    /// entry alone proves only 8 — or outside the stack (RIP-relative, absolute). An address
+    /// the model does not follow (an indexed one, or a register it lost track of) might be
+    /// on the stack, so it does not hold.
+    fn alignment_holds(&self, i: usize, pre: &State) -> bool {
+        let ins = &self.code[i];
+        if !(0..ins.op_count()).any(|op| ins.op_kind(op) == OpKind::Memory) {
+            return true;
+        }
+        let Some(align) = required_alignment(ins) else {
+            return true;
+        };
+        let (base, index) = (ins.memory_base(), ins.memory_index());
+        if ins.is_ip_rel_memory_operand() || (base == Register::None && index == Register::None) {
+            return true;
+        }
+        match gpr_index(base) {
+            Some(g) if index == Register::None => {
+                self.is_aligned(pre.regs[g].add(ins.memory_displacement64() as i64), align)
+            }
+            _ => false,
+        }
     }
 
     fn check_memory(
