@@ -504,7 +504,7 @@ fn check(arch: &Arch) {
     } else {
         let bin = root.join("ns.test");
         run(
-            &mut go(&root, arch.goarch, &["test", "-c", "-o"]).arg(&bin),
+            go(&root, arch.goarch, &["test", "-c", "-o"]).arg(&bin),
             "go test -c",
         );
         if Command::new("qemu-aarch64")
@@ -541,7 +541,7 @@ fn check(arch: &Arch) {
     // -race doubles the NOSPLIT allowance (and the linker's limit with it).
     if arch.goarch == "amd64" {
         run(
-            &mut go(
+            go(
                 &root,
                 arch.goarch,
                 &["test", "-race", "-count=1", "-run", "Edge", "."],
