@@ -16,8 +16,8 @@
 //! stack-guard multiplier (×2 under `-race`, ×2 on AIX and OpenBSD). The linker
 //! (`cmd/link/internal/ld/stackcheck.go`) walks every chain of NOSPLIT functions reached
 //! by direct calls — Go functions marked `//go:nosplit`, assembly, and the compiler's
-//! ABIInternal→ABI0 wrapper that every Go call of an assembly function goes through (it is
-//! NOSPLIT, `cmd/compile/internal/ssagen/abi.go`) — adding up the heights their pc→SP
+//! ABIInternal→ABI0 wrapper through which func values of an assembly function call it (it
+//! is NOSPLIT, `cmd/compile/internal/ssagen/abi.go`) — adding up the heights their pc→SP
 //! tables show, and fails the build when one exceeds `StackNosplit − callsize` (792 bytes
 //! on amd64 and arm64; 1592 under `-race`, which the linker is told): "nosplit stack over
 //! 792 byte limit". It cannot see what raw machine code does to SP, so the wrapper
@@ -42,10 +42,12 @@
 //! the C code's back; `stackSystem` reserves room on the others.
 //!
 //! **3. The bound.** H is at most [`MAX_HEIGHT`], a third of the 792-byte allowance, so
-//! that a normal call never comes near the limit: the ABI wrapper before it uses its
-//! argument frame plus 16 bytes, which leaves more than 500 bytes for the arguments and any
-//! NOSPLIT Go caller. Deeper C stacks keep the SP switch (a splittable wrapper with a Go
-//! frame as large as the C stack, so Go's stack growth covers it, never a link error).
+//! that a normal call never comes near the limit: Go code calls the wrapper directly right
+//! after its own stack check, or through the ABI wrapper, which adds its argument frame
+//! plus 16 bytes (`-ldflags=-debugnosplit` shows `F<1> +32 -> F<0>` for one argument and
+//! one result); that leaves more than 500 bytes for arguments and NOSPLIT Go callers.
+//! Deeper C stacks keep the SP switch (a splittable wrapper with a Go frame as large as
+//! the C stack, so Go's stack growth covers it, never a link error).
 //!
 //! **4. Alignment.** amd64: Go's SP is only 8-byte aligned, System V's is ≡ 8 (mod 16) at
 //! entry. The stack model is rerun with the weaker entry (realignments may then go 8
