@@ -22,6 +22,9 @@ var (
 	runs    = flag.Int("runs", 5, "runs per benchmark; the median is reported")
 	kernels = flag.Bool("kernels", true, "also run the kernel-throughput benchmarks")
 	nativeC = flag.String("native-c", "", "output of the C harness (benches/go/harness): native ns/op measured from C")
+	stack   = flag.Bool("stack", true, "also measure what C code that uses the stack costs per call (stack.go)")
+	rounds  = flag.Int("rounds", 201, "rounds of the stack-cost measurement")
+	calls   = flag.Int("calls", 200000, "calls per candidate and round in the stack-cost measurement")
 )
 
 // readHarness parses `kernel variant n ns` lines; "add3 - 0" is the C call floor.
@@ -128,6 +131,13 @@ func main() {
 	}
 	fmt.Println()
 
+	if *stack {
+		if *short {
+			stackCost(1, 1000)
+		} else {
+			stackCost(*rounds, *calls)
+		}
+	}
 	if !*kernels {
 		return
 	}
