@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod huge_heap;
+
 const EXAMPLES: &str = "\
 Examples:
   # C → assembly with clang, then → Go assembly. The Go declarations are read from
@@ -246,6 +248,9 @@ fn main() -> ExitCode {
         arch: cli.arch.map(Into::into),
         package_files: Vec::new(),
     };
+    if let Ok(meta) = std::fs::metadata(input) {
+        huge_heap::prepare(meta.len());
+    }
     match c2goasm_rs::translate_file(input, output, &options) {
         Ok(warnings) => {
             for w in &warnings {
