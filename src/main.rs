@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod huge_heap;
+mod small_alloc;
+
+#[global_allocator]
+static ALLOC: small_alloc::SmallCache = small_alloc::SmallCache;
 
 const EXAMPLES: &str = "\
 Examples:
