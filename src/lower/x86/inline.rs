@@ -44,7 +44,7 @@ pub fn inline_form(
     let depth = if s.max_depth == 0 {
         0
     } else {
-        let d = depth_at_go_sp(&p.code, &p.use_defs, &p.flow)?;
+        let d = depth_at_go_sp(&p.code, &p.use_defs, &p.flow, s)?;
         nosplit_stack::height(d)?;
         d
     };

@@ -129,7 +129,12 @@ pub fn analyse(
 /// the code depends on System V's alignment — a memory operand that faults when misaligned
 /// ([`required_alignment`]) is not proven aligned through a realignment of the code's own —
 /// or calls other code, or the analysis fails under the weaker assumption.
-pub fn depth_at_go_sp(code: &[iced_x86::Instruction], uses: &UseDefs, flow: &Flow) -> Option<u64> {
+pub fn depth_at_go_sp(
+    code: &[iced_x86::Instruction],
+    uses: &UseDefs,
+    flow: &Flow,
+    system_v: &StackSummary,
+) -> Option<u64> {
     let tail_calls = flow
         .exits
         .iter()
@@ -137,12 +142,35 @@ pub fn depth_at_go_sp(code: &[iced_x86::Instruction], uses: &UseDefs, flow: &Flo
     if !flow.calls.is_empty() || tail_calls {
         return None;
     }
+    if !entry_alignment_matters(code) {
+        return Some(system_v.max_depth);
+    }
     let callees = HashMap::default();
     let mut a = Analysis::new(code, uses, flow, &callees, GO_ENTRY_ANCHOR);
     let states = a.fixpoint().ok()?;
     let anchors = a.anchor_bounds(&states).ok()?;
     let summary = a.check_and_measure(&states, &anchors).ok()?;
     (!a.misaligned).then_some(summary.max_depth)
+}
+
+/// Whether the entry alignment can change the analysis: only through `and rsp, -16` (the
+/// one realignment that System V's entry alignment alone can make a no-op; smaller ones
+/// are no-ops and larger ones realign under both entries) or a memory operand that must be
+/// aligned. Without either, the analysis under Go's entry is the System V one.
+fn entry_alignment_matters(code: &[iced_x86::Instruction]) -> bool {
+    code.iter().any(|ins| {
+        let realigns_by_16 = ins.mnemonic() == Mnemonic::And
+            && ins.op_count() == 2
+            && ins.op0_kind() == OpKind::Register
+            && ins.op0_register() == Register::RSP
+            && is_immediate(ins.op1_kind())
+            && ins.immediate(1) as i64 == -16;
+        let aligned_memory = (0..ins.op_count()).any(|op| ins.op_kind(op) == OpKind::Memory)
+            && !ins.is_ip_rel_memory_operand()
+            && !(ins.memory_base() == Register::None && ins.memory_index() == Register::None)
+            && required_alignment(ins).is_some();
+        realigns_by_16 || aligned_memory
+    })
 }
 
 impl<'a> Analysis<'a> {
@@ -702,5 +730,75 @@ mod tests {
         let (free, _, full) = summaries(&code, &[Transfer::Next, Transfer::Next, Transfer::Return]);
         assert!(!free);
         assert_eq!(full.max_depth, 8);
+    }
+
+    /// The Go-entry depth of `code` (straight-line, ends in `ret`), rerun in full and by
+    /// the shortcut.
+    fn go_depths(code: &[Instruction]) -> (Option<u64>, Option<u64>, bool) {
+        let mut transfers = vec![Transfer::Next; code.len()];
+        if let Some(last) = transfers.last_mut() {
+            *last = Transfer::Return;
+        }
+        let flow = Flow::build(&transfers, None);
+        let uses = use_defs(code);
+        let sysv = analyse(code, &uses, &flow, &HashMap::default()).expect("System V");
+        let callees = HashMap::default();
+        let mut a = Analysis::new(code, &uses, &flow, &callees, GO_ENTRY_ANCHOR);
+        let states = a.fixpoint().expect("fixpoint");
+        let anchors = a.anchor_bounds(&states).expect("anchors");
+        let full = a.check_and_measure(&states, &anchors).expect("measure");
+        let full = (!a.misaligned).then_some(full.max_depth);
+        (
+            full,
+            depth_at_go_sp(code, &uses, &flow, &sysv),
+            entry_alignment_matters(code),
+        )
+    }
+
+    #[test]
+    fn go_entry_depth_shortcut_agrees_with_the_full_rerun() {
+        let i1 = |c, r| Instruction::with1(c, r).expect("instruction");
+        let i2 = |c, r, v: i32| Instruction::with2(c, r, v).expect("instruction");
+        let rr = |c, a, b| Instruction::with2(c, a, b).expect("instruction");
+        let spill = Instruction::with2(
+            Code::Mov_rm64_r64,
+            iced_x86::MemoryOperand::with_base(Register::RSP),
+            Register::RDI,
+        )
+        .expect("mov");
+        let prologue = |align: i32| {
+            vec![
+                i1(Code::Push_r64, Register::RBP),
+                rr(Code::Mov_r64_rm64, Register::RBP, Register::RSP),
+                i2(Code::And_rm64_imm8, Register::RSP, align),
+                i2(Code::Sub_rm64_imm8, Register::RSP, 24),
+                spill,
+                rr(Code::Mov_r64_rm64, Register::RSP, Register::RBP),
+                i1(Code::Pop_r64, Register::RBP),
+                Instruction::with(Code::Retnq),
+            ]
+        };
+        // -mstackrealign's `and rsp, -8` (no aligned slot): the shortcut applies.
+        let (full, short, matters) = go_depths(&prologue(-8));
+        assert!(!matters);
+        assert_eq!(full, Some(32));
+        assert_eq!(short, full);
+        // `and rsp, -16` right after `push rbp` is a no-op for System V (entry + 8 is
+        // 16-aligned) but not at Go's SP: 8 more bytes, found by the rerun.
+        let (full, short, matters) = go_depths(&prologue(-16));
+        assert!(matters);
+        assert_eq!(full, Some(40));
+        assert_eq!(short, full);
+        // An aligned spill below an unrealigned SP depends on System V's entry.
+        let mut code = prologue(-8);
+        code[4] = Instruction::with2(
+            Code::Movaps_xmmm128_xmm,
+            iced_x86::MemoryOperand::with_base(Register::RSP),
+            Register::XMM0,
+        )
+        .expect("movaps");
+        let (full, short, matters) = go_depths(&code);
+        assert!(matters);
+        assert_eq!((full, short), (None, None));
     }
 }
