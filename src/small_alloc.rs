@@ -7,10 +7,11 @@
 //! per size in its own per-thread cache; the rest go through its bins and consolidation,
 //! which measured 14 % of the command line's instructions. Here a freed block of at most
 //! [`MAX_SMALL`] bytes goes onto a free list of its size class (multiples of 16 bytes) and
-//! is handed out again for the next request of that class; everything else goes straight
-//! to glibc. Blocks on the lists are never returned to glibc: memory freed in one class
-//! serves only that class again — which a translation's phases, allocating the same kinds
-//! of objects over and over, do.
+//! is handed out again for the next request of that class; a request the list cannot
+//! serve is carved from a 64 KiB slab taken from glibc (no per-block header, no search).
+//! Everything larger goes straight to glibc. Small blocks are never returned to glibc:
+//! memory freed in one class serves only that class again — which a translation's phases,
+//! allocating the same kinds of objects over and over, do.
 //!
 //! The lists are per thread (`thread_local!` with a constant initialiser: no registration,
 //! no allocation), so no lock is taken; a block freed on another thread than the one that
@@ -28,8 +29,35 @@ const CLASSES: usize = MAX_SMALL / GRANULE;
 
 pub struct SmallCache;
 
+/// Bytes fresh small blocks are carved from, taken from glibc at a time.
+const SLAB: usize = 64 << 10;
+
 thread_local! {
     static FREE: [Cell<*mut u8>; CLASSES] = const { [const { Cell::new(ptr::null_mut()) }; CLASSES] };
+    /// The unused rest of the current slab: `[next, end)`.
+    static BUMP: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
+/// A fresh block of class `c`: carved from the current slab, or from a new one.
+fn carve(c: usize) -> *mut u8 {
+    let size = (c + 1) * GRANULE;
+    BUMP.try_with(|bump| {
+        let (mut next, mut end) = bump.get();
+        if end - next < size {
+            // SAFETY: a valid, non-zero layout; the slab's rest (< 512 bytes) is dropped.
+            let slab = unsafe { System.alloc(Layout::from_size_align(SLAB, GRANULE).ok()?) };
+            if slab.is_null() {
+                return None;
+            }
+            (next, end) = (slab as usize, slab as usize + SLAB);
+        }
+        bump.set((next + size, end));
+        Some(next as *mut u8)
+    })
+    .ok()
+    .flatten()
+    // SAFETY: a valid, non-zero layout.
+    .unwrap_or_else(|| unsafe { System.alloc(class_layout(c)) })
 }
 
 /// The size class of a small request (`None`: glibc serves it).
@@ -60,12 +88,7 @@ unsafe impl GlobalAlloc for SmallCache {
                 head
             })
             .unwrap_or(ptr::null_mut());
-        if reused.is_null() {
-            // SAFETY: a valid, non-zero layout.
-            unsafe { System.alloc(class_layout(c)) }
-        } else {
-            reused
-        }
+        if reused.is_null() { carve(c) } else { reused }
     }
 
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
@@ -78,11 +101,9 @@ unsafe impl GlobalAlloc for SmallCache {
             unsafe { p.cast::<*mut u8>().write(free[c].get()) };
             free[c].set(p);
         });
-        if kept.is_err() {
-            // The thread is exiting: give the block back to glibc.
-            // SAFETY: allocated by System with the class layout.
-            unsafe { System.dealloc(p, class_layout(c)) };
-        }
+        // When the thread is exiting (`kept` is an error) the block is left alone: it may
+        // be part of a slab, which glibc cannot take back piecewise.
+        let _ = kept;
     }
 
     unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
