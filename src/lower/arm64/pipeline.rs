@@ -222,7 +222,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             needed.push(b.c);
             file.needs_funcdata = true;
         }
-        file.texts.push(wrapper(&WrapperInput {
+        file.texts.push(wrapper(WrapperInput {
             go: b.go,
             layout: &layout,
             locations: &locations,

@@ -182,7 +182,7 @@ pub fn frame_size(depth: u64, stack_args: u64) -> u64 {
     (depth + stack_args + 8).div_ceil(16) * 16
 }
 
-pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+pub fn wrapper(mut w: WrapperInput<'_>) -> TextSymbol {
     let mut lines = Vec::new();
     let inline = w.inline.is_some();
     let inline_depth = w.inline.as_ref().map_or(0, |i| i.depth);
@@ -230,15 +230,15 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             ArgLocation::Stack(_) => {}
         }
     }
-    match &w.inline {
+    match w.inline.take() {
         Some(Inline { body, depth }) => {
-            if *depth > 0 {
+            if depth > 0 {
                 lines.push(move_rsp("SUB"));
             }
-            lines.extend(body.iter().cloned());
+            lines.extend(body);
             crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
             lines.push(Line::Label(RETURN_LABEL.into()));
-            if *depth > 0 {
+            if depth > 0 {
                 lines.push(move_rsp("ADD"));
             }
         }

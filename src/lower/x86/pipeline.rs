@@ -293,7 +293,7 @@ fn bind_wrapper(
     let uses_avx = closure(prepared, b.c)
         .iter()
         .any(|f| prepared.get(f).is_some_and(|p| p.uses_avx));
-    Some(wrapper(&WrapperInput {
+    Some(wrapper(WrapperInput {
         go: b.go,
         layout: &layout,
         locations: &locations,

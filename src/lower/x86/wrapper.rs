@@ -125,7 +125,7 @@ fn int_load(s: &Slot) -> &'static str {
     }
 }
 
-pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+pub fn wrapper(mut w: WrapperInput<'_>) -> TextSymbol {
     let ops = ArgOperands::new(w.layout);
     let n_stack = w
         .locations
@@ -220,8 +220,9 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         name: w.callee.to_string(),
         offset: 0,
     };
-    if let Some(Inline { body, .. }) = &w.inline {
-        lines.extend(body.iter().cloned());
+    let height = w.inline.as_ref().map_or(0, |i| i.height);
+    if let Some(Inline { body, .. }) = w.inline.take() {
+        lines.extend(body);
         crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
         lines.push(Line::Label(RETURN_LABEL.into()));
     } else if leaf {
@@ -271,9 +272,7 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         lines.push(native(op, vec![GoOperand::Reg(reg), param(slot)]));
     }
     lines.push(native("RET", vec![]));
-    if let Some(Inline { height, .. }) = w.inline
-        && height > 0
-    {
+    if height > 0 {
         declare_c_stack(height, &mut lines);
     }
     TextSymbol {
