@@ -270,9 +270,13 @@ fn pack_bytes_into(out: &mut String, bytes: &[u8]) {
 /// every machine-code line and `write!` costs several times more.
 fn push_hex(out: &mut String, v: u64, digits: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for k in (0..digits).rev() {
-        out.push(char::from(HEX[((v >> (4 * k)) & 0xf) as usize]));
+    let mut buf = [0u8; 16];
+    let digits = digits.min(16);
+    for (k, d) in buf[..digits].iter_mut().rev().enumerate() {
+        *d = HEX[((v >> (4 * k)) & 0xf) as usize];
     }
+    // Hex digits are ASCII: one append instead of one per digit.
+    out.push_str(std::str::from_utf8(&buf[..digits]).unwrap_or_default());
 }
 
 pub fn format_instr(i: &GoInstr) -> String {
