@@ -12,8 +12,10 @@
 #   gcc           e2e_x86 assembles GCC's output and links the cgo reference with it
 #   g++           the drop-in suite compiles a C++ project's kernels with it (clang++-19
 #                 comes with clang-19)
-# Not needed: llvm tools, binutils for aarch64, cross C libraries (arm64 kernels compile
-# against clang's own freestanding headers). Go fetches golang.org/x/sys from its module
+#   llvm-19       llvm-objdump-19 prints the instructions of the ISA-wide differential
+#                 (tests/isa_differential.rs) as LLVM writes Intel syntax
+# Not needed: binutils for aarch64, cross C libraries (arm64 kernels compile against
+# clang's own freestanding headers). Go fetches golang.org/x/sys from its module
 # proxy (network) for the generated packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 have clang-19 || missing+=(clang-19)
+have llvm-objdump-19 || missing+=(llvm-19)
 for q in qemu-aarch64 qemu-riscv64 qemu-ppc64le qemu-s390x; do
   have "$q" || { missing+=(qemu-user); break; }
 done

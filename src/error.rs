@@ -139,12 +139,21 @@ impl From<Diagnostic> for Error {
     }
 }
 
+/// Most diagnostics rendered: the parser stops at this many anyway, and a file with
+/// thousands of errors (one per instruction) needs its first ones fixed, not pages more.
+const MAX_RENDERED: usize = 50;
+
 fn render_all(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().take(MAX_RENDERED) {
         out.push_str(&d.to_string());
     }
-    if diags.len() > 1 {
+    if diags.len() > MAX_RENDERED {
+        out.push_str(&format!(
+            "{} errors (the first {MAX_RENDERED} shown)\n",
+            diags.len()
+        ));
+    } else if diags.len() > 1 {
         out.push_str(&format!("{} errors\n", diags.len()));
     }
     out.trim_end().to_string()

@@ -24,6 +24,9 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// Byte offset of each line's start, built on the first [`SourceFile::line_text`]:
+    /// a file with thousands of errors quotes each line in constant time.
+    line_starts: std::sync::OnceLock<Arc<[usize]>>,
 }
 
 impl SourceFile {
@@ -31,6 +34,7 @@ impl SourceFile {
         SourceFile {
             path: path.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -47,11 +51,17 @@ impl SourceFile {
         if line == 0 {
             return "";
         }
-        self.text
-            .lines()
-            .nth(line as usize - 1)
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        let Some(&start) = starts.get(line as usize - 1) else {
+            return "";
+        };
+        let rest = &self.text[start..];
+        let end = rest.find('\n').unwrap_or(rest.len());
+        rest[..end].trim_end_matches('\r')
     }
 }
 

@@ -32,7 +32,14 @@ const CASES: &[Case] = &[
         fixture: "jump_table.s",
         decls: "func op(code, a, b int64) int64",
         at: (13, 2),
-        message: "jump table",
+        message: "jump table of absolute addresses",
+        hint: "-fPIC",
+    },
+    Case {
+        fixture: "indirect_jump.s",
+        decls: "func apply(f unsafe.Pointer, x int64) int64",
+        at: (11, 2),
+        message: "indirect jump",
         hint: "-fno-jump-tables",
     },
     Case {
@@ -166,10 +173,10 @@ const ARM64_CASES: &[Case] = &[
         hint: "movz",
     },
     Case {
-        fixture: "arm64/jump_table.s",
-        decls: "func op(code, a, b int64) int64",
-        at: (13, 2),
-        message: "PC-relative",
+        fixture: "arm64/indirect_jump.s",
+        decls: "func apply(f unsafe.Pointer, x int64) int64",
+        at: (10, 2),
+        message: "indirect jump",
         hint: "-fno-jump-tables",
     },
     Case {

@@ -135,3 +135,13 @@ fn e2e_arm64_neon() {
 fn e2e_arm64_libm() {
     run_set("libm");
 }
+
+#[test]
+fn e2e_arm64_switches() {
+    run_set("switches");
+}
+
+#[test]
+fn e2e_arm64_gcc_form() {
+    run_set("gcc_form");
+}

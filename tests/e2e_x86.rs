@@ -207,3 +207,8 @@ fn e2e_cold() {
 fn e2e_libm() {
     run_set("libm");
 }
+
+#[test]
+fn e2e_switches() {
+    run_set("switches");
+}

@@ -2,7 +2,9 @@
 //! native C vs pure Go), built from benches/go and run once each so they cannot rot.
 //! `BENCH_FULL=1 cargo test --release --test go_benchmarks -- --nocapture` runs them for
 //! real (median of 5) and prints the tables; `BENCH_ARGS="-kernels=false"` limits them to
-//! the call-overhead table.
+//! the call-overhead table, the stack-cost table (issue #12; `-stack=false` drops it) and
+//! the jump-table state machine (`-state-machine=false` drops that one); `-runs=N` sets the
+//! number of interleaved runs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,6 +56,7 @@ fn go_benchmarks_run() {
             .arg("package")
             .arg(src.join("c/calls.c"))
             .arg(src.join("c/kernels.c"))
+            .arg(src.join("c/states.c"))
             .args(["--out"])
             .arg(root.join("kern"))
             .args([
@@ -113,9 +116,15 @@ fn go_benchmarks_run() {
         run(c.args(flags), "c2goasm-rs package");
     }
     // The native baseline: the same C and flags, as objects cgo links.
+    // BENCH_NATIVE_FLAGS: extra flags for the native objects only (e.g. `-falign-functions=64`
+    // to place them as the translated jump-table functions are placed).
+    let native_extra = std::env::var("BENCH_NATIVE_FLAGS").unwrap_or_default();
     let object = |file: &str, tag: &str, flags: &[&str], renames: &[&str]| {
         let mut c = Command::new("clang-19");
-        c.arg("-c").args(base_flags(Arch::Amd64)).args(flags);
+        c.arg("-c")
+            .args(base_flags(Arch::Amd64))
+            .args(flags)
+            .args(native_extra.split_whitespace());
         for f in renames {
             c.arg(format!("-D{f}=native_{f}{tag}"));
         }
@@ -126,6 +135,8 @@ fn go_benchmarks_run() {
         run(&mut c, "clang -c");
     };
     object("calls.c", "", &[], &["nop", "add3"]);
+    // The jump-table state machine: the sse4.2 build, as the translated JsonTokensSSE42.
+    object("states.c", "_sse42", &["-msse4.2"], &["json_tokens"]);
     // (the C harness below links the same objects)
     for (_, tag, flags) in VARIANTS {
         object(
@@ -167,9 +178,11 @@ fn go_benchmarks_run() {
     {
         cpu_variants.push("avx512");
     }
+    let tokens = src.join("c/tokens.json");
     let native_c = run(
         Command::new(&harness)
             .args(&cpu_variants)
+            .env("TOKENS_JSON", &tokens)
             .env("BENCH_NS", if full { "3e8" } else { "1e5" })
             .env("RUNS", if full { "5" } else { "1" }),
         "run the C harness",
@@ -177,6 +190,8 @@ fn go_benchmarks_run() {
     let native_c_path = root.join("native_c.txt");
     std::fs::write(&native_c_path, &native_c).expect("write harness output");
     let native_flag = format!("-native-c={}", native_c_path.display());
+    let harness_flag = format!("-harness={}", harness.display());
+    let tokens_flag = format!("-tokens={}", tokens.display());
     let go = |args: &[&str]| {
         run(
             Command::new("go")
@@ -191,16 +206,37 @@ fn go_benchmarks_run() {
     go(&["mod", "tidy"]);
     go(&["vet", "./..."]);
     let report = if full {
-        let mut args = vec!["run", "./report", native_flag.as_str()];
+        let mut args = vec![
+            "run",
+            "./report",
+            native_flag.as_str(),
+            harness_flag.as_str(),
+            tokens_flag.as_str(),
+        ];
         let extra = std::env::var("BENCH_ARGS").unwrap_or_default();
         args.extend(extra.split_whitespace());
         go(&args)
     } else {
-        go(&["run", "./report", "-short", native_flag.as_str()])
+        go(&[
+            "run",
+            "./report",
+            "-short",
+            native_flag.as_str(),
+            harness_flag.as_str(),
+            tokens_flag.as_str(),
+        ])
     };
     eprintln!("{report}");
+    let extra = std::env::var("BENCH_ARGS").unwrap_or_default();
     assert!(report.contains("| nop() |"), "{report}");
-    let kernels_off = std::env::var("BENCH_ARGS").is_ok_and(|a| a.contains("-kernels=false"));
-    assert!(kernels_off || report.contains("| sample_sum |"), "{report}");
+    if !extra.contains("-kernels=false") {
+        assert!(report.contains("| sample_sum |"), "{report}");
+    }
+    if !extra.contains("-state-machine=false") {
+        assert!(report.contains("jump-table state machine"), "{report}");
+    }
+    if !extra.contains("-stack=false") {
+        assert!(report.contains("Stack cost"), "{report}");
+    }
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -89,11 +89,20 @@ pub struct ConstraintError {
 /// Deeper nesting than any real constraint: a limit, so no input controls recursion depth.
 const MAX_DEPTH: usize = 64;
 
+/// Most tags one file's constraint may name (Go's own reader stops at 1000 too): the
+/// expression tree is as deep as its `&&`/`||` chains are long, and is walked recursively.
+const MAX_TAGS: usize = 1000;
+
+/// Most tags that are not a GOARCH for which [`Expr::allows_arch`] tries every
+/// assignment (2^N evaluations of an expression of up to [`MAX_TAGS`] tags).
+const MAX_FREE_TAGS: usize = 10;
+
 /// The build constraint in the header of a Go (or assembly) file: `//go:build` wins; else
 /// the `// +build` lines, ANDed, as Go before 1.17 read them. Only comments and blank lines
 /// may precede it (go/build stops at the first other line, normally `package`).
 pub fn file_constraint(text: &str) -> Result<Option<Constraint>, ConstraintError> {
     let mut plus_build: Option<Constraint> = None;
+    let mut plus_build_tags = 0usize;
     let mut in_block = false;
     for (n, raw) in text.lines().enumerate() {
         let line_no = n as u32 + 1;
@@ -117,7 +126,7 @@ pub fn file_constraint(text: &str) -> Result<Option<Constraint>, ConstraintError
         }
         if let Some(rest) = line.strip_prefix("// +build") {
             if rest.is_empty() || rest.starts_with([' ', '\t']) {
-                let expr = parse_plus_build(rest, line_no)?;
+                let expr = parse_plus_build(rest, line_no, &mut plus_build_tags)?;
                 plus_build = Some(match plus_build {
                     None => Constraint {
                         expr,
@@ -198,7 +207,8 @@ impl Expr {
     }
 
     /// Whether the expression can hold when building for `goarch` (every tag that is not
-    /// a GOARCH is free). Undecidable sizes (more than 16 free tags) count as possible.
+    /// a GOARCH is free). Undecidable sizes (more than `MAX_FREE_TAGS` free tags) count as
+    /// possible.
     pub fn allows_arch(&self, goarch: &str) -> bool {
         let mut tags = BTreeSet::new();
         self.tags(&mut tags);
@@ -207,7 +217,7 @@ impl Expr {
             .copied()
             .filter(|t| arch_of_tag(t).is_none())
             .collect();
-        if free.len() > 16 {
+        if free.len() > MAX_FREE_TAGS {
             return true;
         }
         (0u32..1 << free.len()).any(|bits| {
@@ -287,6 +297,9 @@ fn parse_expr(text: &str, line: u32) -> Result<Expr, ConstraintError> {
         line,
     };
     let tokens = tokenize(text).ok_or_else(|| fail("unexpected character"))?;
+    if tokens.len() > 2 * MAX_TAGS {
+        return Err(fail("too complex"));
+    }
     let mut p = Parser { tokens, pos: 0 };
     let e = p.or(0).map_err(fail)?;
     if p.pos != p.tokens.len() {
@@ -387,7 +400,8 @@ impl Parser {
 }
 
 /// One `// +build` line: space-separated alternatives of comma-separated `[!]tag` terms.
-fn parse_plus_build(text: &str, line: u32) -> Result<Expr, ConstraintError> {
+/// `tags` counts the tags of the file's `+build` lines so far (at most `MAX_TAGS`).
+fn parse_plus_build(text: &str, line: u32, tags: &mut usize) -> Result<Expr, ConstraintError> {
     let fail = |reason| ConstraintError {
         text: text.trim().to_string(),
         reason,
@@ -403,6 +417,10 @@ fn parse_plus_build(text: &str, line: u32) -> Result<Expr, ConstraintError> {
             };
             if tag.is_empty() || !tag.chars().all(is_tag_char) {
                 return Err(fail("malformed `+build` term"));
+            }
+            *tags += 1;
+            if *tags > MAX_TAGS {
+                return Err(fail("too complex"));
             }
             let mut e = Expr::Tag(tag.to_string());
             if negated {
@@ -432,6 +450,32 @@ mod tests {
             .expect("readable")
             .expect("has a constraint")
             .expr
+    }
+
+    /// Go's own limit: a constraint naming more than 1000 tags is an error, not a
+    /// chain deep enough to overflow the recursive walks (or 2^N evaluations).
+    #[test]
+    fn huge_constraints_are_errors() {
+        let chain = vec!["a"; 5000].join(" && ");
+        let e = file_constraint(&format!("//go:build {chain}\n")).expect_err("too complex");
+        assert_eq!(e.reason, "too complex");
+        let plus = format!("// +build {}\n", vec!["a"; 1001].join(","));
+        assert!(file_constraint(&plus).is_err());
+        let lines = "// +build a\n".repeat(1001);
+        assert!(file_constraint(&lines).is_err());
+        let many = (0..900)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(" || ");
+        let e = constraint(&format!("//go:build ({many}) && amd64\n"));
+        // Too many free tags to try every assignment: possible everywhere, decided at once.
+        assert!(e.allows_arch("amd64") && e.allows_arch("arm64"));
+        let few = (0..10)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(" && ");
+        let e = constraint(&format!("//go:build {few} && amd64 && {few}\n"));
+        assert!(e.allows_arch("amd64") && !e.allows_arch("arm64"));
     }
 
     #[test]

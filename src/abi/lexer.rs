@@ -26,16 +26,19 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let (mut i, mut line, mut line_start) = (0usize, 1u32, 0usize);
-    let col = |i: usize, line_start: usize| -> u32 {
-        text.get(line_start..i)
-            .map(|s| s.chars().count())
-            .unwrap_or(0) as u32
-            + 1
-    };
+    // Columns count characters from the line start; counted on from the previous token,
+    // so a long line costs linear time.
+    let (mut counted_line, mut counted_to, mut counted) = (0usize, 0usize, 0usize);
     while i < bytes.len() {
         let b = bytes[i];
         let start = i;
-        let span = |len: usize| Span::new(line, col(start, line_start), len as u32);
+        if counted_line != line_start || counted_to > start {
+            (counted_line, counted_to, counted) = (line_start, line_start, 0);
+        }
+        counted += text.get(counted_to..start).map_or(0, |s| s.chars().count());
+        counted_to = start;
+        let column = counted as u32 + 1;
+        let span = |len: usize| Span::new(line, column, len as u32);
         match b {
             b'\n' => {
                 out.push(Token {
@@ -127,7 +130,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 let word = &text[start..i];
                 out.push(Token {
                     tok: Tok::Ident(word),
-                    span: Span::new(line, col(start, line_start), word.chars().count() as u32),
+                    span: Span::new(line, column, word.chars().count() as u32),
                 });
             }
             _ => {

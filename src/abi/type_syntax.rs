@@ -8,26 +8,26 @@
 
 use super::gotype::GoType;
 use super::lexer::{Tok, Token};
-use super::toplevel::matching;
 use crate::source::Span;
 
 /// The type `toks` denotes. Names are left as [`GoType::Named`] for
 /// [`crate::abi::named_types::resolve`]; pointer and slice elements are kept as written.
 pub fn denote(toks: &[Token<'_>]) -> GoType {
-    let toks: Vec<Token<'_>> = toks
+    let all: Vec<Token<'_>> = toks
         .iter()
         .copied()
         .filter(|t| t.tok != Tok::Newline)
         .collect();
-    match toks.as_slice() {
+    let toks = without_parentheses(&all);
+    match toks {
         [t] => match t.tok {
             Tok::Ident(name) => predeclared(name),
-            _ => GoType::Unsupported(spell(&toks)),
+            _ => GoType::Unsupported(spell(toks)),
         },
         [a, dot, b] if dot.tok == Tok::Punct(".") => match (a.tok, b.tok) {
             (Tok::Ident("unsafe"), Tok::Ident("Pointer")) => GoType::UnsafePointer,
             (Tok::Ident(p), Tok::Ident(n)) => GoType::Named(format!("{p}.{n}")),
-            _ => GoType::Unsupported(spell(&toks)),
+            _ => GoType::Unsupported(spell(toks)),
         },
         [star, rest @ ..] if star.tok == Tok::Punct("*") && !rest.is_empty() => {
             GoType::Pointer(spell(rest))
@@ -37,16 +37,35 @@ pub fn denote(toks: &[Token<'_>]) -> GoType {
         {
             GoType::Slice(spell(rest))
         }
-        // `(T)`: a parenthesized type is T.
-        [open, inner @ .., _]
-            if open.tok == Tok::Punct("(")
-                && !inner.is_empty()
-                && matching(&toks, 0) == Some(toks.len()) =>
-        {
-            denote(inner)
-        }
-        _ => GoType::Unsupported(spell(&toks)),
+        _ => GoType::Unsupported(spell(toks)),
     }
+}
+
+/// `toks` without the parentheses around all of it (`((T))` is T), in one pass over the
+/// tokens however deep they nest.
+fn without_parentheses<'t, 'a>(toks: &'t [Token<'a>]) -> &'t [Token<'a>] {
+    // Leading `(`s, and for each the index of its matching `)` (if it has one).
+    let leading = toks.iter().take_while(|t| t.tok == Tok::Punct("(")).count();
+    let mut closer = vec![None; leading];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        match t.tok {
+            Tok::Punct("(" | "[" | "{") => open.push(k),
+            Tok::Punct(")" | "]" | "}") => match open.pop() {
+                Some(o) if o < leading => closer[o] = Some(k),
+                Some(_) => {}
+                None => break,
+            },
+            _ => {}
+        }
+    }
+    let (mut start, mut end) = (0, toks.len());
+    // `(T)`: a parenthesized type is T, while the `(` at `start` closes at `end - 1`.
+    while start < leading && end - start > 2 && closer[start] == Some(end - 1) {
+        start += 1;
+        end -= 1;
+    }
+    &toks[start..end]
 }
 
 /// A predeclared type, or a name to resolve.
@@ -232,6 +251,25 @@ mod tests {
             GoType::Unsupported("func(int) error".into())
         );
         assert_eq!(d(""), GoType::Unsupported(String::new()));
+    }
+
+    /// Parentheses are peeled in one pass: deep nesting is neither recursion nor
+    /// quadratic.
+    #[test]
+    fn deeply_parenthesized_types() {
+        let d = |s: &str| denote(&tokenize(s));
+        let n = 200_000;
+        assert_eq!(
+            d(&format!("{}int8{}", "(".repeat(n), ")".repeat(n))),
+            GoType::Int8
+        );
+        assert_eq!(
+            d(&format!("{}int8{}", "(".repeat(n), ")".repeat(n - 1))),
+            GoType::Unsupported(format!("{}int8{}", "(".repeat(n), ")".repeat(n - 1)))
+        );
+        assert_eq!(d("((*int8))"), GoType::Pointer("int8".into()));
+        assert_eq!(d("(a)(b)"), GoType::Unsupported("(a) (b)".into()));
+        assert_eq!(d("()"), GoType::Unsupported("()".into()));
     }
 
     #[test]

@@ -25,45 +25,52 @@ pub enum BindError {
     NoCFunction {
         go: String,
         c: String,
-        /// The C functions that exist, nearest name first, as people read them.
+        /// The C functions nearest in name, nearest first, as people read them (at most
+        /// [`SUGGESTED`]).
         candidates: Vec<String>,
+        /// How many other C functions the assembly defines.
+        others: usize,
     },
     #[error("Go function `{go}` matches {} C++ functions: {}", .candidates.len(), .candidates.join(", "))]
     Overloaded { go: String, candidates: Vec<String> },
     #[error("no Go declaration in this file binds to a C function of the assembly")]
-    NothingBound { candidates: Vec<String> },
+    NothingBound {
+        candidates: Vec<String>,
+        others: usize,
+    },
     #[error("this file declares no Go function without a body (nothing to implement in assembly)")]
     NoDeclarations,
 }
 
 impl BindError {
     pub fn hint(&self) -> Option<String> {
-        let listed = |c: &[String]| {
-            if c.is_empty() {
-                "the assembly defines no function".to_string()
-            } else {
-                let shown: Vec<&str> = c.iter().take(8).map(String::as_str).collect();
-                let more = if c.len() > 8 {
-                    format!(" and {} more", c.len() - 8)
+        let listed = |c: &[String], others: usize| match (c.is_empty(), others) {
+            (true, 0) => "the assembly defines no function".to_string(),
+            (true, n) => format!("the assembly defines {n} C functions"),
+            (false, n) => {
+                let more = if n > 0 {
+                    format!(" and {n} more")
                 } else {
                     String::new()
                 };
                 format!(
                     "C functions in the assembly, nearest first: {}{more}",
-                    shown.join(", ")
+                    c.join(", ")
                 )
             }
         };
         Some(match self {
-            BindError::NoCFunction { candidates, .. } => format!(
+            BindError::NoCFunction {
+                candidates, others, ..
+            } => format!(
                 "{}; a Go function `_name` or `name` binds to the C function `name` (C++: its \
                  unqualified name)",
-                listed(candidates)
+                listed(candidates, *others)
             ),
-            BindError::NothingBound { candidates } => format!(
+            BindError::NothingBound { candidates, others } => format!(
                 "{}; a Go function `_name` or `name` binds to the C function `name` — is this \
                  the declaration file that goes with this assembly?",
-                listed(candidates)
+                listed(candidates, *others)
             ),
             BindError::Overloaded { .. } => {
                 "give the C++ functions distinct names, or declare the one to call `extern \"C\"`"
@@ -121,32 +128,51 @@ pub fn bind<'a, I>(program: &Program<I>, decls: &'a [GoFunc]) -> Bound<'a> {
             Lookup::NotFound => unbound.push(go),
         }
     }
-    let describe = |fs: Vec<&CFunction>| fs.iter().map(|c| c.describe()).collect::<Vec<_>>();
+    let total = names.functions().len();
+    // The nearest names and how many others: ranking is an edit distance against every
+    // function, so only the first SUGGESTING unbound declarations get suggestions (a file
+    // of thousands of declarations against thousands of functions took seconds).
+    let suggest = |go_name: &str, k: usize| {
+        if k >= SUGGESTING {
+            return (Vec::new(), total);
+        }
+        let near: Vec<String> = names
+            .nearest(go_name, SUGGESTED)
+            .iter()
+            .map(|c| c.describe())
+            .collect();
+        let others = total - near.len();
+        (near, others)
+    };
     if out.bindings.is_empty() && out.errors.is_empty() {
         let first = unbound.first().map(|g| g.span).unwrap_or_default();
-        let near = names.nearest(unbound.first().map(|g| g.name.as_str()).unwrap_or(""));
-        out.errors.push((
-            first,
-            BindError::NothingBound {
-                candidates: describe(near),
-            }
-            .into(),
-        ));
+        let (candidates, others) =
+            suggest(unbound.first().map(|g| g.name.as_str()).unwrap_or(""), 0);
+        out.errors
+            .push((first, BindError::NothingBound { candidates, others }.into()));
         return out;
     }
-    for go in unbound {
+    for (k, go) in unbound.into_iter().enumerate() {
+        let (candidates, others) = suggest(&go.name, k);
         out.warnings.push((
             go.span,
             BindError::NoCFunction {
                 go: go.name.clone(),
                 c: go.c_symbol().to_string(),
-                candidates: describe(names.nearest(&go.name)),
+                candidates,
+                others,
             }
             .into(),
         ));
     }
     out
 }
+
+/// Nearest C function names a message suggests.
+pub const SUGGESTED: usize = 8;
+
+/// Unbound declarations that get suggestions.
+const SUGGESTING: usize = 50;
 
 /// What a bound declaration must satisfy regardless of the C code.
 fn check(go: &GoFunc) -> Result<(), (Span, DeclError)> {

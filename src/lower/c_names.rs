@@ -128,8 +128,9 @@ impl CNames {
         Lookup::NotFound
     }
 
-    /// Every function, nearest to `go_name` first (edit distance on the plain names).
-    pub fn nearest(&self, go_name: &str) -> Vec<&CFunction> {
+    /// The `n` functions nearest to `go_name`, nearest first (edit distance on the plain
+    /// names; ties by symbol).
+    pub fn nearest(&self, go_name: &str, n: usize) -> Vec<&CFunction> {
         let target = go_name.trim_start_matches('_').to_lowercase();
         let mut ranked: Vec<(usize, &CFunction)> = self
             .functions
@@ -139,7 +140,14 @@ impl CNames {
                 (strsim::levenshtein(&target, &name), f)
             })
             .collect();
-        ranked.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.symbol.cmp(&b.1.symbol)));
+        let order = |a: &(usize, &CFunction), b: &(usize, &CFunction)| {
+            a.0.cmp(&b.0).then_with(|| a.1.symbol.cmp(&b.1.symbol))
+        };
+        if n < ranked.len() {
+            ranked.select_nth_unstable_by(n, order);
+            ranked.truncate(n);
+        }
+        ranked.sort_by(order);
         ranked.into_iter().map(|(_, f)| f).collect()
     }
 }
@@ -286,10 +294,16 @@ mod tests {
     fn nearest_first() {
         let n = names(&["vec_mul", "_Z7vec_addPfS_m", "dot_product"]);
         let order: Vec<&str> = n
-            .nearest("_vec_adds")
+            .nearest("_vec_adds", 8)
             .iter()
             .map(|f| f.symbol.as_str())
             .collect();
         assert_eq!(order, ["_Z7vec_addPfS_m", "vec_mul", "dot_product"]);
+        let two: Vec<&str> = n
+            .nearest("_vec_adds", 2)
+            .iter()
+            .map(|f| f.symbol.as_str())
+            .collect();
+        assert_eq!(two, ["_Z7vec_addPfS_m", "vec_mul"]);
     }
 }

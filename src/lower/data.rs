@@ -10,6 +10,14 @@ use crate::source::Span;
 /// capped, so a huge alignment never turns into a huge table (c2goasm's AVX2 bug).
 pub const MAX_ALIGN: u64 = 64;
 
+/// Largest `.bss` section: Go's linker rejects bigger symbols ("symbol too large").
+pub const MAX_BSS_BYTES: u64 = 2_000_000_000;
+
+/// Largest initialised section. Its bytes are held in memory and become `DATA` lines
+/// (tens of millions at this size); a kernel's constant tables are kilobytes, and
+/// `.zero 4000000000` in `.rodata` took 8 GB and half a minute.
+pub const MAX_INITIALISED_BYTES: u64 = 256 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
     Code,
@@ -79,6 +87,21 @@ impl DataSection {
         self.align = self.align.max(a);
         let pad = (a - self.len() % a) % a;
         self.zero(pad, fill);
+    }
+
+    /// Whether `size` more bytes stay within the section kind's limit
+    /// ([`MAX_BSS_BYTES`], [`MAX_INITIALISED_BYTES`]); else the limit.
+    pub fn room_for(&self, size: u64) -> Result<(), u64> {
+        let limit = if self.kind == SectionKind::Bss {
+            MAX_BSS_BYTES
+        } else {
+            MAX_INITIALISED_BYTES
+        };
+        if u128::from(self.len()) + u128::from(size) > u128::from(limit) {
+            Err(limit)
+        } else {
+            Ok(())
+        }
     }
 
     pub fn zero(&mut self, size: u64, fill: u8) {

@@ -15,10 +15,13 @@ use crate::source::Span;
 /// Largest alignment Go guarantees for data symbols.
 const GO_DATA_MAX_ALIGN: u64 = 32;
 
+/// `in_jump_table(offset)` tells which values belong to jump tables: those are translated
+/// into the code that dispatches through them (`jump_tables`), and left zero here.
 pub fn data_symbol<I>(
     section: &DataSection,
     go_name: &str,
     resolver: &Resolver<'_, I>,
+    in_jump_table: &dyn Fn(u64) -> bool,
 ) -> Result<Option<DataSymbol>, (Span, LowerError)> {
     if section.is_empty() {
         return Ok(None);
@@ -41,11 +44,17 @@ pub fn data_symbol<I>(
             ));
         }
     };
-    let mut bytes = section.bytes.clone();
-    bytes.resize(size as usize, 0);
+    // `.bss` has no bytes to write (and may be gigabytes), unless values were put in it.
+    let mut bytes = if section.kind == SectionKind::Bss && section.values.is_empty() {
+        Vec::new()
+    } else {
+        let mut b = section.bytes.clone();
+        b.resize(size as usize, 0);
+        b
+    };
     let mut entries = Vec::new();
     let mut addresses = Vec::new();
-    for v in &section.values {
+    for v in section.values.iter().filter(|v| !in_jump_table(v.offset)) {
         match resolver.data_value(&v.value).map_err(|e| (v.span, e))? {
             DataValue::Constant(c) => {
                 let le = (c as u128).to_le_bytes();
@@ -127,7 +136,7 @@ mod tests {
             program: &program,
             names: &names,
         };
-        data_symbol(section, "pool<>", &resolver)
+        data_symbol(section, "pool<>", &resolver, &|_| false)
             .expect("placed")
             .expect("non-empty")
     }

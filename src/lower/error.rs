@@ -33,8 +33,12 @@ pub enum LowerError {
     Plt(String),
     #[error("thread-local storage access (`{0}`)")]
     Tls(String),
-    #[error("jump table (`{0}`)")]
+    #[error("jump table (`{0}`) used other than by a table dispatch this tool recognises")]
     JumpTable(String),
+    #[error("jump table of absolute addresses (`{0}`): non-PIC code")]
+    AbsoluteJumpTable(String),
+    #[error("jump table (`{0}`) that cannot be translated: {1}")]
+    UntranslatableJumpTable(String, String),
     #[error("indirect jump: its targets cannot be proven to stay inside the function")]
     IndirectJump,
     #[error("indirect call: the callee is unknown")]
@@ -145,6 +149,13 @@ pub enum LowerError {
     CrossFunctionBranch(String),
     #[error("stack-protector canary (`{0}`)")]
     StackProtector(String),
+    #[error("{what} would be {size} bytes; at most {limit} can be translated")]
+    DataTooLarge {
+        /// "data section `.rodata`", or all initialised data so far.
+        what: String,
+        size: u128,
+        limit: u64,
+    },
 }
 
 impl LowerError {
@@ -166,6 +177,10 @@ impl LowerError {
                  option that produces it"
             }
             LowerError::AttSyntax => "compile with -masm=intel",
+            LowerError::DataTooLarge { .. } => {
+                "zero-initialised data belongs in .bss (Go's linker takes symbols up to 2 GB); \
+                 initialised tables this large are better loaded at run time than compiled in"
+            }
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
                 "only functions defined in the same file can be called (memset, memcpy, \
                  memmove, sqrt, fabs and, on arm64, floor/ceil/trunc/round/fmin/fmax are \
@@ -190,6 +205,11 @@ impl LowerError {
                 "compile with -fno-jump-tables"
             }
             LowerError::IndirectJump => "compile with -fno-jump-tables",
+            LowerError::AbsoluteJumpTable(_) => {
+                "compile with -fPIC or -fPIE (the default of Debian's and Ubuntu's compilers): \
+                 tables of offsets are translated; or with -fno-jump-tables"
+            }
+            LowerError::UntranslatableJumpTable(..) => "compile with -fno-jump-tables",
             LowerError::IndirectCall => {
                 "call functions directly; function pointers are not supported"
             }

@@ -12,6 +12,7 @@ pub mod data_symbols;
 pub mod error;
 pub mod fall_through;
 pub mod inputs;
+pub mod jump_tables;
 pub mod libc_support;
 pub mod nosplit_stack;
 pub mod program;

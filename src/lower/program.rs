@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::LowerError;
-use super::data::{DataSection, SectionKind};
+use super::data::{DataSection, MAX_INITIALISED_BYTES, SectionKind};
 use crate::parse::{Directive, Expr, Item, Located, SymbolAttr};
 use crate::source::Span;
 
@@ -88,6 +88,8 @@ struct Builder<I> {
     function_symbols: HashMap<String, bool>,
     globals: HashMap<String, ()>,
     errors: Vec<(Span, LowerError)>,
+    /// Initialised data bytes of all sections so far (see [`MAX_INITIALISED_BYTES`]).
+    initialised: u64,
 }
 
 impl<I> Builder<I> {
@@ -249,6 +251,10 @@ impl<I> Builder<I> {
                 let mut sec = DataSection::new(&name, SectionKind::Bss);
                 sec.align(align.unwrap_or(8).max(1), 0);
                 sec.add_label(&symbol, 0);
+                if let Err(limit) = sec.room_for(size) {
+                    self.errors.push((span, too_large(&sec, size, limit)));
+                    return;
+                }
                 sec.zero(size, 0);
                 self.program.data.push(sec);
                 self.define(
@@ -275,9 +281,29 @@ impl<I> Builder<I> {
             SectionKind::Metadata => {}
             SectionKind::Code => self.errors.push((span, LowerError::DataInCode)),
             _ => {
-                let Some(sec) = self.current_data() else {
+                let Some(&idx) = self.data_by_name.get(&self.current.0) else {
                     return;
                 };
+                // Initialised bytes of all sections together stay within the limit too.
+                if let Directive::Zero { size, .. } = d
+                    && self.program.data[idx].kind != SectionKind::Bss
+                    && self.program.data[idx].room_for(size).is_ok()
+                    && u128::from(self.initialised) + u128::from(size)
+                        > u128::from(MAX_INITIALISED_BYTES)
+                {
+                    let e = LowerError::DataTooLarge {
+                        what: format!(
+                            "the initialised data of all sections (`{}` and those before)",
+                            self.program.data[idx].name
+                        ),
+                        size: u128::from(self.initialised) + u128::from(size),
+                        limit: MAX_INITIALISED_BYTES,
+                    };
+                    self.errors.push((span, e));
+                    return;
+                }
+                let sec = &mut self.program.data[idx];
+                let before = sec.len();
                 match d {
                     Directive::Data { width, values } => {
                         for v in values {
@@ -289,7 +315,13 @@ impl<I> Builder<I> {
                             sec.bytes(&b.to_le_bytes()[..width as usize]);
                         }
                     }
-                    Directive::Zero { size, fill } => sec.zero(size, fill),
+                    Directive::Zero { size, fill } => match sec.room_for(size) {
+                        Ok(()) => sec.zero(size, fill),
+                        Err(limit) => {
+                            let e = too_large(sec, size, limit);
+                            self.errors.push((span, e));
+                        }
+                    },
                     Directive::Ascii {
                         bytes,
                         zero_terminated,
@@ -301,8 +333,19 @@ impl<I> Builder<I> {
                     }
                     _ => {}
                 }
+                if sec.kind != SectionKind::Bss {
+                    self.initialised += sec.len() - before;
+                }
             }
         }
+    }
+}
+
+fn too_large(sec: &DataSection, size: u64, limit: u64) -> LowerError {
+    LowerError::DataTooLarge {
+        what: format!("data section `{}`", sec.name),
+        size: u128::from(sec.len()) + u128::from(size),
+        limit,
     }
 }
 
@@ -369,6 +412,7 @@ impl<I> ProgramBuilder<I> {
                 function_symbols: kinds.functions,
                 globals: kinds.globals,
                 errors: Vec::new(),
+                initialised: 0,
             },
         }
     }

@@ -15,13 +15,16 @@ use super::variant::Variant;
 /// architecture. `-mstackrealign` is deliberately absent: the translated code always runs
 /// with a 16-byte aligned stack (the wrapper aligns it), so forcing a realignment prologue
 /// into every function — which makes even an empty function use the stack — only costs time.
+/// Jump tables are left on (switches stay table dispatches, as in the C build users ship);
+/// `-fPIE` makes sure they hold offsets, which are translated, whatever the compiler's
+/// default (non-PIC tables of absolute addresses are not).
 const COMMON_FLAGS: &[&str] = &[
     "-O3",
     "-mllvm",
     "-inline-threshold=1000",
+    "-fPIE",
     "-fno-asynchronous-unwind-tables",
     "-fno-exceptions",
-    "-fno-jump-tables",
     "-fno-builtin",
     // Some distributions turn these on by default; Go checks its own stack bounds.
     "-fno-stack-protector",

@@ -4,7 +4,7 @@ use super::Dialect;
 use super::ParseError;
 use super::ast::{AlignKind, Directive, SymbolAttr};
 use super::expr::Expr;
-use super::expr_parser::parse_expr;
+use super::expr_parser::{ExprError, try_parse_expr};
 
 /// Splits directive arguments on commas outside string literals and parentheses.
 /// Empty arguments are kept (`.p2align 4,,10`).
@@ -41,14 +41,20 @@ fn bad(directive: &str, detail: impl Into<String>) -> ParseError {
 }
 
 fn int_arg(name: &str, a: &str) -> Result<u64, ParseError> {
-    parse_expr(a)
-        .and_then(|e| e.eval_const())
+    let e = match try_parse_expr(a) {
+        Err(ExprError::TooDeep) => return Err(ParseError::TooDeep),
+        parsed => parsed.ok(),
+    };
+    e.and_then(|e| e.eval_const())
         .and_then(|v| u64::try_from(v).ok())
         .ok_or_else(|| bad(name, format!("expected a non-negative number, found `{a}`")))
 }
 
 fn expr_arg(name: &str, a: &str) -> Result<Expr, ParseError> {
-    parse_expr(a).ok_or_else(|| bad(name, format!("cannot parse expression `{a}`")))
+    try_parse_expr(a).map_err(|e| match e {
+        ExprError::TooDeep => ParseError::TooDeep,
+        ExprError::Syntax => bad(name, format!("cannot parse expression `{a}`")),
+    })
 }
 
 /// Decodes a GAS string literal (with its quotes) into bytes.

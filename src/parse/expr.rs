@@ -67,6 +67,35 @@ impl Expr {
         }
     }
 
+    /// The depth of the tree (a number or symbol is 1), found without recursion.
+    pub fn depth(&self) -> usize {
+        if matches!(self, Expr::Num(_) | Expr::Sym(_)) {
+            return 1;
+        }
+        let mut deepest = 0;
+        let mut work = vec![(self, 1usize)];
+        while let Some((e, d)) = work.pop() {
+            deepest = deepest.max(d);
+            match e {
+                Expr::Num(_) | Expr::Sym(_) => {}
+                Expr::Neg(a) | Expr::Not(a) => work.push((a, d + 1)),
+                Expr::Add(a, b)
+                | Expr::Sub(a, b)
+                | Expr::Mul(a, b)
+                | Expr::Div(a, b)
+                | Expr::Shl(a, b)
+                | Expr::Shr(a, b)
+                | Expr::And(a, b)
+                | Expr::Or(a, b)
+                | Expr::Xor(a, b) => {
+                    work.push((a, d + 1));
+                    work.push((b, d + 1));
+                }
+            }
+        }
+        deepest
+    }
+
     /// The value of a symbol-free expression (`None` if it has symbols or divides by zero).
     pub fn eval_const(&self) -> Option<i128> {
         self.eval(&|_| None)
@@ -131,15 +160,19 @@ impl Expr {
     }
 }
 
+/// Assembler syntax that reads back as the same expression: every binary operation in
+/// parentheses (so the text nests no deeper than the tree), names that are not plain
+/// symbols quoted (`"a b"`), and `a - -1` spaced so the two minus signs stay apart.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Num(v) => write!(f, "{v}"),
-            Expr::Sym(s) => write!(f, "{s}"),
-            Expr::Neg(a) => write!(f, "-({a})"),
-            Expr::Not(a) => write!(f, "~({a})"),
+            Expr::Sym(s) if super::expr_parser::is_plain_symbol(s) => write!(f, "{s}"),
+            Expr::Sym(s) => write!(f, "\"{s}\""),
+            Expr::Neg(a) => write!(f, "-{a}"),
+            Expr::Not(a) => write!(f, "~{a}"),
             Expr::Add(a, b) => write!(f, "({a}+{b})"),
-            Expr::Sub(a, b) => write!(f, "({a}-{b})"),
+            Expr::Sub(a, b) => write!(f, "({a} - {b})"),
             Expr::Mul(a, b) => write!(f, "({a}*{b})"),
             Expr::Div(a, b) => write!(f, "({a}/{b})"),
             Expr::Shl(a, b) => write!(f, "({a}<<{b})"),

@@ -27,6 +27,8 @@ pub enum ParseError {
     BadOperand(String),
     #[error("cannot parse expression `{0}`")]
     BadExpression(String),
+    #[error("expression nested more than {} levels deep", expr_parser::MAX_DEPTH)]
+    TooDeep,
     #[error("malformed `{directive}` directive: {detail}")]
     BadDirective { directive: String, detail: String },
     #[error("cannot parse line")]
@@ -52,6 +54,11 @@ impl ParseError {
             ParseError::Sve(_) => Some(
                 "compile for a -march without +sve/+sme: Go runs on every arm64 CPU, NEON \
                  (ASIMD) is the baseline the translated code may assume"
+                    .into(),
+            ),
+            ParseError::TooDeep => Some(
+                "compilers write operands of a few terms; split the computation with `.set` \
+                 symbols"
                     .into(),
             ),
             ParseError::UnknownMnemonic(_) => Some(
@@ -268,8 +275,15 @@ fn parse_statement<I>(
         let lhs = lhs.trim();
         if !lhs.is_empty() && lhs.chars().all(expr_parser::is_symbol_char) && !rhs.starts_with('=')
         {
-            let value = expr_parser::parse_expr(rhs)
-                .ok_or_else(|| (span, ParseError::BadExpression(rhs.trim().to_string())))?;
+            let value = expr_parser::try_parse_expr(rhs).map_err(|e| {
+                let error = match e {
+                    expr_parser::ExprError::TooDeep => ParseError::TooDeep,
+                    expr_parser::ExprError::Syntax => {
+                        ParseError::BadExpression(rhs.trim().to_string())
+                    }
+                };
+                (span, error)
+            })?;
             items(Located {
                 item: Item::Directive(Directive::Set {
                     symbol: lhs.to_string(),

@@ -1,7 +1,8 @@
 /* The native baseline of the kernel benchmarks: the very objects cgo links (symbols
    native_<kernel>_<variant>), called from C in a timed loop - no cgo, no Go. Prints one
    line per measurement, `kernel variant n ns_per_op`, the median of RUNS runs of about
-   BENCH_NS each, on the same data the Go side uses. Built and run by
+   BENCH_NS each, on the same data the Go side uses (TOKENS_JSON adds the jump-table state
+   machine, ONLY=json_tokens measures only that and the call floor). Built and run by
    tests/go_benchmarks.rs; its output is read by report/main.go (-native-c). */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ KERNELS(sse42)
 KERNELS(avx2)
 KERNELS(avx512)
 int64_t native_add3(int64_t a, int64_t b, int64_t c);
+int64_t native_json_tokens_sse42(const uint8_t *p, int64_t n);
 
 typedef int64_t (*int_kernel)(const int64_t *, int64_t);
 typedef float (*float_kernel)(const float *, const float *, int64_t);
@@ -91,6 +93,44 @@ static double measure(const struct variant *v, const char *kernel, int64_t n, do
     return results[runs / 2];
 }
 
+/* The jump-table state machine (states.c) on JSON text: TOKENS_JSON repeated to fill the
+   buffer, exactly as report/main.go fills its own. */
+static uint8_t json[MAX_N] __attribute__((aligned(4096)));
+static int64_t (*volatile json_tokens_ptr)(const uint8_t *, int64_t) = native_json_tokens_sse42;
+
+static int load_json(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    static uint8_t sample[1 << 20];
+    size_t len = fread(sample, 1, sizeof sample, f);
+    fclose(f);
+    if (len == 0) return 0;
+    for (size_t i = 0; i < MAX_N; i++) json[i] = sample[i % len];
+    return 1;
+}
+
+static double timed_json(int64_t n, int64_t iters) {
+    double t0 = now_ns();
+    for (int64_t i = 0; i < iters; i++) isink += json_tokens_ptr(json, n);
+    return now_ns() - t0;
+}
+
+static double measure_json(int64_t n, double budget, int runs) {
+    double results[16];
+    int64_t iters = 1;
+    for (;;) {
+        double dt = timed_json(n, iters);
+        if (dt >= budget / 8 || iters >= (1LL << 40)) {
+            iters = (int64_t)((double)iters * (budget / (dt > 1 ? dt : 1))) + 1;
+            break;
+        }
+        iters *= 4;
+    }
+    for (int r = 0; r < runs; r++) results[r] = timed_json(n, iters) / (double)iters;
+    qsort(results, (size_t)runs, sizeof results[0], cmp_double);
+    return results[runs / 2];
+}
+
 /* Through a volatile pointer, as the kernels are called: the compiler cannot inline it. */
 static int64_t (*volatile add3_ptr)(int64_t, int64_t, int64_t) = native_add3;
 
@@ -123,6 +163,15 @@ int main(int argc, char **argv) {
         qsort(results, (size_t)runs, sizeof results[0], cmp_double);
         printf("add3 - 0 %.3f\n", results[runs / 2]);
     }
+    const char *only = getenv("ONLY");
+    const char *json_path = getenv("TOKENS_JSON");
+    if (json_path && load_json(json_path)) {
+        const int64_t json_sizes[] = {1 << 10, 1 << 16, 1 << 20};
+        for (int s = 0; s < 3; s++)
+            printf("json_tokens sse4.2 %lld %.3f\n", (long long)json_sizes[s],
+                   measure_json(json_sizes[s], budget, runs));
+    }
+    if (only && !strcmp(only, "json_tokens")) return 0;
     const char *kernels[] = {"sample_sum", "sample_max", "sample_min", "dot_f32"};
     const int64_t sizes[] = {16, 1 << 10, 1 << 16, 1 << 20};
     for (int k = 0; k < 4; k++)

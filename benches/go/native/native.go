@@ -14,6 +14,7 @@ int64_t native_add3(int64_t a, int64_t b, int64_t c);
 KERNELS(sse42)
 KERNELS(avx2)
 KERNELS(avx512)
+int64_t native_json_tokens_sse42(const uint8_t *p, int64_t n);
 */
 import "C"
 
@@ -21,6 +22,11 @@ import "unsafe"
 
 // Nop is the empty C function: the cost of a cgo call.
 func Nop() { C.native_nop() }
+
+// JSONTokens is states.c's jump-table state machine (the sse4.2 build) in C.
+func JSONTokens(p *uint8, n int64) int64 {
+	return int64(C.native_json_tokens_sse42((*C.uint8_t)(unsafe.Pointer(p)), C.int64_t(n)))
+}
 
 // Add3 returns a+b+c in C.
 func Add3(a, b, c int64) int64 {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 	"testing"
@@ -25,6 +26,10 @@ var (
 	stack   = flag.Bool("stack", true, "also measure what C code that uses the stack costs per call (stack.go)")
 	rounds  = flag.Int("rounds", 201, "rounds of the stack-cost measurement")
 	calls   = flag.Int("calls", 200000, "calls per candidate and round in the stack-cost measurement")
+	harness = flag.String("harness", "", "the C harness binary: run between the translated state machine's runs (interleaved)")
+	tokens  = flag.String("tokens", "", "JSON text for the jump-table state machine (benches/go/c/tokens.json)")
+	machine = flag.Bool("state-machine", true, "run the jump-table state machine benchmark (needs -harness and -tokens)")
+	smRuns  = flag.Int("sm-runs", 21, "interleaved runs of the state machine benchmark (100 ms each side and size)")
 )
 
 // readHarness parses `kernel variant n ns` lines; "add3 - 0" is the C call floor.
@@ -138,6 +143,9 @@ func main() {
 			stackCost(*rounds, *calls)
 		}
 	}
+	if *machine && *harness != "" && *tokens != "" {
+		stateMachine()
+	}
 	if !*kernels {
 		return
 	}
@@ -227,4 +235,121 @@ func main() {
 	if sink == 42 && fsink == 42 {
 		os.Exit(3)
 	}
+}
+
+// spread formats the median and range of samples.
+func spread(v []float64) (float64, string) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	m := s[len(s)/2]
+	return m, fmt.Sprintf("%.1f ns (%.1f–%.1f)", m, s[0], s[len(s)-1])
+}
+
+// stateMachine measures states.c's jump-table tokenizer translated (sse4.2 build) and the
+// same object run by the C harness, alternating run by run (Go benchmark, then one harness
+// process), so drift of a shared machine affects both alike; plus the same object through
+// cgo in this process and the pure-Go tokenizer.
+func stateMachine() {
+	text, err := os.ReadFile(*tokens)
+	if err != nil || len(text) == 0 {
+		panic(fmt.Sprintf("reading %s: %v", *tokens, err))
+	}
+	sizes := []int{1 << 10, 1 << 16, 1 << 20}
+	buf := make([]byte, sizes[len(sizes)-1])
+	for i := range buf {
+		buf[i] = text[i%len(text)]
+	}
+	for _, n := range sizes {
+		t := kern.JsonTokensSSE42(&buf[0], int64(n))
+		if g, c := kern.Go.JSONTokens(&buf[0], int64(n)), native.JSONTokens(&buf[0], int64(n)); t != g || t != c {
+			panic(fmt.Sprintf("json_tokens(n=%d): translated %d, Go %d, C %d", n, t, g, c))
+		}
+	}
+	// Short runs, many of them, alternating: on a shared machine the load changes within
+	// seconds, so each translated sample has a native sample taken right next to it.
+	runsN := *smRuns
+	budget := "1e8"
+	if *short {
+		runsN, budget = 1, "1e5"
+	} else {
+		defer flag.Set("test.benchtime", flag.Lookup("test.benchtime").Value.String())
+		if err := flag.Set("test.benchtime", "100ms"); err != nil {
+			panic(err)
+		}
+	}
+	trans := make(map[int][]float64)
+	natC := make(map[int][]float64)
+	cgo := make(map[int][]float64)
+	for r := 0; r < runsN; r++ {
+		for _, n := range sizes {
+			n64 := int64(n)
+			res := testing.Benchmark(loop(func() { sink += kern.JsonTokensSSE42(&buf[0], n64) }))
+			trans[n] = append(trans[n], float64(res.T.Nanoseconds())/float64(res.N))
+			res = testing.Benchmark(loop(func() { sink += native.JSONTokens(&buf[0], n64) }))
+			cgo[n] = append(cgo[n], float64(res.T.Nanoseconds())/float64(res.N))
+		}
+		cmd := exec.Command(*harness)
+		cmd.Env = append(os.Environ(), "ONLY=json_tokens", "RUNS=1", "BENCH_NS="+budget, "TOKENS_JSON="+*tokens)
+		out, err := cmd.Output()
+		if err != nil {
+			panic(fmt.Sprintf("running the C harness: %v", err))
+		}
+		for n, ns := range readHarnessText(string(out)) {
+			natC[n] = append(natC[n], ns)
+		}
+	}
+	fmt.Printf("jump-table state machine (benches/go/c/states.c, json_tokens, sse4.2 build) on %s repeated; %d interleaved runs, median (min–max)\n\n", *tokens, runsN)
+	fmt.Println("| n | translated | native C (harness) | translated / native C: medians | mins | per-run ratios, median (min–max) | same object via cgo, same process | translated / cgo, per-run median | pure Go |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	for _, n := range sizes {
+		if len(natC[n]) == 0 {
+			continue
+		}
+		tm, ts := spread(trans[n])
+		cm, cs := spread(natC[n])
+		_, gs := spread(cgo[n])
+		var ratios []float64
+		for i := range trans[n] {
+			if i < len(natC[n]) {
+				ratios = append(ratios, trans[n][i]/natC[n][i])
+			}
+		}
+		sort.Float64s(ratios)
+		n64 := int64(n)
+		goNs := median(loop(func() { sink += kern.Go.JSONTokens(&buf[0], n64) }))
+		tmin, cmin := minOf(trans[n]), minOf(natC[n])
+		// Translated and cgo were measured back to back for each size and run.
+		var paired []float64
+		for i := range trans[n] {
+			paired = append(paired, trans[n][i]/cgo[n][i])
+		}
+		sort.Float64s(paired)
+		fmt.Printf("| %d | %s | %s | **%.3f** | %.3f | %.3f (%.3f–%.3f) | %s | %.3f | %.1f ns |\n", n, ts, cs, tm/cm, tmin/cmin,
+			ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1], gs, paired[len(paired)/2], goNs)
+	}
+	fmt.Println()
+}
+
+// readHarnessText parses the harness's `json_tokens sse4.2 n ns` lines: n → ns.
+func readHarnessText(out string) map[int]float64 {
+	res := map[int]float64{}
+	for _, line := range strings.Split(out, "\n") {
+		var k, v string
+		var n int
+		var ns float64
+		if c, _ := fmt.Sscanf(line, "%s %s %d %f", &k, &v, &n, &ns); c == 4 && k == "json_tokens" {
+			res[n] = ns
+		}
+	}
+	return res
+}
+
+func minOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		if x < m {
+			m = x
+		}
+	}
+	return m
 }

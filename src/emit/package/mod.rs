@@ -315,28 +315,44 @@ fn unique(taken: &mut std::collections::HashSet<String>, base: &str) -> String {
     name
 }
 
-/// `sample_sum` → `SampleSum`.
+/// `sample_sum` → `SampleSum`: an exported Go identifier for any C name. Characters Go
+/// identifiers cannot hold (`$`, which clang accepts) separate words like `_`; a name
+/// that would not start with an upper-case letter (`_1d_sum` → `1dSum`) gets an `X`.
 pub fn camel(snake: &str) -> String {
-    snake
+    let words: String = snake
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect();
+    let out: String = words
         .split('_')
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
             match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
                 None => String::new(),
             }
         })
-        .collect()
+        .collect();
+    if out.starts_with(char::is_uppercase) {
+        out
+    } else {
+        format!("X{out}")
+    }
 }
 
-/// `sample_sum` → `sampleSum`.
+/// `sample_sum` → `sampleSum` (`range` → `range_`: never a Go keyword).
 pub fn lower_camel(snake: &str) -> String {
     let c = camel(snake);
     let mut chars = c.chars();
-    match chars.next() {
-        Some(f) => f.to_ascii_lowercase().to_string() + chars.as_str(),
+    let lower = match chars.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + chars.as_str(),
         None => c,
+    };
+    if GO_KEYWORDS.contains(&lower.as_str()) {
+        format!("{lower}_")
+    } else {
+        lower
     }
 }
 
@@ -485,6 +501,15 @@ mod tests {
         assert_eq!(camel("sample_sum"), "SampleSum");
         assert_eq!(lower_camel("sample_sum"), "sampleSum");
         assert_eq!(camel("dot_f32x8"), "DotF32x8");
+        // Any C name becomes a Go identifier (exported, resp. not a keyword).
+        assert_eq!(camel("_1d_sum"), "X1dSum");
+        assert_eq!(lower_camel("_1d_sum"), "x1dSum");
+        assert_eq!(camel("sum$avx"), "SumAvx");
+        assert_eq!(camel("__"), "X");
+        assert_eq!(camel("\u{e9}t\u{e9}"), "\u{c9}t\u{e9}");
+        assert_eq!(lower_camel("range"), "range_");
+        assert_eq!(lower_camel("go"), "go_");
+        assert_eq!(camel("range"), "Range");
         assert_eq!(go_ident("type"), "type_");
         assert_eq!(go_ident("len"), "len");
         assert_eq!(go_ident("a$b"), "a_b");

@@ -592,6 +592,12 @@ fn graph(p: &Prepared<'_>) -> Graph {
             Flow::TailCall(f) => g.exits[i] = Some(Some(f)),
             Flow::Return => g.exits[i] = Some(None),
             Flow::Trap => {}
+            // A proven table dispatch: its successors are the table's targets.
+            Flow::Dispatch => {
+                for off in p.tables.targets.get(&i).into_iter().flatten() {
+                    g.succs[i].extend(index.get(off).copied());
+                }
+            }
         }
     }
     g
@@ -1011,6 +1017,7 @@ mod tests {
                     lowered,
                     calls: BTreeSet::new(),
                     tail_calls: BTreeSet::new(),
+                    tables: Default::default(),
                 },
             );
         }

@@ -137,8 +137,36 @@ fn first_error(stderr: &str) -> AssembleError {
     }
 }
 
+thread_local! {
+    /// The answer [`assemble`] gives instead of running the assembler, set for the
+    /// duration of [`with_object`].
+    static PROVIDED: std::cell::RefCell<Option<Result<Vec<u8>, AssembleError>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with every [`assemble`] on this thread answering `object` instead of running
+/// the system assembler.
+///
+/// A hook for the fuzz targets (fuzz/) and their replay test: the lowering is fed an
+/// object assembled once ahead of time (or an error, to stop right at the assembler
+/// call), so no process is spawned per input. Not used by the translator itself.
+pub fn with_object<T>(object: Result<Vec<u8>, AssembleError>, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Result<Vec<u8>, AssembleError>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            PROVIDED.with(|p| *p.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(PROVIDED.with(|p| p.borrow_mut().replace(object)));
+    f()
+}
+
 /// Assembles AArch64 GAS text into an ELF relocatable object (its bytes).
 pub fn assemble(text: &str) -> Result<Vec<u8>, AssembleError> {
+    if let Some(provided) = PROVIDED.with(|p| p.borrow().clone()) {
+        return provided;
+    }
     let tool = find_assembler()?;
     let out = temp_object_path();
     let gnu = tool.ends_with("-as") || tool == "as";

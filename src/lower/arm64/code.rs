@@ -41,6 +41,8 @@ pub struct FnCode<'a> {
     pub nodes: Vec<Node<'a>>,
     /// Local labels by offset in the section (first one written wins).
     pub labels_at: HashMap<u64, &'a str>,
+    /// Every local label's offset in the section.
+    pub label_offsets: HashMap<&'a str, u64>,
 }
 
 impl FnCode<'_> {
@@ -109,6 +111,7 @@ pub fn place<'a>(
     let mut offset = start;
     let mut nodes = Vec::with_capacity(f.body.len());
     let mut labels_at = HashMap::default();
+    let mut label_offsets = HashMap::default();
     let mut errors = Vec::new();
     // Alignment after the last instruction pads towards the next function: not ours.
     let mut code_end = start;
@@ -116,6 +119,7 @@ pub fn place<'a>(
         match &item.item {
             BodyItem::Label(name) => {
                 labels_at.entry(offset).or_insert(name.as_str());
+                label_offsets.insert(name.as_str(), offset);
                 nodes.push(Node::Label(name.as_str()));
             }
             BodyItem::Align { bytes, max_skip } => {
@@ -168,5 +172,6 @@ pub fn place<'a>(
         end: code_end,
         nodes,
         labels_at,
+        label_offsets,
     })
 }

@@ -10,6 +10,7 @@ pub mod object_file;
 pub mod pipeline;
 pub mod rewrite;
 pub mod stack;
+pub mod table_dispatch;
 pub mod text;
 pub mod wrapper;
 pub mod writes;

@@ -21,8 +21,10 @@ use super::data::data_symbol;
 use super::object_file::{SectionClass, read_object};
 use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
+use super::table_dispatch::Translation;
 use super::text::{body_lines, c_text};
 use super::wrapper::{CALLER_FP_GAP, Inline, WrapperInput, stack_arg_bytes, wrapper};
+use super::writes::Written;
 use crate::abi;
 use crate::emit::model::AsmFile;
 use crate::error::Diagnostic;
@@ -45,6 +47,8 @@ pub(super) struct Prepared<'a> {
     pub lowered: Vec<Lowered>,
     pub calls: BTreeSet<usize>,
     pub tail_calls: BTreeSet<usize>,
+    /// Jump-table dispatches and their ladders (empty for most functions).
+    pub tables: Translation,
 }
 
 impl Prepared<'_> {
@@ -158,7 +162,13 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         strip_comments: inp.strip_comments,
     };
 
-    let prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    let tables = crate::lower::jump_tables::JumpTables::find(&program);
+    let table_at = tables_in_object(&program, &tables, &object);
+    let mut prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    translate_dispatches(&mut prepared, &ctx, &tables, &table_at, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -178,7 +188,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         let insns: Vec<_> = p.code.insns().collect();
         let flows: Vec<Flow> = p.lowered.iter().map(|l| l.flow).collect();
         let depth_of = |g: usize| stacks.get(&g).map(|s| s.max_depth).unwrap_or(0);
-        match analyse(&insns, &flows, &depth_of) {
+        match analyse(&insns, &flows, &depth_of, &p.tables.targets) {
             Ok(s) => {
                 stacks.insert(f, s);
             }
@@ -210,6 +220,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         // NOSPLIT wrapper (see `nosplit_stack`; the 16 bytes are `CALLER_FP_GAP`).
         let inline = nosplit_stack::height(CALLER_FP_GAP as u64 + stack.max_depth).is_some()
             && stack.arg_slots_read == 0
+            && p.tables.ladders.is_empty()
             && !p.lowered.iter().any(Lowered::is_raw_return)
             && p.calls.is_empty()
             && p.tail_calls.is_empty()
@@ -246,7 +257,16 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         file.texts
             .push(c_text(p, &names.functions[f], &program, f, stacks[&f]));
     }
-    // Data sections referenced by emitted code.
+    // Data sections referenced by emitted code, with rewritten jump-table entries.
+    let mut patches: HashMap<usize, Vec<(u64, Vec<u8>)>> = HashMap::default();
+    for p in prepared.values() {
+        for (section, offset, bytes) in &p.tables.patches {
+            patches
+                .entry(*section)
+                .or_default()
+                .push((*offset, bytes.clone()));
+        }
+    }
     let mut used: BTreeSet<usize> = BTreeSet::new();
     for (f, p) in &prepared {
         let inlined_only = !emitted.contains(f);
@@ -257,12 +277,121 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         used.extend(p.lowered.iter().filter_map(|l| l.data));
     }
     for s in used {
-        match data_symbol(&object, s, &data_names[&s]) {
+        let patched = patches.get(&s).map(Vec::as_slice).unwrap_or_default();
+        match data_symbol(&object, s, &data_names[&s], patched) {
             Ok(sym) => file.data.push(sym),
             Err(e) => d.asm(Span::new(1, 1, 0), e),
         }
     }
     d.finish(file)
+}
+
+/// Each jump table's place in the object: (ELF section, offset) → table index. The parsed
+/// layout of data sections is the assembler's (same directives); `table_dispatch` checks
+/// every entry against the object's bytes.
+fn tables_in_object(
+    program: &Program<Source>,
+    tables: &crate::lower::jump_tables::JumpTables,
+    object: &super::object_file::ObjectFile,
+) -> HashMap<(usize, u64), usize> {
+    let mut by_name: HashMap<&str, Option<usize>> = HashMap::default();
+    for (i, s) in &object.sections {
+        by_name
+            .entry(s.name.as_str())
+            .and_modify(|e| *e = None)
+            .or_insert(Some(*i));
+    }
+    tables
+        .tables
+        .iter()
+        .enumerate()
+        .filter_map(|(t, table)| {
+            let name = program.data[table.section].name.as_str();
+            let elf = (*by_name.get(name)?)?;
+            Some(((elf, table.offset), t))
+        })
+        .collect()
+}
+
+/// Proves and translates the jump-table dispatches of every prepared function (see
+/// `table_dispatch`), with what each call really clobbers: the registers its callee's
+/// instructions write and, transitively, those of everything it calls or tail-calls.
+fn translate_dispatches(
+    prepared: &mut HashMap<usize, Prepared<'_>>,
+    ctx: &Context<'_>,
+    tables: &crate::lower::jump_tables::JumpTables,
+    table_at: &HashMap<(usize, u64), usize>,
+    d: &mut Diags<'_>,
+) {
+    let mut clobbers: HashMap<usize, Written> = prepared
+        .iter()
+        .map(|(f, p)| {
+            let own = p
+                .code
+                .insns()
+                .zip(&p.lowered)
+                .fold(Written::default(), |acc, (insn, l)| match l.flow {
+                    Flow::Call(_) => acc.union(Written::LINK),
+                    _ if insn.decoded.opcode == yaxpeax_arm::armv8::a64::Opcode::Invalid => {
+                        Written::ALL
+                    }
+                    _ => acc.union(super::writes::written_gprs(&insn.decoded)),
+                });
+            (*f, own)
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (f, p) in prepared.iter() {
+            let mut w = clobbers[f];
+            for g in p.callees() {
+                w = w.union(clobbers.get(&g).copied().unwrap_or(Written::ALL));
+            }
+            if w != clobbers[f] {
+                clobbers.insert(*f, w);
+                changed = true;
+            }
+        }
+    }
+    let of = |g: usize| clobbers.get(&g).copied().unwrap_or(Written::ALL);
+    for p in prepared.values_mut() {
+        let dispatches = p
+            .lowered
+            .iter()
+            .any(|l| l.flow == Flow::Dispatch || l.anchor.is_some());
+        if !dispatches {
+            continue;
+        }
+        let inputs = super::table_dispatch::Inputs {
+            code: &p.code,
+            lowered: &p.lowered,
+            object: ctx.object,
+            tables,
+            table_at,
+            clobbers: &of,
+        };
+        let translation = match super::table_dispatch::translate(&inputs) {
+            Ok(t) => t,
+            Err(errs) => {
+                for (span, e) in errs {
+                    d.asm(span, e);
+                }
+                continue;
+            }
+        };
+        for (i, instr) in &translation.anchors {
+            let comment = match &p.lowered[*i].line {
+                crate::emit::model::Line::Word { comment, .. } => comment.clone(),
+                _ => None,
+            };
+            p.lowered[*i].line = crate::emit::model::Line::Native {
+                instr: instr.clone(),
+                comment,
+            };
+        }
+        p.tables = translation;
+    }
 }
 
 fn prepare_reachable<'a>(
@@ -320,6 +449,7 @@ fn prepare_reachable<'a>(
                 lowered,
                 calls,
                 tail_calls,
+                tables: Translation::default(),
             },
         );
     }

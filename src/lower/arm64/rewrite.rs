@@ -42,6 +42,9 @@ pub enum Flow {
     Return,
     /// `brk`/`udf`/`hlt` (`__builtin_trap()`): control does not continue.
     Trap,
+    /// `br xN`: allowed only as a jump-table dispatch (`table_dispatch` proves it and
+    /// records its targets).
+    Dispatch,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,9 @@ pub struct Lowered {
     pub flow: Flow,
     /// The data section (ELF index) the instruction references, if any.
     pub data: Option<usize>,
+    /// `adr xN, label` of a code label of this function: its offset. Allowed only as the
+    /// anchor of a jump-table dispatch (`table_dispatch` rewrites it), else an error.
+    pub anchor: Option<u64>,
 }
 
 impl Lowered {
@@ -200,6 +206,7 @@ impl Context<'_> {
             },
             flow,
             data: None,
+            anchor: None,
         };
         let label = |offset: u64, name: &str| (offset, GoOperand::Label(go_label(name).into()));
         match d.opcode {
@@ -292,6 +299,7 @@ impl Context<'_> {
                 },
                 flow: Flow::Return,
                 data: None,
+                anchor: None,
             }),
             Opcode::BRK | Opcode::UDF | Opcode::HLT => Ok(Lowered {
                 line: Line::Word {
@@ -300,8 +308,34 @@ impl Context<'_> {
                 },
                 flow: Flow::Trap,
                 data: None,
+                anchor: None,
             }),
-            Opcode::BR => Err(LowerError::IndirectJump),
+            // Indirect, not PC-relative: the word stays; `table_dispatch` must prove it.
+            Opcode::BR => Ok(Lowered {
+                line: Line::Word {
+                    word: insn.word,
+                    comment,
+                },
+                flow: Flow::Dispatch,
+                data: None,
+                anchor: None,
+            }),
+            Opcode::ADR if self.reloc(code, insn).is_none() => {
+                let target = pc_offset(d)
+                    .map(|pc| insn.offset as i64 + pc)
+                    .and_then(|t| u64::try_from(t).ok())
+                    .filter(|t| (code.start..code.end).contains(t))
+                    .ok_or_else(|| LowerError::PcRelative(insn.source.text.clone()))?;
+                Ok(Lowered {
+                    line: Line::Word {
+                        word: insn.word,
+                        comment,
+                    },
+                    flow: Flow::Next,
+                    data: None,
+                    anchor: Some(target),
+                })
+            }
             Opcode::BLR => Err(LowerError::IndirectCall),
             Opcode::ADRP | Opcode::ADR => {
                 let Some(reloc) = self.reloc(code, insn) else {
@@ -351,6 +385,7 @@ impl Context<'_> {
                     },
                     flow: Flow::Next,
                     data: None,
+                    anchor: None,
                 })
             }
         }
@@ -388,6 +423,7 @@ impl Context<'_> {
             line: Line::Word { word, comment },
             flow: Flow::Next,
             data: Some(section),
+            anchor: None,
         })
     }
 }

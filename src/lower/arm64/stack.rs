@@ -218,11 +218,13 @@ fn step(d: &Instruction, s: &mut State, arg_bytes: &mut i64) -> Result<(), Lower
 }
 
 /// Analyses a function. `flows[i]` is the control flow of `insns[i]`; `callee_depth`
-/// gives the summary depth of a called function.
+/// gives the summary depth of a called function; `dispatch_targets` the successors (code
+/// offsets) of each proven jump-table dispatch, by instruction index.
 pub fn analyse(
     insns: &[&Insn<'_>],
     flows: &[Flow],
     callee_depth: &dyn Fn(usize) -> u64,
+    dispatch_targets: &HashMap<usize, Vec<u64>>,
 ) -> Result<StackSummary, Vec<(Span, LowerError)>> {
     let index_of: HashMap<u64, usize> = insns
         .iter()
@@ -307,6 +309,15 @@ pub fn analyse(
                 }
             }
             Flow::Trap => {}
+            Flow::Dispatch => {
+                for &off in dispatch_targets.get(&i).into_iter().flatten() {
+                    match target(off) {
+                        Some(t) => propagate(t, s, &mut states, &mut queue, &mut errors),
+                        None => errors
+                            .push((insn.span, LowerError::PcRelative(insn.source.text.clone()))),
+                    }
+                }
+            }
             Flow::Return | Flow::TailCall(_) => {
                 if s.depth != 0 {
                     errors.push((

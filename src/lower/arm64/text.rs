@@ -22,6 +22,12 @@ pub(super) fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
             Flow::Jump(o) | Flow::CondJump(o) => Some(o),
             _ => None,
         })
+        .chain(
+            p.tables
+                .ladders
+                .iter()
+                .flat_map(|l| l.slots.iter().copied()),
+        )
         .collect();
     let mut lines = Vec::with_capacity(p.lowered.len() + 8);
     let mut lowered = p.lowered.iter();
@@ -57,6 +63,10 @@ pub(super) fn body_lines(p: &Prepared<'_>, inline: bool) -> Vec<Line> {
                 }
             }
         }
+    }
+    // Jump-table ladders: after the body, where control never falls.
+    for ladder in &p.tables.ladders {
+        lines.extend(ladder.lines(&|off| super::table_dispatch::label_at(&p.code, off)));
     }
     lines
 }

@@ -19,6 +19,17 @@ impl Written {
         (0..31).filter(move |r| self.contains(*r))
     }
 
+    /// x0–x30.
+    pub const ALL: Written = Written((1 << 31) - 1);
+
+    pub fn union(self, o: Written) -> Written {
+        Written(self.0 | o.0)
+    }
+
+    /// What a call instruction writes itself: the link register (the callee's writes are
+    /// the callee's).
+    pub const LINK: Written = Written(1 << 30);
+
     fn add(&mut self, o: &Operand) {
         if let Operand::Register(_, n) | Operand::RegisterOrSP(_, n) = o
             && *n < 31

@@ -786,10 +786,11 @@ mod tests {
             program: &program,
             names: &names,
         };
+        let tables = crate::lower::jump_tables::JumpTables::find(&program);
         let mut prepared = HashMap::default();
         for (i, f) in program.functions.iter().enumerate() {
             let next = (i + 1 < program.functions.len()).then_some(i + 1);
-            let p = super::super::function::prepare(i, f, next, &resolver)
+            let p = super::super::function::prepare(i, f, next, &resolver, &tables)
                 .unwrap_or_else(|_| panic!("prepares"));
             prepared.insert(i, p);
         }

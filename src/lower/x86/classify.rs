@@ -7,6 +7,7 @@ use iced_x86::{EncodingKind, FlowControl, Instruction, Mnemonic, OpKind, Registe
 
 use super::flow::Transfer;
 use crate::lower::LowerError;
+use crate::lower::jump_tables::{EntryForm, JumpTables};
 use crate::lower::symbols::{Resolved, Resolver, Use};
 use crate::parse::x86::{Instruction as AsmInstruction, Operand};
 use crate::parse::{Expr, SymbolRef};
@@ -35,6 +36,13 @@ pub enum Kind {
         symbol: String,
         offset: i64,
     },
+    /// `lea reg, [rip + table]` of a jump table (index into [`JumpTables::tables`]): the
+    /// table moves into the function's TEXT (see `layout`), so this stays a RIP-relative
+    /// `lea` whose displacement the layout knows.
+    TableAddress { dst: Register, table: usize },
+    /// `jmp reg`: an indirect jump, allowed only where `table_dispatch` proves that `reg`
+    /// holds a target read from a jump table.
+    TableJump,
 }
 
 /// Go's spelling of a jump mnemonic.
@@ -85,6 +93,7 @@ pub fn classify<I>(
     labels: &Labels,
     this_function: usize,
     resolver: &Resolver<'_, I>,
+    tables: &JumpTables,
 ) -> Result<Classified, LowerError> {
     // Segment overrides other than the no-op ones mean TLS (`fs:`) or OS structures (`gs:`).
     for op in &src.operands {
@@ -156,10 +165,19 @@ pub fn classify<I>(
             }
         }
         FlowControl::IndirectBranch => {
-            if mentions_jump_table(src) {
-                Err(LowerError::JumpTable(first_symbol(src)))
-            } else {
-                Err(LowerError::IndirectJump)
+            let symbol = first_symbol(src);
+            match tables.get(&symbol) {
+                Some(t) if t.form == EntryForm::Absolute => {
+                    Err(LowerError::AbsoluteJumpTable(symbol))
+                }
+                _ if ins.op0_kind() == OpKind::Register && ins.op0_register().is_gpr64() => {
+                    Ok(Classified {
+                        kind: Kind::TableJump,
+                        transfer: Transfer::TableJump { targets: None },
+                    })
+                }
+                _ if mentions_jump_table(src) => Err(LowerError::JumpTable(symbol)),
+                _ => Err(LowerError::IndirectJump),
             }
         }
         FlowControl::Call => {
@@ -185,14 +203,46 @@ pub fn classify<I>(
         FlowControl::Interrupt | FlowControl::XbeginXabortXend => {
             Err(LowerError::UnsupportedInstruction(src.text.to_string()))
         }
-        FlowControl::Next => classify_operands(src, ins, resolver),
+        FlowControl::Next => classify_operands(src, ins, this_function, resolver, tables),
     }
+}
+
+/// An instruction naming jump table `table`: only `lea reg, [rip + table]` of a table of
+/// this function's offsets is translated.
+fn table_reference(
+    ins: &Instruction,
+    this_function: usize,
+    tables: &JumpTables,
+    symbol: &str,
+    addend: i64,
+) -> Result<Kind, LowerError> {
+    let index = tables
+        .index_of(symbol)
+        .ok_or_else(|| LowerError::JumpTable(symbol.to_string()))?;
+    let t = &tables.tables[index];
+    if t.form == EntryForm::Absolute {
+        return Err(LowerError::AbsoluteJumpTable(symbol.to_string()));
+    }
+    let is_lea = ins.mnemonic() == Mnemonic::Lea
+        && ins.op0_kind() == OpKind::Register
+        && ins.op0_register().is_gpr64()
+        && ins.memory_base() == Register::RIP
+        && ins.memory_index() == Register::None;
+    if !is_lea || addend != 0 || t.function != this_function || t.form != EntryForm::TableRelative {
+        return Err(LowerError::JumpTable(symbol.to_string()));
+    }
+    Ok(Kind::TableAddress {
+        dst: ins.op0_register(),
+        table: index,
+    })
 }
 
 fn classify_operands<I>(
     src: &AsmInstruction,
     ins: &Instruction,
+    this_function: usize,
     resolver: &Resolver<'_, I>,
+    tables: &JumpTables,
 ) -> Result<Classified, LowerError> {
     let next = |kind| {
         Ok(Classified {
@@ -207,6 +257,15 @@ fn classify_operands<I>(
         match op {
             Operand::Mem(m) if !m.disp.is_constant() => {
                 let r = symbol_of(&m.disp)?;
+                if tables.get(&r.symbol).is_some() {
+                    return next(table_reference(
+                        ins,
+                        this_function,
+                        tables,
+                        &r.symbol,
+                        r.addend,
+                    )?);
+                }
                 let (symbol, offset) = data_address(resolver, &r)?;
                 if ins.stack_pointer_increment() != 0 {
                     return Err(LowerError::UnsupportedSymbolicOperand);
@@ -226,6 +285,9 @@ fn classify_operands<I>(
             }
             Operand::Offset(e) => {
                 let r = symbol_of(e)?;
+                if tables.get(&r.symbol).is_some() {
+                    return Err(LowerError::AbsoluteJumpTable(r.symbol));
+                }
                 let (symbol, offset) = data_address(resolver, &r)?;
                 let is_mov_to_reg = ins.mnemonic() == Mnemonic::Mov
                     && ins.op0_kind() == OpKind::Register

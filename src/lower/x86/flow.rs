@@ -1,6 +1,8 @@
 //! Control flow of one function at instruction granularity: successors of each
 //! instruction and how the function can be left.
 
+use std::rc::Rc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 /// How control leaves an instruction besides falling through / branching to local labels.
@@ -15,24 +17,55 @@ pub enum Exit {
 }
 
 /// The successors of one instruction: at most two (the branch target and the next
-/// instruction), kept inline so a function's flow is not one allocation per instruction.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Succs {
-    len: u8,
-    items: [usize; 2],
+/// instruction), kept inline so a function's flow is not one allocation per instruction —
+/// except a table dispatch, whose targets are shared with the dispatch's transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Succs {
+    Inline { len: Len, items: [usize; 2] },
+    Table(Rc<[usize]>),
+}
+
+/// How many inline successors are set (an enum, so `Succs` needs no tag of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Len {
+    Zero,
+    One,
+    Two,
+}
+
+impl Default for Succs {
+    fn default() -> Succs {
+        Succs::Inline {
+            len: Len::Zero,
+            items: [0; 2],
+        }
+    }
 }
 
 impl Succs {
     fn push(&mut self, s: usize) {
-        self.items[usize::from(self.len)] = s;
-        self.len += 1;
+        if let Succs::Inline { len, items } = self {
+            *len = match *len {
+                Len::Zero => {
+                    items[0] = s;
+                    Len::One
+                }
+                Len::One | Len::Two => {
+                    items[1] = s;
+                    Len::Two
+                }
+            };
+        }
     }
 }
 
 impl std::ops::Deref for Succs {
     type Target = [usize];
     fn deref(&self) -> &[usize] {
-        &self.items[..usize::from(self.len)]
+        match self {
+            Succs::Inline { len, items } => &items[..*len as usize],
+            Succs::Table(t) => t,
+        }
     }
 }
 
@@ -48,7 +81,7 @@ pub struct Flow {
 }
 
 /// What an instruction does to control flow, as the lowering classified it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transfer {
     /// Falls through to the next instruction.
     Next,
@@ -67,6 +100,11 @@ pub enum Transfer {
     Return,
     /// Never continues (`ud2`).
     Stop,
+    /// `jmp reg` through a jump table: the distinct target instructions once
+    /// `table_dispatch` proved which table, `None` before (no successors).
+    TableJump {
+        targets: Option<Rc<[usize]>>,
+    },
 }
 
 impl Flow {
@@ -89,10 +127,10 @@ impl Flow {
                 Some(j) => flow.succs[i].push(j),
                 None => flow.exits[i] = Some(fall_off),
             };
-            match *t {
+            match t {
                 Transfer::Next => fall(&mut flow),
                 Transfer::Call { callee } => {
-                    flow.calls.insert(i, callee);
+                    flow.calls.insert(i, *callee);
                     fall(&mut flow);
                 }
                 Transfer::Jump {
@@ -103,7 +141,7 @@ impl Flow {
                         Some(t) => flow.succs[i].push(t),
                         None => flow.exits[i] = Some(fall_off),
                     }
-                    if conditional {
+                    if *conditional {
                         fall(&mut flow);
                     }
                 }
@@ -111,13 +149,16 @@ impl Flow {
                     callee,
                     conditional,
                 } => {
-                    flow.exits[i] = Some(Exit::TailCall(callee));
-                    if conditional && let Some(j) = next(i) {
+                    flow.exits[i] = Some(Exit::TailCall(*callee));
+                    if *conditional && let Some(j) = next(i) {
                         flow.succs[i].push(j);
                     }
                 }
                 Transfer::Return => flow.exits[i] = Some(Exit::Return),
-                Transfer::Stop => {}
+                Transfer::Stop | Transfer::TableJump { targets: None } => {}
+                Transfer::TableJump {
+                    targets: Some(targets),
+                } => flow.succs[i] = Succs::Table(targets.clone()),
             }
         }
         flow
@@ -172,6 +213,18 @@ mod tests {
         assert_eq!(f.exits[2], Some(Exit::Return));
         assert_eq!(f.exits[3], Some(Exit::TailCall(7)));
         assert!(f.succs[3].is_empty());
+    }
+
+    #[test]
+    fn successors_stay_three_words() {
+        assert_eq!(
+            std::mem::size_of::<Succs>(),
+            3 * std::mem::size_of::<usize>()
+        );
+        let t = [Transfer::TableJump {
+            targets: Some(vec![0, 0].into()),
+        }];
+        assert_eq!(*Flow::build(&t, None).succs[0], [0, 0]);
     }
 
     #[test]

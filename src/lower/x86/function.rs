@@ -13,6 +13,7 @@ use super::liveness::Liveness;
 use super::registers::{GprSet, go_name};
 use crate::emit::model::{GoInstr, GoOperand, Label, Line, MachineCode, TextSymbol};
 use crate::lower::LowerError;
+use crate::lower::jump_tables::JumpTables;
 use crate::lower::program::{BodyItem, Function};
 use crate::lower::symbols::{GoNames, Resolver, sanitize};
 use crate::parse::Located;
@@ -21,9 +22,9 @@ use crate::source::Span;
 
 /// Emission order of a function body.
 #[derive(Debug, Clone)]
-enum Node {
+pub(super) enum Node {
     Label(Label),
-    Align(u64),
+    Align { bytes: u64, max_skip: Option<u64> },
     Code(usize),
 }
 
@@ -33,9 +34,9 @@ pub struct Prepared<'a> {
     pub code: Vec<Instruction>,
     pub kinds: Vec<Kind>,
     pub flow: Flow,
-    sources: Vec<&'a AsmInstruction>,
+    pub(super) sources: Vec<&'a AsmInstruction>,
     pub spans: Vec<Span>,
-    nodes: Vec<Node>,
+    pub(super) nodes: Vec<Node>,
     pub uses_avx: bool,
     /// Functions this one calls or tail-calls (or falls into).
     pub calls: Vec<usize>,
@@ -44,6 +45,17 @@ pub struct Prepared<'a> {
     pub falls_into: Option<usize>,
     /// Reads and writes of every instruction, for the liveness analyses.
     pub use_defs: super::liveness::UseDefs,
+    /// The function dispatches through jump tables: it is laid out byte for byte
+    /// (`layout`), never inlined into a wrapper.
+    pub laid_out: bool,
+    /// Every jump table the function addresses: its label and each entry's target label.
+    pub table_labels: HashMap<usize, (String, Vec<Label>)>,
+    /// Each such table's distinct targets as instruction indices.
+    table_targets: HashMap<usize, std::rc::Rc<[usize]>>,
+    /// What each instruction does to control flow (table dispatches resolved by
+    /// [`prove_dispatch`]).
+    transfers: Vec<Transfer>,
+    next_function: Option<usize>,
 }
 
 pub type Failure = (Span, LowerError);
@@ -53,6 +65,7 @@ pub fn prepare<'a, I>(
     f: &'a Function<AsmInstruction>,
     next_function: Option<usize>,
     resolver: &Resolver<'_, I>,
+    tables: &JumpTables,
 ) -> Result<Prepared<'a>, Vec<Failure>> {
     let mut errors = Vec::new();
     // Labels first: a jump may go forward.
@@ -73,7 +86,10 @@ pub fn prepare<'a, I>(
                 labels.insert(name.as_str(), (go.clone(), count));
                 nodes.push(Node::Label(go));
             }
-            BodyItem::Align { bytes, .. } => nodes.push(Node::Align(*bytes)),
+            BodyItem::Align { bytes, max_skip } => nodes.push(Node::Align {
+                bytes: *bytes,
+                max_skip: *max_skip,
+            }),
             BodyItem::Instruction(_) => {
                 nodes.push(Node::Code(count));
                 count += 1;
@@ -97,7 +113,7 @@ pub fn prepare<'a, I>(
                 Instruction::default()
             }
         };
-        let c = classify(src, &ins, &labels, index, resolver).unwrap_or_else(|e| {
+        let c = classify(src, &ins, &labels, index, resolver, tables).unwrap_or_else(|e| {
             errors.push((*span, e));
             super::classify::Classified {
                 kind: Kind::Raw,
@@ -113,35 +129,47 @@ pub fn prepare<'a, I>(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let flow = Flow::build(&transfers, next_function);
-    let reachable = flow.reachable();
-    let mut calls = Vec::new();
-    let mut tail_calls = Vec::new();
-    for (i, t) in transfers.iter().enumerate() {
-        if !reachable[i] {
-            continue;
-        }
-        match *t {
-            Transfer::Call { callee } => calls.push(callee),
-            Transfer::TailCall { callee, .. } => tail_calls.push(callee),
-            _ => {}
-        }
-    }
-    let falls_into = flow
-        .exits
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| reachable[*i])
-        .find_map(|(_, e)| match e {
-            Some(super::flow::Exit::TailCall(c)) if Some(*c) == next_function => Some(*c),
-            _ => None,
-        })
-        .filter(|_| falls_off(&transfers));
-    if let Some(n) = falls_into {
-        tail_calls.push(n);
-    }
-    let uses_avx = code.iter().any(is_avx);
     let use_defs = super::liveness::use_defs(&code);
+    let mut table_labels = HashMap::default();
+    let mut table_targets = HashMap::default();
+    let laid_out = kinds
+        .iter()
+        .any(|k| matches!(k, Kind::TableJump | Kind::TableAddress { .. }));
+    for (i, k) in kinds.iter().enumerate() {
+        let Kind::TableAddress { table, .. } = k else {
+            continue;
+        };
+        let t = &tables.tables[*table];
+        let mut entries = Vec::with_capacity(t.targets.len());
+        let mut targets: Vec<usize> = Vec::new();
+        for target in &t.targets {
+            match labels.get(target.as_str()).filter(|(_, at)| *at < count) {
+                Some((go, at)) => {
+                    entries.push(go.clone());
+                    if !targets.contains(at) {
+                        targets.push(*at);
+                    }
+                }
+                None => errors.push((
+                    spans[i],
+                    LowerError::UntranslatableJumpTable(
+                        t.label.clone(),
+                        format!("its target `{target}` is not an instruction of this function"),
+                    ),
+                )),
+            }
+        }
+        table_labels.insert(*table, (t.label.clone(), entries));
+        table_targets.insert(*table, targets.into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let flow = Flow::build(&transfers, next_function);
+    // Until its dispatches are proven, a laid-out function's case blocks look unreachable:
+    // every call it makes counts, so that its callees are prepared (and summarised) too.
+    let (calls, tail_calls, falls_into) = edges(&transfers, &flow, next_function, laid_out);
+    let uses_avx = code.iter().any(is_avx);
     Ok(Prepared {
         index,
         use_defs,
@@ -155,7 +183,81 @@ pub fn prepare<'a, I>(
         calls,
         tail_calls,
         falls_into,
+        laid_out,
+        table_labels,
+        table_targets,
+        transfers,
+        next_function,
     })
+}
+
+/// Functions called, tail-called, and fallen into from the instructions reachable in
+/// `flow` (from every instruction when `all`).
+fn edges(
+    transfers: &[Transfer],
+    flow: &Flow,
+    next_function: Option<usize>,
+    all: bool,
+) -> (Vec<usize>, Vec<usize>, Option<usize>) {
+    let reachable = if all {
+        vec![true; transfers.len()]
+    } else {
+        flow.reachable()
+    };
+    let mut calls = Vec::new();
+    let mut tail_calls = Vec::new();
+    for (i, t) in transfers.iter().enumerate() {
+        if !reachable[i] {
+            continue;
+        }
+        match t {
+            Transfer::Call { callee } => calls.push(*callee),
+            Transfer::TailCall { callee, .. } => tail_calls.push(*callee),
+            _ => {}
+        }
+    }
+    let falls_into = flow
+        .exits
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| reachable[*i])
+        .find_map(|(_, e)| match e {
+            Some(super::flow::Exit::TailCall(c)) if Some(*c) == next_function => Some(*c),
+            _ => None,
+        })
+        .filter(|_| falls_off(transfers));
+    if let Some(n) = falls_into {
+        tail_calls.push(n);
+    }
+    (calls, tail_calls, falls_into)
+}
+
+/// Proves every indirect jump of a laid-out function a table dispatch (`table_dispatch`)
+/// and rebuilds its control flow with the tables' targets. `clobbers(f)` is what a call of
+/// function `f` may write (its instructions' and its callees', transitively).
+pub fn prove_dispatch(
+    p: &mut Prepared<'_>,
+    tables: &JumpTables,
+    clobbers: &dyn Fn(usize) -> GprSet,
+) -> Result<(), Vec<Failure>> {
+    if !p.laid_out {
+        return Ok(());
+    }
+    let proof = super::table_dispatch::Function {
+        code: &p.code,
+        kinds: &p.kinds,
+        writes: &p.use_defs.writes,
+        tables,
+        targets: &p.table_targets,
+        clobbers,
+        next_function: p.next_function,
+    };
+    if let Err(errs) = super::table_dispatch::prove(&proof, &mut p.transfers) {
+        return Err(errs.into_iter().map(|(i, e)| (p.spans[i], e)).collect());
+    }
+    p.flow = Flow::build(&p.transfers, p.next_function);
+    (p.calls, p.tail_calls, p.falls_into) = edges(&p.transfers, &p.flow, p.next_function, false);
+    Ok(())
 }
 
 /// Whether control can run past the last instruction.
@@ -166,7 +268,7 @@ fn falls_off(transfers: &[Transfer]) -> bool {
         Some(Transfer::Jump { conditional, .. }) | Some(Transfer::TailCall { conditional, .. }) => {
             *conditional
         }
-        Some(Transfer::Return) | Some(Transfer::Stop) => false,
+        Some(Transfer::Return) | Some(Transfer::Stop) | Some(Transfer::TableJump { .. }) => false,
     }
 }
 
@@ -198,6 +300,16 @@ pub fn emit(
     strip_comments: bool,
     returns_to: Option<&str>,
 ) -> Result<TextSymbol, Vec<Failure>> {
+    if p.laid_out {
+        return super::layout::emit(
+            p,
+            names,
+            liveness,
+            mark_spwrite,
+            strip_comments,
+            &p.table_labels,
+        );
+    }
     let mut lines = Vec::with_capacity(p.code.len() + 8);
     let mut errors = Vec::new();
     let mut info = InstructionInfoFactory::new();
@@ -223,7 +335,7 @@ pub fn emit(
     for node in &p.nodes {
         match node {
             Node::Label(l) => lines.push(Line::Label(Label::clone(l))),
-            Node::Align(bytes) => {
+            Node::Align { bytes, .. } => {
                 if *bytes >= 8 {
                     lines.push(Line::Native {
                         instr: GoInstr::new(
@@ -313,6 +425,10 @@ pub fn emit(
                             None => errors.push((span, LowerError::UnsupportedSymbolicOperand)),
                         }
                     }
+                    // Only laid-out functions (above) dispatch through tables.
+                    Kind::TableAddress { .. } | Kind::TableJump => {
+                        errors.push((span, LowerError::IndirectJump))
+                    }
                     Kind::SymbolicMemory { symbol, offset } => {
                         match symbolic_memory(
                             ins,
@@ -383,7 +499,7 @@ pub fn emit(
     })
 }
 
-fn falls_off_kinds(p: &Prepared<'_>) -> bool {
+pub(super) fn falls_off_kinds(p: &Prepared<'_>) -> bool {
     p.flow.exits.last().is_some_and(|e| {
         matches!(e, Some(super::flow::Exit::TailCall(c)) if Some(*c) == p.falls_into)
             || matches!(e, Some(super::flow::Exit::FallOff))
@@ -393,7 +509,7 @@ fn falls_off_kinds(p: &Prepared<'_>) -> bool {
 /// `LEAQ sym+off(SB), S` then the instruction re-encoded with `[S + base + index*scale]`.
 /// S is a register dead after the instruction (or one it only overwrites); when none is
 /// free, S is saved below the stack pointer around the sequence (no red zone is in use).
-fn symbolic_memory(
+pub(super) fn symbolic_memory(
     ins: &Instruction,
     symbol: &str,
     offset: i64,

@@ -1,7 +1,8 @@
 //! Which C functions run inside their Go wrapper instead of being called, and how much
 //! stack the wrapper declares for them.
 //!
-//! A bound C function is inlined when it is a leaf (no calls, no tail calls, no falling
+//! A bound C function is inlined when it is not laid out byte for byte (jump tables,
+//! `layout`), is a leaf (no calls, no tail calls, no falling
 //! into the next function) that leaves only by `ret`, reads no stack arguments and is
 //! declared with none, and its stack use run directly on the Go stack is provable and
 //! small: none at all, or at most [`MAX_HEIGHT`] bytes with no dependence on System V's
@@ -33,7 +34,8 @@ pub fn inline_form(
         .exits
         .iter()
         .all(|e| matches!(e, None | Some(Exit::Return)));
-    if stack_args
+    if p.laid_out
+        || stack_args
         || s.stack_arg_slots != 0
         || !p.calls.is_empty()
         || !p.tail_calls.is_empty()

@@ -11,11 +11,13 @@ pub mod liveness;
 pub mod memo;
 pub mod registers;
 pub mod stack;
+pub mod table_dispatch;
 
 pub use assemble::{EncodeError, build, encode};
 pub mod classify;
 pub mod cold;
 pub mod function;
 pub mod inline;
+pub mod layout;
 pub mod pipeline;
 pub mod wrapper;

@@ -43,6 +43,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         program: &program,
         names: &names,
     };
+    let tables = crate::lower::jump_tables::JumpTables::find(&program);
 
     let bound = crate::lower::binding::bind(&program, inp.decls);
     for (span, e) in bound.errors {
@@ -52,7 +53,21 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         d.warn_decl(span, e);
     }
     let bindings = bound.bindings;
-    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &mut d);
+    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &tables, &mut d);
+    if !d.out.is_empty() {
+        return Err(d.out);
+    }
+    // Jump-table dispatches, proven with what each call really clobbers.
+    let clobbers = call_clobbers(&prepared);
+    let all = GprSet(u16::MAX);
+    for p in prepared.values_mut() {
+        let of = |f: usize| clobbers.get(&f).copied().unwrap_or(all);
+        if let Err(errs) = super::function::prove_dispatch(p, &tables, &of) {
+            for (s, e) in errs {
+                d.asm(s, e);
+            }
+        }
+    }
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -154,6 +169,11 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     // function's analysis is dropped as soon as its TEXT is written, so the analyses and
     // the output model are not all alive at once (peak memory).
     let sections = referenced_sections(&program, &prepared, &names);
+    // Jump tables moved into their function's TEXT: left out of the data symbols.
+    let moved: Vec<usize> = prepared
+        .values()
+        .flat_map(|p| p.table_labels.keys().copied())
+        .collect();
     for &f in &funcs {
         let Some(p) = prepared.remove(&f) else {
             continue;
@@ -180,7 +200,9 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     file.texts = wrappers;
 
     for (idx, section) in sections {
-        match data_symbol(section, &names.data[idx], &resolver) {
+        match data_symbol(section, &names.data[idx], &resolver, &|o| {
+            tables.covers(idx, o, &moved)
+        }) {
             Ok(Some(sym)) => file.data.push(sym),
             Ok(None) => {}
             Err((s, e)) => d.asm(s, e),
@@ -193,6 +215,7 @@ fn prepare_reachable<'a>(
     program: &'a Program<AsmInstruction>,
     bindings: &[Binding<'_>],
     resolver: &Resolver<'_, AsmInstruction>,
+    tables: &crate::lower::jump_tables::JumpTables,
     d: &mut Diags<'_>,
 ) -> HashMap<usize, Prepared<'a>> {
     let mut prepared = HashMap::default();
@@ -203,7 +226,7 @@ fn prepare_reachable<'a>(
             continue;
         }
         let next = (f + 1 < program.functions.len()).then_some(f + 1);
-        match prepare(f, &program.functions[f], next, resolver) {
+        match prepare(f, &program.functions[f], next, resolver, tables) {
             Ok(p) => {
                 work.extend(p.calls.iter().chain(&p.tail_calls).copied());
                 prepared.insert(f, p);
@@ -216,6 +239,38 @@ fn prepare_reachable<'a>(
         }
     }
     prepared
+}
+
+/// What a call of each prepared function may write: the registers its instructions write
+/// and, transitively, those of everything it calls, tail-calls or falls into (a function
+/// outside the prepared set counts as writing everything).
+fn call_clobbers(prepared: &HashMap<usize, Prepared<'_>>) -> HashMap<usize, GprSet> {
+    let mut out: HashMap<usize, GprSet> = prepared
+        .iter()
+        .map(|(f, p)| {
+            let own = p
+                .use_defs
+                .writes
+                .iter()
+                .fold(GprSet::EMPTY, |a, w| a.union(*w));
+            (*f, own)
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (f, p) in prepared {
+            let mut s = out[f];
+            for c in p.calls.iter().chain(&p.tail_calls) {
+                s = s.union(out.get(c).copied().unwrap_or(GprSet(u16::MAX)));
+            }
+            if s != out[f] {
+                out.insert(*f, s);
+                changed = true;
+            }
+        }
+    }
+    out
 }
 
 /// The call graph of the prepared functions, callee-first (see `call_graph`).

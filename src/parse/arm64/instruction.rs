@@ -84,6 +84,8 @@ pub fn parse_instruction(
             let mut operand = parse_operand(trimmed).ok_or_else(|| {
                 let e = if names_sve_register(trimmed) {
                     ParseError::Sve(trimmed.to_string())
+                } else if super::operand::is_too_deep(trimmed) {
+                    ParseError::TooDeep
                 } else {
                     ParseError::BadOperand(trimmed.to_string())
                 };

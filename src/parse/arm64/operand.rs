@@ -155,6 +155,29 @@ fn float_immediate(text: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
+fn structured(t: &str) -> IResult<&str, Operand> {
+    all_consuming(sp(alt((
+        memory,
+        list,
+        map(reloc, Operand::Reloc),
+        map(general, Operand::Gpr),
+        map(simd, Operand::Vec),
+        map(shift, |(kind, amount)| Operand::Shift { kind, amount }),
+        map(preceded(tag("#"), expr), Operand::Imm),
+    ))))
+    .parse(t)
+}
+
+/// Whether `text` failed to parse as an operand because an expression in it nests deeper
+/// than [`crate::parse::expr_parser::MAX_DEPTH`] (for the error message).
+pub fn is_too_deep(text: &str) -> bool {
+    matches!(
+        structured(text.trim()),
+        Err(nom::Err::Failure(e)) if e.code == nom::error::ErrorKind::TooLarge
+    ) || crate::parse::expr_parser::try_parse_expr(text.trim().trim_start_matches('#'))
+        == Err(crate::parse::expr_parser::ExprError::TooDeep)
+}
+
 /// Parses one operand (already split at top-level commas, trimmed).
 pub fn parse_operand(text: &str) -> Option<Operand> {
     let t = text.trim();
@@ -167,17 +190,7 @@ pub fn parse_operand(text: &str) -> Option<Operand> {
     if let Some(f) = float_immediate(t) {
         return Some(Operand::FloatImm(f));
     }
-    let parsed = all_consuming(sp(alt((
-        memory,
-        list,
-        map(reloc, Operand::Reloc),
-        map(general, Operand::Gpr),
-        map(simd, Operand::Vec),
-        map(shift, |(kind, amount)| Operand::Shift { kind, amount }),
-        map(preceded(tag("#"), expr), Operand::Imm),
-    ))))
-    .parse(t);
-    if let Ok((_, op)) = parsed {
+    if let Ok((_, op)) = structured(t) {
         return Some(op);
     }
     // A bare word: a condition, prefetch or barrier name — or a symbol; the instruction

@@ -73,14 +73,28 @@ fn tables() -> &'static Tables {
 
 fn build_table() -> HashMap<String, Mnemonic> {
     let mut map = HashMap::default();
-    for m in IcedMnemonic::values() {
-        if m == IcedMnemonic::INVALID {
+    // Mnemonics of x86-64 instructions only: Knights Corner's MVEX/VEX-only mnemonics
+    // (`vpcmpltd`) would shadow the AVX-512 compare pseudo-mnemonics of the same name.
+    for code in iced_x86::Code::values() {
+        let m = code.mnemonic();
+        let knc = code.op_code().encoding() == iced_x86::EncodingKind::MVEX
+            || code.cpuid_features().contains(&iced_x86::CpuidFeature::KNC);
+        if m == IcedMnemonic::INVALID || knc {
             continue;
         }
         map.insert(format!("{m:?}").to_ascii_lowercase(), Mnemonic::plain(m));
     }
+    // LLVM reads `pushf`/`popf` as the 64-bit forms (iced's `pushf` is the 16-bit one).
+    map.insert("pushf".into(), Mnemonic::plain(IcedMnemonic::Pushfq));
+    map.insert("popf".into(), Mnemonic::plain(IcedMnemonic::Popfq));
     add_condition_aliases(&mut map);
     add_predicate_pseudos(&mut map);
+    // LLVM's spellings of the x87 compare-and-pop-to-EFLAGS instructions.
+    for (alias, name) in [("fcompi", "fcomip"), ("fucompi", "fucomip")] {
+        if let Some(m) = map.get(name).copied() {
+            map.insert(alias.into(), m);
+        }
+    }
     // Assemblers encode `sal` as `shl` (/4); iced's Sal is the undocumented /6 alias.
     map.insert("sal".into(), Mnemonic::plain(IcedMnemonic::Shl));
     map.insert(

@@ -8,7 +8,7 @@ use super::ast::{MemOperand, MemSize, Operand, Rounding};
 use super::register;
 use crate::parse::ParseError;
 use crate::parse::expr::Expr;
-use crate::parse::expr_parser::parse_expr;
+use crate::parse::expr_parser::{ExprError, MAX_DEPTH, try_parse_expr};
 
 /// An operand with the decorations written after it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,14 @@ pub struct Parsed {
 
 fn bad(text: &str) -> ParseError {
     ParseError::BadOperand(text.to_string())
+}
+
+/// `e` parsed as an expression; a syntax error is the operand `text`'s.
+fn expression(e: &str, text: &str) -> Result<Expr, ParseError> {
+    try_parse_expr(e).map_err(|err| match err {
+        ExprError::TooDeep => ParseError::TooDeep,
+        ExprError::Syntax => bad(text),
+    })
 }
 
 fn mem_size(word: &str) -> Option<MemSize> {
@@ -126,7 +134,7 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
         let rest = strip_word(rest, "flat")
             .map(|r| r.trim_start_matches(':').trim_start())
             .unwrap_or(rest);
-        let e = parse_expr(rest).ok_or_else(|| bad(text))?;
+        let e = expression(rest, text)?;
         return Ok(Parsed {
             operand: Operand::Offset(e),
             opmask,
@@ -154,10 +162,13 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
             return Err(bad(text));
         }
         let prefix = body[..open].trim();
-        let mut mem = parse_brackets(&body[open + 1..close]).ok_or_else(|| bad(text))?;
+        let mut mem = parse_brackets(&body[open + 1..close], text)?;
         if !prefix.is_empty() {
-            let p = parse_expr(prefix).ok_or_else(|| bad(text))?;
+            let p = expression(prefix, text)?;
             mem.disp = add(p, mem.disp);
+            if mem.disp.depth() > MAX_DEPTH {
+                return Err(ParseError::TooDeep);
+            }
         }
         mem.size = size;
         mem.segment = segment;
@@ -171,7 +182,7 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
 
     if segment.is_some() || size.is_some() {
         // `fs:0`, `dword ptr fs:x@tpoff`, `qword ptr sym`: absolute memory.
-        let disp = parse_expr(body).ok_or_else(|| bad(text))?;
+        let disp = expression(body, text)?;
         return Ok(Parsed {
             operand: Operand::Mem(MemOperand {
                 size,
@@ -194,7 +205,7 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
             zeroing,
         });
     }
-    let e = parse_expr(body).ok_or_else(|| bad(text))?;
+    let e = expression(body, text)?;
     Ok(Parsed {
         operand: Operand::Expr(e),
         opmask,
@@ -210,8 +221,9 @@ fn add(a: Expr, b: Expr) -> Expr {
     }
 }
 
-/// The inside of `[...]`: `base + index*scale + disp` in any order, GCC's `0+rax*4` too.
-fn parse_brackets(inner: &str) -> Option<MemOperand> {
+/// The inside of `[...]` (of the operand `text`): `base + index*scale + disp` in any order,
+/// GCC's `0+rax*4` too.
+fn parse_brackets(inner: &str, text: &str) -> Result<MemOperand, ParseError> {
     let mut mem = MemOperand {
         size: None,
         segment: None,
@@ -222,21 +234,22 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
         broadcast: None,
     };
     // Terms are handled as they are split (no intermediate lists): registers fill base and
-    // index, everything else adds to the displacement in source order.
-    let mut disp: Option<Expr> = None;
-    let mut term = |neg: bool, t: &str| -> Option<()> {
+    // index, everything else adds to the displacement in source order — a chain as deep
+    // as it has terms, so its depth is kept within MAX_DEPTH as it grows.
+    let mut disp: Option<(Expr, usize)> = None;
+    let mut term = |neg: bool, t: &str| -> Result<(), ParseError> {
         if let Some(r) = register::lookup(t) {
             if neg {
-                return None;
+                return Err(bad(text));
             }
             if mem.base.is_none() && !r.is_vector_register() {
                 mem.base = Some(r);
             } else if mem.index.is_none() {
                 mem.index = Some(r);
             } else {
-                return None;
+                return Err(bad(text));
             }
-            return Some(());
+            return Ok(());
         }
         if let Some((l, r)) = t.split_once('*') {
             let (l, r) = (l.trim(), r.trim());
@@ -246,26 +259,36 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
                 _ => None,
             };
             if let Some((reg, scale)) = scaled {
-                let scale: u8 = scale.parse().ok()?;
+                let scale: u8 = scale.parse().map_err(|_| bad(text))?;
                 if neg || mem.index.is_some() || !matches!(scale, 1 | 2 | 4 | 8) {
-                    return None;
+                    return Err(bad(text));
                 }
                 mem.index = Some(reg);
                 mem.scale = scale;
-                return Some(());
+                return Ok(());
             }
         }
-        let e = parse_expr(t)?;
-        disp = Some(match (disp.take(), neg) {
+        let e = expression(t, text)?;
+        let depth = e.depth();
+        let grown = match &disp {
+            None if neg && !matches!(e, Expr::Num(_)) => depth + 1,
+            None => depth,
+            Some((_, d)) => d.max(&depth) + 1,
+        };
+        if grown > MAX_DEPTH {
+            return Err(ParseError::TooDeep);
+        }
+        let e = match (disp.take(), neg) {
             (None, false) => e,
             (None, true) => match e {
                 Expr::Num(v) => Expr::Num(-v),
                 e => Expr::Neg(Box::new(e)),
             },
-            (Some(d), false) => Expr::Add(Box::new(d), Box::new(e)),
-            (Some(d), true) => Expr::Sub(Box::new(d), Box::new(e)),
-        });
-        Some(())
+            (Some((d, _)), false) => Expr::Add(Box::new(d), Box::new(e)),
+            (Some((d, _)), true) => Expr::Sub(Box::new(d), Box::new(e)),
+        };
+        disp = Some((e, grown));
+        Ok(())
     };
     let bytes = inner.as_bytes();
     let (mut depth, mut start, mut negative) = (0i32, 0usize, false);
@@ -295,12 +318,12 @@ fn parse_brackets(inner: &str) -> Option<MemOperand> {
     if !last.is_empty() {
         term(negative, last)?;
     } else if terms == 0 {
-        return None;
+        return Err(bad(text));
     }
-    if let Some(d) = disp {
+    if let Some((d, _)) = disp {
         mem.disp = d;
     }
-    Some(mem)
+    Ok(mem)
 }
 
 #[cfg(test)]

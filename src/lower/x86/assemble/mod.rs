@@ -4,9 +4,11 @@
 //! Candidates come from iced-x86's tables ([`table`]); operands are matched by kind
 //! ([`operands`]); every candidate that fits is encoded and the best is kept: an explicit
 //! `{vex}`/`{evex}` decides first, then LLVM's preference for VEX over EVEX (except for
-//! the AVX-512 VNNI/IFMA forms, which LLVM assembles as EVEX unless `{vex}` is written),
-//! then the shortest encoding, then iced's `Code` order (which lists the `r/m, reg` forms
-//! LLVM picks for register-to-register operations first).
+//! the AVX-512 VNNI/IFMA/BF16 forms, which LLVM assembles as EVEX unless `{vex}` is
+//! written), then the shortest encoding, then LLVM's tie-breaks (`llvm_tie_break`), then
+//! iced's `Code` order (which lists the `r/m, reg` forms LLVM picks for
+//! register-to-register operations first). tests/isa_differential.rs checks the choice
+//! against `clang-19 -c` over iced's whole instruction table.
 
 mod cache;
 mod operands;
@@ -54,6 +56,8 @@ fn prefers_evex(m: Mnemonic) -> bool {
             | Mnemonic::Vpdpwssds
             | Mnemonic::Vpmadd52luq
             | Mnemonic::Vpmadd52huq
+            // AVX512-BF16 over AVX-NE-CONVERT.
+            | Mnemonic::Vcvtneps2bf16
     )
 }
 
@@ -125,15 +129,25 @@ pub fn build<'a>(ins: &'a AsmInstruction) -> Result<Instruction, EncodeError> {
             return Err(EncodeError::UnsupportedPrefix(ins.text.to_string()));
         }
     }
-    // `xchg rax, rcx`: LLVM uses the one-byte accumulator form, written `xchg rcx, rax`.
+    // `xchg` of two registers: `xchg rax, rcx` is the one-byte accumulator form (iced
+    // writes it `xchg rcx, rax`); otherwise LLVM puts the first register in ModRM.reg,
+    // which iced's `xchg r/m, reg` takes second.
     if ins.mnemonic.base == Mnemonic::Xchg
         && let [Op::Reg(a), Op::Reg(b)] = ops[..]
-        && matches!(a, Register::RAX | Register::EAX | Register::AX)
-        && a != b
     {
-        ops.swap(0, 1);
+        let accumulator = |r: Register| matches!(r, Register::RAX | Register::EAX | Register::AX);
+        if !(accumulator(b) && a != b) {
+            ops.swap(0, 1);
+        }
     }
     let ops: &[Op<'_>] = ops;
+    // `xchg rax, rax` is LLVM's one-byte `nop` (90, no REX.W).
+    if ins.mnemonic.base == Mnemonic::Xchg
+        && ops == [Op::Reg(Register::RAX), Op::Reg(Register::RAX)]
+        && ins.prefixes.is_empty()
+    {
+        return Ok(blank(iced_x86::Code::Nopd));
+    }
     if let Some(found) = select(ins, ops, deco)? {
         return Ok(found);
     }
@@ -165,6 +179,12 @@ pub fn build<'a>(ins: &'a AsmInstruction) -> Result<Instruction, EncodeError> {
 
 fn alternatives<'a>(ops: &[Op<'a>]) -> Vec<Vec<Op<'a>>> {
     let mut out = Vec::new();
+    // `fxch st(2)`, `fcom st(5)`: the x87 stack top is implicit.
+    if let [Op::Reg(r)] = ops
+        && r.is_st()
+    {
+        out.push(vec![Op::Reg(Register::ST0), Op::Reg(*r)]);
+    }
     // `blendvps xmm1, xmm2, xmm0`, `sha256rnds2 xmm1, xmm2, xmm0`: implicit XMM0.
     if let Some(Op::Reg(Register::XMM0)) = ops.last() {
         out.push(ops[..ops.len() - 1].to_vec());
@@ -265,14 +285,28 @@ fn select(
     Ok(best.map(|(_, i)| i))
 }
 
-/// `ops`, or the implicit operands of an operand-less string instruction.
+/// `ops`, or the implicit operands of an operand-less string instruction, or `ops` after
+/// the implicit `[rdi]` of `maskmovdqu xmm1, xmm2` (LLVM does not write it).
 fn operands_for<'o, 'a>(c: &Candidate, ops: &'o [Op<'a>]) -> Cow<'o, [Op<'a>]> {
-    if ops.is_empty() && c.info.op_count() > 0 {
+    let count = c.info.op_count() as usize;
+    if count == ops.len() {
+        return Cow::Borrowed(ops);
+    }
+    let kinds = c.info.op_kinds();
+    if ops.is_empty() {
         Cow::Owned(implicit_string_operands(c).unwrap_or_default())
+    } else if kinds.len() == ops.len() + 1 && kinds[0] == iced_x86::OpCodeOperandKind::seg_rDI {
+        let mut all = vec![Op::Mem(implicit_memory(Register::RDI))];
+        all.extend_from_slice(ops);
+        Cow::Owned(all)
     } else {
         Cow::Borrowed(ops)
     }
 }
+
+/// How LLVM ranks fitting encodings, best first: EVEX preference, length, tie-break
+/// ([`llvm_tie_break`]), `Code` order.
+type Rank = (u8, usize, u8, u32);
 
 /// Tries every candidate: the fitting one LLVM would choose.
 fn search(
@@ -281,7 +315,7 @@ fn search(
     deco: Decorations,
 ) -> Option<(&'static Candidate, Instruction)> {
     let prefer_evex = prefers_evex(ins.mnemonic.base);
-    let mut best: Option<((u8, usize, u32), &'static Candidate, Instruction)> = None;
+    let mut best: Option<(Rank, &'static Candidate, Instruction)> = None;
     for c in candidates(ins.mnemonic.base) {
         // `rep stosq` without operands: string instructions' operands are implicit.
         let ops = operands_for(c, ops);
@@ -289,6 +323,11 @@ fn search(
             continue;
         }
         if !decorations_fit(ins, c, deco, &ops) {
+            continue;
+        }
+        // `xchg eax, eax` is 87 C0: the short form 90 is `nop`, which would leave the upper
+        // half of rax alone.
+        if c.code == iced_x86::Code::Xchg_r32_EAX && ops[0] == Op::Reg(Register::EAX) {
             continue;
         }
         if !c
@@ -305,7 +344,7 @@ fn search(
             continue;
         };
         let evex_rank = u8::from(c.is_evex() != prefer_evex);
-        let key = (evex_rank, len + llvm_penalty(c.code, &ops), c.code as u32);
+        let key = (evex_rank, len, llvm_tie_break(c, &ops), c.code as u32);
         if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
             best = Some((key, c, built));
         }
@@ -338,36 +377,82 @@ fn construct(
     if let Some(rc) = deco.rounding {
         built.set_rounding_control(rc);
     }
+    rip_relative_constant(&mut built, ops);
     for p in &ins.prefixes {
         match p {
             Prefix::Rep => built.set_has_rep_prefix(true),
             Prefix::Repe => built.set_has_repe_prefix(true),
             Prefix::Repne => built.set_has_repne_prefix(true),
             Prefix::Lock => built.set_has_lock_prefix(true),
+            // CET's `notrack` is a DS segment prefix on an indirect branch.
+            Prefix::Notrack => built.set_segment_prefix(iced_x86::Register::DS),
             _ => {}
         }
     }
     built
 }
 
-/// Ties LLVM breaks differently from `Code` order: `movq`/`vmovq` between an XMM register
-/// and memory use F3 0F 7E / 66 0F D6, not the REX.W GPR forms (same length with REX).
-fn llvm_penalty(code: iced_x86::Code, ops: &[Op<'_>]) -> usize {
-    use iced_x86::Code as C;
-    let has_mem = ops.iter().any(|o| matches!(o, Op::Mem(_)));
-    let gpr_form = matches!(
-        code,
-        C::Movq_xmm_rm64 | C::Movq_rm64_xmm | C::VEX_Vmovq_xmm_rm64 | C::VEX_Vmovq_rm64_xmm
-    );
-    usize::from(has_mem && gpr_form)
+/// `[rip + 16]` with a number: iced takes a RIP-relative operand's displacement as the
+/// target address, so it becomes the instruction's end (at IP 0) plus the number. (The
+/// translator rejects such operands — a PC-relative offset cannot stay in raw bytes — but
+/// the assembler encodes them as LLVM does. Symbolic ones stay placeholders.)
+fn rip_relative_constant(built: &mut Instruction, ops: &[Op<'_>]) {
+    if built.memory_base() != Register::RIP {
+        return;
+    }
+    let Some(disp) = ops.iter().find_map(|o| match o {
+        Op::Mem(m) if m.base == Some(Register::RIP) => m.disp.eval_const(),
+        _ => None,
+    }) else {
+        return;
+    };
+    if let Some(len) = encoded_len(built) {
+        built.set_memory_displacement64((disp as i64).wrapping_add(len as i64) as u64);
+    }
 }
 
-/// The operands GAS lets string instructions omit (`stosq` = `stosq qword ptr es:[rdi], rax`).
-fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
+/// Ties (equal length) LLVM breaks differently from `Code` order: 1 loses to 0.
+/// - `movq`/`vmovq` between an MMX/XMM register and memory use 0F 6F / F3 0F 7E / 66 0F D6,
+///   not the REX.W GPR forms (0F 6E / 66 0F 6E, same length once a REX is needed anyway);
+/// - `add ax, 0x7f`: the sign-extended imm8 form, not the accumulator form with an imm16;
+/// - FMA4 with four registers: the VEX.W1 form (the last source in ModRM.rm).
+fn llvm_tie_break(c: &Candidate, ops: &[Op<'_>]) -> u8 {
+    use iced_x86::Code as C;
     use iced_x86::OpCodeOperandKind as K;
-    static RDI: std::sync::OnceLock<crate::parse::x86::MemOperand> = std::sync::OnceLock::new();
-    static RSI: std::sync::OnceLock<crate::parse::x86::MemOperand> = std::sync::OnceLock::new();
-    let mem = |base| crate::parse::x86::MemOperand {
+    let has_mem = ops.iter().any(|o| matches!(o, Op::Mem(_)));
+    let gpr_form = matches!(
+        c.code,
+        C::Movq_xmm_rm64
+            | C::Movq_rm64_xmm
+            | C::VEX_Vmovq_xmm_rm64
+            | C::VEX_Vmovq_rm64_xmm
+            | C::EVEX_Vmovq_xmm_rm64
+            | C::EVEX_Vmovq_rm64_xmm
+            | C::Movq_mm_rm64
+            | C::Movq_rm64_mm
+    );
+    let kinds = c.info.op_kinds();
+    let accumulator_imm = matches!(
+        kinds,
+        [K::ax, K::imm16] | [K::eax, K::imm32] | [K::rax, K::imm32sex64]
+    );
+    let fma4_w0 =
+        c.code.cpuid_features() == [iced_x86::CpuidFeature::FMA4] && c.info.w() == 0 && !has_mem;
+    u8::from((has_mem && gpr_form) || accumulator_imm || fma4_w0)
+}
+
+/// `[base]`, an implicit operand's memory.
+fn implicit_memory(base: Register) -> &'static crate::parse::x86::MemOperand {
+    use std::sync::OnceLock;
+    static RDI: OnceLock<crate::parse::x86::MemOperand> = OnceLock::new();
+    static RSI: OnceLock<crate::parse::x86::MemOperand> = OnceLock::new();
+    static RBX: OnceLock<crate::parse::x86::MemOperand> = OnceLock::new();
+    let cell = match base {
+        Register::RSI => &RSI,
+        Register::RBX => &RBX,
+        _ => &RDI,
+    };
+    cell.get_or_init(|| crate::parse::x86::MemOperand {
         size: None,
         segment: None,
         base: Some(base),
@@ -375,15 +460,20 @@ fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
         scale: 1,
         disp: crate::parse::Expr::Num(0),
         broadcast: None,
-    };
-    let rdi = RDI.get_or_init(|| mem(Register::RDI));
-    let rsi = RSI.get_or_init(|| mem(Register::RSI));
+    })
+}
+
+/// The operands GAS lets string instructions omit (`stosq` = `stosq qword ptr es:[rdi],
+/// rax`, `xlatb` = `xlat byte ptr [rbx + al]`).
+fn implicit_string_operands(c: &Candidate) -> Option<Vec<Op<'static>>> {
+    use iced_x86::OpCodeOperandKind as K;
     c.info
         .op_kinds()
         .iter()
         .map(|k| match k {
-            K::es_rDI | K::seg_rDI => Some(Op::Mem(rdi)),
-            K::seg_rSI => Some(Op::Mem(rsi)),
+            K::es_rDI | K::seg_rDI => Some(Op::Mem(implicit_memory(Register::RDI))),
+            K::seg_rSI => Some(Op::Mem(implicit_memory(Register::RSI))),
+            K::seg_rBX_al => Some(Op::Mem(implicit_memory(Register::RBX))),
             K::al => Some(Op::Reg(Register::AL)),
             K::ax => Some(Op::Reg(Register::AX)),
             K::eax => Some(Op::Reg(Register::EAX)),

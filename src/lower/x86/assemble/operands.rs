@@ -7,7 +7,7 @@ use super::table::Candidate;
 use crate::parse::x86::{MemOperand, MemSize};
 
 /// An operand normalised for matching.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Op<'a> {
     Reg(Register),
     Mem(&'a MemOperand),
@@ -43,7 +43,7 @@ fn plain_memory(m: &MemOperand) -> bool {
 /// instruction's memory operand.
 pub fn fits(kind: K, op: &Op<'_>, cand: &Candidate, movabs: bool) -> bool {
     match *op {
-        Op::Reg(r) => reg_fits(kind, r),
+        Op::Reg(r) => reg_fits(kind, r) || selector_register(kind, r, cand),
         Op::Mem(m) => mem_fits(kind, m, cand, movabs),
         Op::Imm(v) => imm_fits(kind, v),
         Op::Symbolic => matches!(
@@ -106,6 +106,26 @@ fn reg_fits(kind: K, r: Register) -> bool {
         K::gs => r == Register::GS,
         _ => false,
     }
+}
+
+/// A 16-bit register where the operand is a 32/64-bit register or 16-bit memory
+/// (`lar ecx, dx`, `verr r9w`, `mov bp, ds`): LLVM writes the register of the memory's
+/// width and encodes it without an operand-size prefix. [`apply`] widens it.
+fn selector_register(kind: K, r: Register, cand: &Candidate) -> bool {
+    use iced_x86::Code as C;
+    // Only these: LLVM keeps the prefix for `sldt`, `str`, `smsw` and `mov sreg, r16`.
+    let reads_selector = matches!(
+        cand.code,
+        C::Lar_r32_r32m16
+            | C::Lar_r64_r64m16
+            | C::Lsl_r32_r32m16
+            | C::Lsl_r64_r64m16
+            | C::Verr_r32m16
+            | C::Verw_r32m16
+            | C::Mov_r32m16_Sreg
+            | C::Mov_r64m16_Sreg
+    );
+    reads_selector && matches!(kind, K::r32_or_mem | K::r64_or_mem) && r.is_gpr16()
 }
 
 fn size_fits(m: &MemOperand, cand: &Candidate) -> bool {
@@ -184,6 +204,12 @@ fn imm_fits(kind: K, v: i128) -> bool {
 pub fn apply(ins: &mut Instruction, i: u32, kind: K, op: &Op<'_>, second_imm: bool) {
     match *op {
         Op::Reg(r) => {
+            // A selector register (see `selector_register`) in its full width.
+            let r = match kind {
+                K::r32_or_mem if r.is_gpr16() => r.full_register32(),
+                K::r64_or_mem if r.is_gpr16() => r.full_register(),
+                _ => r,
+            };
             ins.set_op_kind(i, OpKind::Register);
             ins.set_op_register(i, r);
         }
@@ -213,6 +239,16 @@ fn apply_mem(ins: &mut Instruction, i: u32, kind: K, m: &MemOperand) {
             .filter(|s| *s != Register::ES && kind != K::es_rDI)
             && seg != Register::DS
         {
+            ins.set_segment_prefix(seg);
+        }
+        return;
+    }
+    // `xlat byte ptr [rbx + al]`.
+    if kind == K::seg_rBX_al {
+        ins.set_op_kind(i, OpKind::Memory);
+        ins.set_memory_base(Register::RBX);
+        ins.set_memory_index(Register::AL);
+        if let Some(seg) = m.segment {
             ins.set_segment_prefix(seg);
         }
         return;

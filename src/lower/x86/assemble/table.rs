@@ -39,6 +39,16 @@ fn table() -> &'static HashMap<Mnemonic, Vec<Candidate>> {
             if matches!(info.encoding(), EncodingKind::MVEX | EncodingKind::D3NOW) {
                 continue;
             }
+            // Knights Corner's VEX forms (`VEX_KNC_Popcnt_r32_r32`, …) share mnemonics with
+            // real instructions and can be shorter: `popcnt r12d, ebx` would become a VEX
+            // encoding that faults on every other CPU (found by the ISA-wide differential).
+            if code.cpuid_features().contains(&iced_x86::CpuidFeature::KNC) {
+                continue;
+            }
+            // LLVM assembles `push imm` as the 64-bit push; the 16-bit forms need `pushw`.
+            if matches!(code, Code::Push_imm16 | Code::Pushw_imm8) {
+                continue;
+            }
             let mem_bytes = info.memory_size().size();
             let bcst_bytes = if info.can_broadcast() {
                 info.broadcast_memory_size().size()
