@@ -17,6 +17,23 @@
 //! no allocation), so no lock is taken; a block freed on another thread than the one that
 //! allocated it simply joins that thread's list. Only the command line uses this; the
 //! library leaves the choice of allocator to its users.
+//!
+//! Why hand-written rather than a well-kept allocator crate: measured against `mimalloc`
+//! (0.1.52, the crate's default mimalloc v3 and its `v2` feature) as the binary's global
+//! allocator, cold command line on the 123 K-line benchmark input (`benches/translate.rs`,
+//! `BENCH_WRITE_INPUT`), 31 interleaved runs each, medians, ratios paired per run:
+//!
+//! | allocator | wall | vs this | peak RSS |
+//! |---|---|---|---|
+//! | this cache + `huge_heap` | 110 ms | 1 | 72.6 MiB (20.6× the input) |
+//! | mimalloc v2 (huge pages on by itself) | 116 ms | 1.04–1.06 | 88.9 MiB (25.2×) |
+//! | mimalloc v3 (the crate's default) | 124–134 ms | 1.09–1.13 | 110.9 MiB (31.5×) |
+//! | glibc + `huge_heap` | 129 ms | 1.14–1.17 | 75.8 MiB (21.5×) |
+//!
+//! mimalloc v2 comes close in time but holds 16 MiB (22 %) more at the peak, and v3 more
+//! still, against issue #12's goal of a peak within 16× the input; `MIMALLOC_ALLOW_THP=0`
+//! brings v2 to 76 MiB but 1.44× the time (4 KiB page faults). So this stays, small and
+//! tested, until the translator's own footprint makes the difference irrelevant.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
