@@ -266,7 +266,8 @@ fn lower_decls(
         .clone()
         .unwrap_or_else(|| format!("c2goasm-rs {input_name}"));
     file.header.push(format!("Command: {command}"));
-    file.build_constraint = options.build_constraint.clone();
+    file.build_constraint =
+        target::with_code_constraint(options.build_constraint.as_deref(), file.code_constraint);
     Ok(Lowered {
         file,
         style: emit::goasm::EmitStyle {

@@ -17,17 +17,17 @@ Examples:
   # sample_amd64.go (same base name as the output), e.g.
   #   func _sample_sum(beg unsafe.Pointer, len int64) (x int64)
   clang -S -O3 -masm=intel --target=x86_64-unknown-linux-gnu -mno-red-zone \\
-        -fno-asynchronous-unwind-tables -fno-jump-tables -fno-builtin -mavx2 -mfma \\
+        -fno-asynchronous-unwind-tables -fno-builtin -mavx2 -mfma \\
         sample.c -o sample.s
   c2goasm-rs sample.s sample_amd64.s
 
   # Without per-instruction comments:
   c2goasm-rs -s sample.s sample_amd64.s
 
-  # AArch64 (the architecture follows the output name, or --arch arm64); machine code
-  # comes from clang's or binutils' assembler:
+  # AArch64 (detected from the input; the output name and --arch only confirm it);
+  # machine code comes from clang's or binutils' assembler:
   clang -S -O3 --target=aarch64-linux-gnu -ffixed-x18 -ffixed-x27 -ffixed-x28 \
-        -fno-asynchronous-unwind-tables -fno-jump-tables -fno-builtin sample.c -o sample.s
+        -fno-asynchronous-unwind-tables -fno-builtin sample.c -o sample.s
   c2goasm-rs sample.s sample_arm64.s
 
 Errors point at file:line:col with the offending line and a hint; on error nothing is

@@ -206,6 +206,21 @@ pub fn output_constraint(
     })
 }
 
+/// The build constraint `constraint && code`, where `code` is what the translated code
+/// itself requires (arm64 code using x18: `linux && !android`), spelled as gofmt would.
+pub fn with_code_constraint(constraint: Option<&str>, code: Option<&str>) -> Option<String> {
+    let Some(code) = code else {
+        return constraint.map(str::to_string);
+    };
+    let Some(c) = constraint else {
+        return Some(code.to_string());
+    };
+    match (build_constraint::parse(c), build_constraint::parse(code)) {
+        (Ok(c), Ok(code)) => Some(Expr::And(Box::new(c), Box::new(code)).to_string()),
+        _ => Some(format!("({c}) && ({code})")),
+    }
+}
+
 fn read_constraint(decls: &SourceFile) -> Result<Option<build_constraint::Constraint>, Error> {
     build_constraint::file_constraint(&decls.text).map_err(|e| {
         let line = e.line;
@@ -323,5 +338,24 @@ mod tests {
         let archs: Vec<Arch> = c.iter().map(|c| c.arch).collect();
         assert_eq!(archs, [Arch::Amd64, Arch::Arm64]);
         assert_eq!(c[1].source, "the declaration file name `k_arm64.go`");
+    }
+
+    #[test]
+    fn code_constraints_are_anded_as_gofmt_writes_them() {
+        let code = Some("linux && !android");
+        assert_eq!(with_code_constraint(None, None), None);
+        assert_eq!(
+            with_code_constraint(Some("arm64"), None).as_deref(),
+            Some("arm64")
+        );
+        assert_eq!(with_code_constraint(None, code).as_deref(), code);
+        assert_eq!(
+            with_code_constraint(Some("!noasm && (arm64 || amd64) && arm64"), code).as_deref(),
+            Some("!noasm && (arm64 || amd64) && arm64 && linux && !android")
+        );
+        assert_eq!(
+            with_code_constraint(Some("arm64 || riscv64"), code).as_deref(),
+            Some("(arm64 || riscv64) && linux && !android")
+        );
     }
 }

@@ -328,7 +328,7 @@ fn declared_function_missing_from_assembly_is_a_warning_naming_the_nearest() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("out_amd64.go:5:6: warning:"), "{stderr}");
     assert!(
-        stderr.contains("`_ad3` has no C function `ad3`"),
+        stderr.contains("`_ad3` has no C function `_ad3` or `ad3`"),
         "{stderr}"
     );
     assert!(stderr.contains("nearest first: `add2`"), "{stderr}");

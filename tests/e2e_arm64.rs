@@ -145,3 +145,43 @@ fn e2e_arm64_switches() {
 fn e2e_arm64_gcc_form() {
     run_set("gcc_form");
 }
+
+/// Code compiled without -ffixed-x18 (as goat's, gocc's and c2goasm's users compile) uses
+/// x18: it runs on Linux (checked above under qemu, with signals arriving while x18 is
+/// live), and the output says so in its build constraint and a warning.
+#[test]
+fn e2e_arm64_platform_register() {
+    run_set("platform_register");
+}
+
+#[test]
+fn platform_register_output_builds_only_for_linux() {
+    let dir = std::env::temp_dir().join(format!("c2goasm-rs-x18-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let template = std::fs::read_to_string(fixtures().join("platform_register/decls.go.in"))
+        .expect("read decls.go.in");
+    write(
+        &dir.join("k.go"),
+        &format!(
+            "//go:build !noasm && (arm64 || amd64)\n\npackage k\n\n{}",
+            template.replace("{V}", "clang_o2")
+        ),
+    );
+    let input = fixtures().join("platform_register/clang_o2.s");
+    let output = dir.join("k.s");
+    let warnings = c2goasm_rs::translate_file(&input, &output, &c2goasm_rs::Options::default())
+        .expect("translates");
+    let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains("warning: `x18`, the platform register"),
+        "{text:?}"
+    );
+    assert!(text[0].contains("-ffixed-x18"), "{text:?}");
+    let out = std::fs::read_to_string(&output).expect("output");
+    assert!(
+        out.contains("\n//go:build !noasm && (arm64 || amd64) && arm64 && linux && !android\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -290,6 +290,11 @@ impl fmt::Display for Expr {
 }
 
 /// `//go:build` syntax: `||` < `&&` < `!`, parentheses, tags of letters, digits, `_`, `.`.
+/// A `//go:build` expression on its own (no `//go:build` prefix).
+pub fn parse(text: &str) -> Result<Expr, ConstraintError> {
+    parse_expr(text, 0)
+}
+
 fn parse_expr(text: &str, line: u32) -> Result<Expr, ConstraintError> {
     let fail = |reason| ConstraintError {
         text: text.to_string(),

@@ -157,6 +157,9 @@ pub struct AsmFile {
     pub generated_by: String,
     /// `//go:build` expression, if any.
     pub build_constraint: Option<String>,
+    /// What the code itself requires of the build, ANDed with `build_constraint` (arm64
+    /// code that uses x18: `linux && !android`).
+    pub code_constraint: Option<&'static str>,
     /// Whether `funcdata.h` is needed (NO_LOCAL_POINTERS).
     pub needs_funcdata: bool,
     pub data: Vec<DataSymbol>,

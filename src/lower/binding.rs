@@ -21,7 +21,7 @@ pub struct Binding<'a> {
 /// Why a declaration did not bind.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BindError {
-    #[error("Go function `{go}` has no C function `{c}` in the assembly")]
+    #[error("Go function `{go}` has no C function {c} in the assembly")]
     NoCFunction {
         go: String,
         c: String,
@@ -158,7 +158,7 @@ pub fn bind<'a, I>(program: &Program<I>, decls: &'a [GoFunc]) -> Bound<'a> {
             go.span,
             BindError::NoCFunction {
                 go: go.name.clone(),
-                c: go.c_symbol().to_string(),
+                c: looked_for(go),
                 candidates,
                 others,
             }
@@ -166,6 +166,18 @@ pub fn bind<'a, I>(program: &Program<I>, decls: &'a [GoFunc]) -> Bound<'a> {
         ));
     }
     out
+}
+
+/// The C names a declaration was looked up by, quoted: `` `name` `` for a Go `name`, and
+/// `` `_name` or `name` `` for a Go `_name` (C symbols may start with `_` themselves:
+/// `_mm256_dot`).
+fn looked_for(go: &GoFunc) -> String {
+    let c = go.c_symbol();
+    if go.c_name.is_none() && go.name != c {
+        format!("`{}` or `{c}`", go.name)
+    } else {
+        format!("`{c}`")
+    }
 }
 
 /// Nearest C function names a message suggests.

@@ -133,6 +133,11 @@ pub enum LowerError {
     Assemble(#[from] super::arm64::AssembleError),
     #[error("register `{0}` belongs to the Go runtime on arm64 ({1})")]
     ReservedRegister(String, &'static str),
+    #[error(
+        "`x18`, the platform register, is used: the output builds only for `{0}`, where it \
+         is an ordinary register (darwin, ios, windows and android reserve it)"
+    )]
+    PlatformRegister(&'static str),
     #[error("literal-pool pseudo-load `=…`")]
     LiteralPool,
     #[error("the assembler's object does not match the source layout: {0}")]
@@ -183,7 +188,7 @@ impl LowerError {
             }
             LowerError::ExternalCall(_) | LowerError::Plt(_) => {
                 "only functions defined in the same file can be called (memset, memcpy, \
-                 memmove, sqrt, fabs and, on arm64, floor/ceil/trunc/round/fmin/fmax are \
+                 memmove, sqrt, fabs, floor/ceil/trunc/round and, on arm64, fmin/fmax are \
                  provided); define the callee in the C file, or make it static inline"
             }
             LowerError::ExternalJump(_) => {
@@ -252,6 +257,9 @@ impl LowerError {
             }
             LowerError::ReservedRegister(..) => {
                 "compile with -ffixed-x18 -ffixed-x27 -ffixed-x28 (the package flow passes them)"
+            }
+            LowerError::PlatformRegister(_) => {
+                "compile with -ffixed-x18 for code that builds for every GOOS"
             }
             LowerError::StackProtector(_) => {
                 "compile with -fno-stack-protector (Ubuntu's and Fedora's compilers enable \

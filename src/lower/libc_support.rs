@@ -242,6 +242,8 @@ fn implementation(dialect: Dialect, name: &str) -> Option<String> {
             "shr\teax, 24",
             "ret",
         ]),
+        (Dialect::X86, "floor" | "floorf" | "ceil" | "ceilf" | "trunc" | "truncf")
+        | (Dialect::X86, "round" | "roundf") => Some(x86_rounding(name)),
         (Dialect::Arm64, _) => {
             // ARMv8.0 has each as one instruction with the C semantics: frinta rounds half
             // away from zero like `round`; fminnm/fmaxnm return the number when one operand
@@ -268,6 +270,137 @@ fn implementation(dialect: Dialect, name: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `floor`, `ceil`, `trunc`, `round` and their `f` forms in SSE2, which has no rounding
+/// instruction (SSE4.1's `roundsd` is what compilers inline when they may): compilers call
+/// them for baseline x86-64. Caller-saved registers only (rax, rcx, rdx, xmm1, xmm2), no
+/// stack, no constant pool.
+///
+/// |x| ≥ 2^52 (2^23 for float), infinities and NaNs are integers already and come back
+/// unchanged (bit patterns of non-negative doubles order like the doubles). Otherwise
+/// `t = trunc(x)` through a conversion to a 64-bit integer (exact below 2^52), with x's
+/// sign put back so `trunc(-0.5)` is `-0.0`; then floor subtracts 1 when `t > x`, ceil adds 1
+/// when `t < x` (`ceil(-0.5)` stays `-0.0`), and round adds `copysign(1, x)` when the
+/// fraction `x - t`, which is exact, is at least one half in magnitude — halves away from
+/// zero, with no `x + 0.5` rounding error (0.49999999999999994 rounds to 0).
+fn x86_rounding(name: &str) -> String {
+    let single = name.ends_with('f');
+    let op = name.trim_end_matches('f');
+    // Double or single: general registers, move, convert, arithmetic, and the constants
+    // 2^52 / 2^23, the sign bit, 1.0 and 0.5 as bit patterns.
+    let (gax, gcx, gdx, mov, cvtt, cvt, sub, add, comi) = if single {
+        (
+            "eax",
+            "ecx",
+            "edx",
+            "movd",
+            "cvttss2si",
+            "cvtsi2ss",
+            "subss",
+            "addss",
+            "comiss",
+        )
+    } else {
+        (
+            "rax",
+            "rcx",
+            "rdx",
+            "movq",
+            "cvttsd2si",
+            "cvtsi2sd",
+            "subsd",
+            "addsd",
+            "comisd",
+        )
+    };
+    let (big, sign, one, half) = if single {
+        (
+            "mov\tedx, 1258291200",
+            "2147483648",
+            "1065353216",
+            "1056964608",
+        )
+    } else {
+        (
+            "movabs\trdx, 4841369599423283200",
+            "9223372036854775808",
+            "4607182418800017408",
+            "4602678819172646912",
+        )
+    };
+    let load = |reg: &str, value: &str| {
+        if single {
+            format!("mov\t{reg}, {value}")
+        } else {
+            format!("movabs\t{reg}, {value}")
+        }
+    };
+    let done = format!(".Lc2goasm_{name}_done");
+    let mut body: Vec<String> = vec![
+        format!("{mov}\t{gax}, xmm0"),
+        format!("mov\t{gcx}, {gax}"),
+        if single {
+            "and\tecx, 2147483647".to_string()
+        } else {
+            "btr\trcx, 63".to_string()
+        },
+        big.to_string(),
+        format!("cmp\t{gcx}, {gdx}"),
+        format!("jae\t{done}"),
+        // t = trunc(x), with x's sign.
+        format!("{cvtt}\trcx, xmm0"),
+        "pxor\txmm1, xmm1".to_string(),
+        format!("{cvt}\txmm1, rcx"),
+        format!("{mov}\t{gcx}, xmm1"),
+        load(gdx, sign),
+        format!("and\t{gax}, {gdx}"),
+        format!("or\t{gcx}, {gax}"),
+        format!("{mov}\txmm1, {gcx}"),
+    ];
+    let skip = format!(".Lc2goasm_{name}_exact");
+    match op {
+        "floor" | "ceil" => {
+            // floor: t > x → t - 1; ceil: x > t → t + 1.
+            let (cmp, adjust) = if op == "floor" {
+                (format!("{comi}\txmm1, xmm0"), sub)
+            } else {
+                (format!("{comi}\txmm0, xmm1"), add)
+            };
+            body.push(cmp);
+            body.push(format!("jbe\t{skip}"));
+            body.push(load(gdx, one));
+            body.push(format!("{mov}\txmm2, {gdx}"));
+            body.push(format!("{adjust}\txmm1, xmm2"));
+        }
+        "round" => {
+            body.push("movaps\txmm2, xmm0".to_string());
+            body.push(format!("{sub}\txmm2, xmm1"));
+            body.push(format!("{mov}\t{gcx}, xmm2"));
+            body.push(if single {
+                "and\tecx, 2147483647".to_string()
+            } else {
+                "btr\trcx, 63".to_string()
+            });
+            body.push(load(gdx, half));
+            body.push(format!("cmp\t{gcx}, {gdx}"));
+            body.push(format!("jb\t{skip}"));
+            body.push(load(gcx, one));
+            body.push(format!("or\t{gcx}, {gax}"));
+            body.push(format!("{mov}\txmm2, {gcx}"));
+            body.push(format!("{add}\txmm1, xmm2"));
+        }
+        _ => {}
+    }
+    let mut out = format!("\n\t.text\n\t.type\t{name},@function\n{name}:\n");
+    for line in &body {
+        out.push_str(&format!("\t{line}\n"));
+    }
+    out.push_str(&format!("{skip}:\n\tmovaps\txmm0, xmm1\n{done}:\n\tret\n"));
+    out.push_str(&format!(
+        ".Lc2goasm_{name}_end:\n\t.size\t{name}, .Lc2goasm_{name}_end-{name}\n"
+    ));
+    out
 }
 
 /// The target of `line` if it is a branch or call (`call memset@PLT`, `jmp memcpy`,
@@ -358,8 +491,13 @@ mod tests {
             support_for("f:\n\tcall\t__popcountdi2@PLT\n", Dialect::X86)
                 .is_some_and(|a| a.contains("__popcountdi2:\n\tmov\trax, rdi"))
         );
-        // No baseline x86 instruction rounds: floor stays an external call (rejected).
-        assert!(support_for("f:\n\tcall\tfloor@PLT\n", Dialect::X86).is_none());
+        // No baseline x86 instruction rounds: floor gets an SSE2 sequence; fmin has none.
+        let floor =
+            support_for("f:\n\tcall\tfloor@PLT\n\tjmp\troundf\n", Dialect::X86).expect("floor");
+        assert!(floor.contains("floor:\n\tmovq\trax, xmm0\n"), "{floor}");
+        assert!(floor.contains("cvttsd2si\trcx, xmm0") && floor.contains("subsd\txmm1, xmm2"));
+        assert!(floor.contains("roundf:\n\tmovd\teax, xmm0\n") && floor.contains("cvttss2si"));
+        assert!(support_for("f:\n\tcall\tfmin@PLT\n", Dialect::X86).is_none());
         let arm = support_for(
             "f:\n\tbl\tfloorf\n\tbl\tfmin\n\tb\tfmaxf\n\tbl\tfabsf\n\tbl\tsqrt\n",
             Dialect::Arm64,

@@ -59,19 +59,31 @@ impl Prepared<'_> {
 
 fn reserved_role(num: u8) -> &'static str {
     match num {
-        18 => "the platform register",
         27 => "the Go assembler's temporary",
         _ => "it holds the current goroutine, g",
     }
 }
 
+/// The build constraint code that uses x18 needs: Linux, where x18 is an ordinary
+/// register, but not android (which also satisfies `linux` and reserves x18 for its
+/// shadow call stack).
+pub const PLATFORM_REGISTER_OSES: &str = "linux && !android";
+
 /// Checks the source text of a function for what Go forbids before looking at bytes.
-fn check_source(f: &crate::lower::program::Function<Source>, d: &mut Diags<'_>) {
+/// Records the first use of x18 in `platform_register` (allowed, but only on Linux).
+fn check_source(
+    f: &crate::lower::program::Function<Source>,
+    d: &mut Diags<'_>,
+    platform_register: &mut Option<Span>,
+) {
     for item in &f.body {
         let BodyItem::Instruction(ins) = &item.item else {
             continue;
         };
         for (r, span) in ins.gprs() {
+            if r.is_platform_register() {
+                platform_register.get_or_insert(span);
+            }
             if r.num != 31 && r.is_reserved_by_go() {
                 let name = format!("{}{}", if r.wide { 'x' } else { 'w' }, r.num);
                 d.asm(
@@ -164,7 +176,8 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
 
     let tables = crate::lower::jump_tables::JumpTables::find(&program);
     let table_at = tables_in_object(&program, &tables, &object);
-    let mut prepared = prepare_reachable(&program, &bindings, &ctx, &mut d);
+    let mut platform_register = None;
+    let mut prepared = prepare_reachable(&program, &bindings, &ctx, &mut d, &mut platform_register);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -205,6 +218,10 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     let arg_uses = super::arg_use::analyse(&prepared, &order);
 
     let mut file = AsmFile::default();
+    if let Some(span) = platform_register {
+        d.warn_asm(span, LowerError::PlatformRegister(PLATFORM_REGISTER_OSES));
+        file.code_constraint = Some(PLATFORM_REGISTER_OSES);
+    }
     let mut needed: Vec<usize> = Vec::new();
     for b in &bindings {
         let p = &prepared[&b.c];
@@ -399,6 +416,7 @@ fn prepare_reachable<'a>(
     bindings: &[Binding<'_>],
     ctx: &Context<'_>,
     d: &mut Diags<'_>,
+    platform_register: &mut Option<Span>,
 ) -> HashMap<usize, Prepared<'a>> {
     let mut prepared = HashMap::default();
     let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
@@ -409,7 +427,7 @@ fn prepare_reachable<'a>(
         }
         let func = &program.functions[f];
         let before = d.out.len();
-        check_source(func, d);
+        check_source(func, d, platform_register);
         if d.out.len() > before {
             continue;
         }

@@ -13,10 +13,17 @@ pub struct Gpr {
 }
 
 impl Gpr {
-    /// Registers the Go runtime or toolchain owns on arm64: x18 (platform register),
-    /// x27 (the Go assembler's temporary), x28 (the current goroutine, `g`).
+    /// Registers the Go runtime or toolchain owns on arm64: x27 (the Go assembler's
+    /// temporary), x28 (the current goroutine, `g`).
     pub fn is_reserved_by_go(&self) -> bool {
-        matches!(self.num, 18 | 27 | 28)
+        matches!(self.num, 27 | 28)
+    }
+
+    /// x18, the platform register: an ordinary temporary on Linux (Go never uses it, the
+    /// kernel preserves it), reserved by darwin, ios, windows and android, whose kernels
+    /// or system libraries may change it at any time.
+    pub fn is_platform_register(&self) -> bool {
+        self.num == 18
     }
 }
 
@@ -143,7 +150,9 @@ mod tests {
         assert!(gpr("xzr").is_some_and(|r| r.num == 31 && !r.is_sp));
         assert!(gpr("x31").is_none());
         assert!(gpr("x1a").is_none());
-        assert!(gpr("x18").unwrap().is_reserved_by_go());
+        assert!(gpr("x18").unwrap().is_platform_register());
+        assert!(!gpr("x18").unwrap().is_reserved_by_go());
+        assert!(gpr("w28").unwrap().is_reserved_by_go());
     }
 
     #[test]
