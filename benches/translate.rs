@@ -2,7 +2,9 @@
 //! until the file has at least 100 K lines, translated in one call on one thread.
 //!
 //! Run: `cargo bench --bench translate` (prints lines/s, instructions/s, peak memory).
-//! `BENCH_MIN_LINES` sets the input size, `BENCH_RUNS` the number of timed runs (median).
+//! `BENCH_MIN_LINES` sets the input size, `BENCH_RUNS` the number of timed runs (median),
+//! `BENCH_COLD` the number of cold command-line runs timed side by side with `clang-19 -c`
+//! (default 10; 0 skips them).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -119,6 +121,10 @@ fn main() {
         std::fs::write(dir.join("bench.s"), &asm).expect("write bench.s");
         std::fs::write(dir.join("bench_amd64.go"), &decls).expect("write bench_amd64.go");
     }
+    // The cold runs first, while this process is small: a spawned child's peak RSS as the
+    // kernel reports it is at least this process's own peak at the time (see
+    // `cold_command_line`).
+    cold_command_line(&asm, &decls, lines);
     let asm_file = c2goasm_rs::SourceFile::new("bench.s", asm);
     let decl_file = c2goasm_rs::SourceFile::new("bench_amd64.go", decls);
     let instructions = c2goasm_rs::parse::parse_x86(&asm_file)
@@ -225,4 +231,148 @@ fn main() {
             kib as f64 * 1024.0 / asm_file.text.len() as f64
         );
     }
+}
+
+/// Runs `cmd` to completion: wall time and CPU time (user + system) in seconds and peak
+/// resident memory in KiB of that one child (`wait4`), or `None` if it failed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn run_measured(cmd: &mut std::process::Command) -> Option<(f64, f64, u64)> {
+    #[repr(C)]
+    struct RUsage {
+        utime: [i64; 2],
+        stime: [i64; 2],
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    unsafe extern "C" {
+        fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut RUsage) -> i32;
+    }
+    let start = Instant::now();
+    let child = cmd.spawn().ok()?;
+    let pid = child.id() as i32;
+    let mut status = 0;
+    let mut u = RUsage {
+        utime: [0; 2],
+        stime: [0; 2],
+        maxrss: 0,
+        rest: [0; 13],
+    };
+    // SAFETY: waits for (and reaps) our own child; `RUsage` is glibc's `struct rusage` on
+    // 64-bit Linux. `child` is dropped without waiting, which std allows.
+    if unsafe { wait4(pid, &mut status, 0, &mut u) } != pid {
+        return None;
+    }
+    let wall = start.elapsed().as_secs_f64();
+    drop(child);
+    // Exited normally (WIFEXITED) with status 0.
+    if status & 0x7f != 0 || (status >> 8) & 0xff != 0 {
+        return None;
+    }
+    let t = |tv: [i64; 2]| tv[0] as f64 + tv[1] as f64 * 1e-6;
+    Some((wall, t(u.utime) + t(u.stime), u.maxrss as u64))
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn run_measured(cmd: &mut std::process::Command) -> Option<(f64, f64, u64)> {
+    let start = Instant::now();
+    let ok = cmd.status().ok()?.success();
+    ok.then(|| (start.elapsed().as_secs_f64(), 0.0, 0))
+}
+
+/// The whole command line, cold — a new process per run, as users and build systems run
+/// it: start-up, table set-up, reading and writing the files included — side by side with
+/// `clang-19 -c` on the same file, interleaved, `BENCH_COLD` runs each (default 10).
+fn cold_command_line(asm: &str, decls: &str, lines: usize) {
+    let runs: usize = std::env::var("BENCH_COLD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    if runs == 0 {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("c2goasm-rs-cold-{}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_err()
+        || std::fs::write(dir.join("bench.s"), asm).is_err()
+        || std::fs::write(dir.join("out_amd64.go"), decls).is_err()
+    {
+        return;
+    }
+    let (mut ours, mut clang, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let t = run_measured(
+            std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"))
+                .current_dir(&dir)
+                .args(["bench.s", "out_amd64.s"]),
+        );
+        let c = run_measured(
+            std::process::Command::new("clang-19")
+                .current_dir(&dir)
+                .args([
+                    "-c",
+                    "--target=x86_64-unknown-linux-gnu",
+                    "-o",
+                    "/dev/null",
+                    "bench.s",
+                ]),
+        );
+        let (Some(t), Some(c)) = (t, c) else {
+            break;
+        };
+        ratios.push(c.0 / t.0);
+        ours.push(t);
+        clang.push(c);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if ours.is_empty() {
+        return;
+    }
+    let stats = |v: Vec<f64>| {
+        let mut v = v;
+        v.sort_by(|a, b| a.total_cmp(b));
+        (v[0], v[v.len() / 2], v[v.len() - 1])
+    };
+    let ms =
+        |(a, b, c): (f64, f64, f64)| format!("{:.1} / {:.1} / {:.1}", a * 1e3, b * 1e3, c * 1e3);
+    let (tw, cw) = (
+        stats(ours.iter().map(|r| r.0).collect()),
+        stats(clang.iter().map(|r| r.0).collect()),
+    );
+    let peak_kib = ours.iter().map(|r| r.2).max().unwrap_or(0);
+    // A child's reported peak RSS includes its parent's peak RSS before `exec` (the kernel
+    // carries the spawning address space's high-water mark over): only a figure above this
+    // process's own peak is the child's.
+    let floor = peak_rss_kib().unwrap_or(0);
+    let note = if peak_kib > floor {
+        String::new()
+    } else {
+        format!(
+            " (not measurable: this process's own peak, {:.1} MiB, is higher)",
+            floor as f64 / 1024.0
+        )
+    };
+    println!(
+        "command line, cold, {} interleaved runs each (min / median / max):",
+        ours.len()
+    );
+    println!(
+        "  c2goasm-rs  wall {} ms, CPU {} ms = {:.2} M lines/s at the median, peak RSS {:.1} MiB = {:.1}x the input{note}",
+        ms(tw),
+        ms(stats(ours.iter().map(|r| r.1).collect())),
+        lines as f64 / tw.1 / 1e6,
+        peak_kib as f64 / 1024.0,
+        peak_kib as f64 * 1024.0 / asm.len() as f64
+    );
+    println!(
+        "  clang-19 -c wall {} ms, CPU {} ms",
+        ms(cw),
+        ms(stats(clang.iter().map(|r| r.1).collect()))
+    );
+    let r = stats(ratios);
+    println!(
+        "  clang-19 -c / c2goasm-rs, wall (how many times faster): medians {:.2}, per interleaved pair min {:.2} / median {:.2} / max {:.2}",
+        cw.1 / tw.1,
+        r.0,
+        r.1,
+        r.2
+    );
 }

@@ -50,4 +50,4 @@ cargo clippy --all-targets -- -D warnings
 cargo test --release
 # Every benchmark runs once so none can rot: the Go ones are in `cargo test`
 # (tests/go_benchmarks.rs, -benchtime=1x); the translator's on a small input here.
-BENCH_MIN_LINES=3000 BENCH_RUNS=1 cargo bench --bench translate
+BENCH_MIN_LINES=3000 BENCH_RUNS=1 BENCH_COLD=1 cargo bench --bench translate

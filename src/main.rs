@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod huge_heap;
+mod small_alloc;
+
+#[global_allocator]
+static ALLOC: small_alloc::SmallCache = small_alloc::SmallCache;
+
 const EXAMPLES: &str = "\
 Examples:
   # C → assembly with clang, then → Go assembly. The Go declarations are read from
@@ -246,6 +252,9 @@ fn main() -> ExitCode {
         arch: cli.arch.map(Into::into),
         package_files: Vec::new(),
     };
+    if let Ok(meta) = std::fs::metadata(input) {
+        huge_heap::prepare(meta.len());
+    }
     match c2goasm_rs::translate_file(input, output, &options) {
         Ok(warnings) => {
             for w in &warnings {

@@ -2,8 +2,9 @@
 //! native C vs pure Go), built from benches/go and run once each so they cannot rot.
 //! `BENCH_FULL=1 cargo test --release --test go_benchmarks -- --nocapture` runs them for
 //! real (median of 5) and prints the tables; `BENCH_ARGS="-kernels=false"` limits them to
-//! the call-overhead table and the jump-table state machine (`-state-machine=false` drops
-//! that one; `-runs=N` sets the number of interleaved runs).
+//! the call-overhead table, the stack-cost table (issue #12; `-stack=false` drops it) and
+//! the jump-table state machine (`-state-machine=false` drops that one); `-runs=N` sets the
+//! number of interleaved runs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,6 +69,52 @@ fn go_benchmarks_run() {
             ]),
         "c2goasm-rs package",
     );
+    // The same C built with the flags projects pass (-mstackrealign) and with a small spill,
+    // for the stack-cost table: what running C code that uses the stack costs.
+    for (package, files, flags, variants) in [
+        (
+            "kernrealign",
+            &["calls.c", "kernels.c"][..],
+            &["-mstackrealign"][..],
+            "sse4.2,avx2",
+        ),
+        (
+            "kernspill",
+            &["calls.c"][..],
+            &["-DBENCH_SPILL"][..],
+            "sse4.2",
+        ),
+        (
+            "kernrspill",
+            &["calls.c"][..],
+            &["-mstackrealign", "-DBENCH_SPILL"][..],
+            "sse4.2",
+        ),
+    ] {
+        let dir = root.join(package);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let fallback = std::fs::read_to_string(src.join("kern/fallback.go")).expect("fallback");
+        std::fs::write(
+            dir.join("fallback.go"),
+            fallback.replacen("package kern", &format!("package {package}"), 1),
+        )
+        .expect("write fallback");
+        let mut c = Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+        c.arg("package");
+        for f in files {
+            c.arg(src.join("c").join(f));
+        }
+        c.arg("--out").arg(&dir).args([
+            "--package",
+            package,
+            "--variants",
+            variants,
+            "--cc",
+            "clang-19",
+            "--",
+        ]);
+        run(c.args(flags), "c2goasm-rs package");
+    }
     // The native baseline: the same C and flags, as objects cgo links.
     // BENCH_NATIVE_FLAGS: extra flags for the native objects only (e.g. `-falign-functions=64`
     // to place them as the translated jump-table functions are placed).
@@ -187,6 +234,9 @@ fn go_benchmarks_run() {
     }
     if !extra.contains("-state-machine=false") {
         assert!(report.contains("jump-table state machine"), "{report}");
+    }
+    if !extra.contains("-stack=false") {
+        assert!(report.contains("Stack cost"), "{report}");
     }
     let _ = std::fs::remove_dir_all(&root);
 }

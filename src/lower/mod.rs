@@ -14,6 +14,7 @@ pub mod fall_through;
 pub mod inputs;
 pub mod jump_tables;
 pub mod libc_support;
+pub mod nosplit_stack;
 pub mod program;
 pub mod symbols;
 pub mod x86;

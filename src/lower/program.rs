@@ -132,6 +132,11 @@ impl<I> Builder<I> {
             SectionKind::Code => {
                 let first_real = self.program.functions.is_empty() && !name.starts_with(".L");
                 if self.is_function_start(name) || first_real {
+                    // The finished body keeps no growth slack: bodies are a large part of
+                    // the memory a translation holds until its end.
+                    if let Some(f) = self.program.functions.last_mut() {
+                        f.body.shrink_to_fit();
+                    }
                     let idx = self.program.functions.len();
                     self.define(name, SymbolDef::Function(idx), span);
                     self.program.functions.push(Function {
@@ -425,6 +430,9 @@ impl<I> ProgramBuilder<I> {
         // Globals are only known to be code after pass 1: keep `global` exact.
         for f in &mut b.program.functions {
             f.global = b.globals.contains_key(&f.name);
+        }
+        if let Some(f) = b.program.functions.last_mut() {
+            f.body.shrink_to_fit();
         }
         if b.errors.is_empty() {
             Ok(b.program)

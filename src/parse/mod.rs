@@ -268,8 +268,10 @@ fn parse_statement<I>(
         });
         return Ok(());
     }
-    // `sym = expr`
-    if let Some((lhs, rhs)) = text.split_once('=') {
+    // `sym = expr` (a byte search first: instructions, nearly every statement, have no `=`).
+    if text.as_bytes().contains(&b'=')
+        && let Some((lhs, rhs)) = text.split_once('=')
+    {
         let lhs = lhs.trim();
         if !lhs.is_empty() && lhs.chars().all(expr_parser::is_symbol_char) && !rhs.starts_with('=')
         {

@@ -23,6 +23,9 @@ var (
 	runs    = flag.Int("runs", 5, "runs per benchmark; the median is reported")
 	kernels = flag.Bool("kernels", true, "also run the kernel-throughput benchmarks")
 	nativeC = flag.String("native-c", "", "output of the C harness (benches/go/harness): native ns/op measured from C")
+	stack   = flag.Bool("stack", true, "also measure what C code that uses the stack costs per call (stack.go)")
+	rounds  = flag.Int("rounds", 201, "rounds of the stack-cost measurement")
+	calls   = flag.Int("calls", 200000, "calls per candidate and round in the stack-cost measurement")
 	harness = flag.String("harness", "", "the C harness binary: run between the translated state machine's runs (interleaved)")
 	tokens  = flag.String("tokens", "", "JSON text for the jump-table state machine (benches/go/c/tokens.json)")
 	machine = flag.Bool("state-machine", true, "run the jump-table state machine benchmark (needs -harness and -tokens)")
@@ -133,6 +136,13 @@ func main() {
 	}
 	fmt.Println()
 
+	if *stack {
+		if *short {
+			stackCost(1, 1000)
+		} else {
+			stackCost(*rounds, *calls)
+		}
+	}
 	if *machine && *harness != "" && *tokens != "" {
 		stateMachine()
 	}

@@ -122,7 +122,10 @@ pub(super) fn file(spec: &Spec) -> Option<String> {
         .filter(|(f, _)| !f.params.iter().any(|(_, t)| *t == GoType::UnsafePointer))
         .find_map(|(f, s)| call(pkg, f, s).map(|b| (f, b)))?;
     let mut file = GoFile::default();
-    file.import("fmt");
+    // A call without results or outputs (`void nop(void)`) prints nothing.
+    if body.contains("fmt.") {
+        file.import("fmt");
+    }
     file.import(import);
     let _ = writeln!(
         file.body,
@@ -152,5 +155,18 @@ mod tests {
         let mut no_path = spec(&fs, &ts);
         no_path.import_path = None;
         assert!(file(&no_path).is_none());
+    }
+
+    #[test]
+    fn a_call_that_prints_nothing_imports_no_fmt() {
+        let (fs, ts) = (functions(), targets());
+        // `void nop(void)`, from `mix`.
+        let mut nop = fs[2].clone();
+        nop.go_name = "Nop".into();
+        nop.params.clear();
+        nop.result = None;
+        let text = file(&spec(&[nop], &ts)).expect("example");
+        assert!(text.contains("func ExampleNop() {\n\tk.Nop()\n}"), "{text}");
+        assert!(!text.contains("\"fmt\""), "{text}");
     }
 }

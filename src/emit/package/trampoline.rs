@@ -54,7 +54,13 @@ pub(super) fn file(spec: &Spec, target: &Target) -> String {
                 "GLOBL {table}(SB), RODATA|NOPTR, ${}",
                 entries.len() * 8
             );
-            Jump::Table(table)
+            let mut targets: Vec<String> = Vec::new();
+            for e in &entries {
+                if !targets.iter().any(|t| t == e.symbol()) {
+                    targets.push(e.symbol().to_string());
+                }
+            }
+            Jump::Table { table, targets }
         };
         let raw = frame(&format!(
             "func c2goasm{}({}){}",
@@ -88,8 +94,8 @@ pub(super) fn file(spec: &Spec, target: &Target) -> String {
 enum Jump {
     /// Always the same function.
     To(String),
-    /// Through a table, by `c2goasmVariant`.
-    Table(String),
+    /// Through `table`, by `c2goasmVariant`, to one of `targets`.
+    Table { table: String, targets: Vec<String> },
 }
 
 /// `·SampleSumAVX2(SB)`.
@@ -118,15 +124,30 @@ fn text_line(arch: Arch, name: &str, frame: &FrameLayout) -> String {
     format!("TEXT ·{name}(SB), {flags}, $0-{}", frame.args_size)
 }
 
+/// The jump to the chosen variant. An indirect jump carries no relocation, so Go's linker
+/// would not see where it goes; variants that run C code on the Go stack below a NOSPLIT
+/// wrapper (`lower::nosplit_stack`) must be counted in the NOSPLIT check of whoever calls
+/// the trampoline, so each table entry is also named by a direct jump that never runs.
 fn dispatch(arch: Arch, jump: &Jump) -> String {
     match (jump, arch) {
         (Jump::To(s), _) => format!("\tJMP {}\n", sym(s)),
-        (Jump::Table(t), Arch::Amd64) => {
-            format!("\tMOVQ ·c2goasmVariant(SB), AX\n\tLEAQ {t}(SB), CX\n\tJMP (CX)(AX*8)\n")
+        (Jump::Table { table: t, targets }, _) => {
+            let mut out = match arch {
+                Arch::Amd64 => format!(
+                    "\tMOVQ ·c2goasmVariant(SB), AX\n\tLEAQ {t}(SB), CX\n\tJMP (CX)(AX*8)\n"
+                ),
+                Arch::Arm64 => format!(
+                    "\tMOVD ·c2goasmVariant(SB), R0\n\tMOVD ${t}(SB), R1\n\tMOVD (R1)(R0<<3), R1\n\tJMP (R1)\n"
+                ),
+            };
+            out.push_str(
+                "\t// Never executed: the table's targets, for the linker's NOSPLIT check\n",
+            );
+            for target in targets {
+                let _ = writeln!(out, "\tJMP {}", sym(target));
+            }
+            out
         }
-        (Jump::Table(t), Arch::Arm64) => format!(
-            "\tMOVD ·c2goasmVariant(SB), R0\n\tMOVD ${t}(SB), R1\n\tMOVD (R1)(R0<<3), R1\n\tJMP (R1)\n"
-        ),
     }
 }
 
@@ -268,6 +289,15 @@ mod tests {
         assert_eq!(
             dispatch(Arch::Arm64, &Jump::To("FNEON".into())),
             "\tJMP ·FNEON(SB)\n"
+        );
+        let table = Jump::Table {
+            table: "t<>".into(),
+            targets: vec!["FSSE2".into(), "FAVX2".into()],
+        };
+        assert!(
+            dispatch(Arch::Amd64, &table).ends_with(
+                "\tJMP (CX)(AX*8)\n\t// Never executed: the table's targets, for the linker's NOSPLIT check\n\tJMP ·FSSE2(SB)\n\tJMP ·FAVX2(SB)\n"
+            )
         );
     }
 }

@@ -23,7 +23,7 @@ use super::rewrite::{Context, Flow, Lowered};
 use super::stack::{StackSummary, analyse};
 use super::table_dispatch::Translation;
 use super::text::{body_lines, c_text};
-use super::wrapper::{WrapperInput, stack_arg_bytes, wrapper};
+use super::wrapper::{CALLER_FP_GAP, Inline, WrapperInput, stack_arg_bytes, wrapper};
 use super::writes::Written;
 use crate::abi;
 use crate::emit::model::AsmFile;
@@ -32,6 +32,7 @@ use crate::lower::LowerError;
 use crate::lower::arg_check::{AAPCS64, check_binding};
 use crate::lower::binding::Binding;
 use crate::lower::inputs::{Diags, LoweredFile};
+use crate::lower::nosplit_stack;
 use crate::lower::program::{BodyItem, Program};
 use crate::lower::symbols::{GoNames, sanitize, unique};
 use crate::parse::arm64::{Instruction as Source, Operand};
@@ -232,25 +233,31 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         if !check_binding(b.go, &layout, &locations, &uses, &AAPCS64, c_span, &mut d) {
             continue;
         }
-        let inline = stack.max_depth == 0
+        // Leaves that use no stack, or little enough to run on the Go stack below a
+        // NOSPLIT wrapper (see `nosplit_stack`; the 16 bytes are `CALLER_FP_GAP`).
+        let inline = nosplit_stack::height(CALLER_FP_GAP as u64 + stack.max_depth).is_some()
+            && stack.arg_slots_read == 0
             && p.tables.ladders.is_empty()
             && !p.lowered.iter().any(Lowered::is_raw_return)
             && p.calls.is_empty()
             && p.tail_calls.is_empty()
             && stack_arg_bytes(&locations) == 0;
-        let inline_body = inline.then(|| body_lines(p, true));
+        let inline_body = inline.then(|| Inline {
+            body: body_lines(p, true),
+            depth: stack.max_depth,
+        });
         if !inline {
             needed.push(b.c);
             file.needs_funcdata = true;
         }
-        file.texts.push(wrapper(&WrapperInput {
+        file.texts.push(wrapper(WrapperInput {
             go: b.go,
             layout: &layout,
             locations: &locations,
             result: layout.results.first(),
             callee: &names.functions[b.c],
             stack,
-            inline_body,
+            inline: inline_body,
         }));
     }
     if !d.out.is_empty() {

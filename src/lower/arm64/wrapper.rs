@@ -4,7 +4,11 @@
 //!
 //! Inline form (C code is a leaf that touches no stack): `NOSPLIT, $0`; the C body follows
 //! the argument loads, its `ret`s jump to the result stores. Go keeps such a function
-//! frameless, so the call costs what a hand-written one does.
+//! frameless, so the call costs what a hand-written one does. A leaf that uses a little
+//! stack ([`nosplit_stack`](crate::lower::nosplit_stack)) is inlined too: RSP moves down 16
+//! bytes around its body (`SUB`/`ADD $16, RSP`), so that the C frame record cannot land on
+//! the caller's frame pointer, which Go saves at −8(RSP); the stack the body uses is
+//! declared to Go after the `RET`, in instructions that never run.
 //!
 //! Framed form: the Go frame (`$F`, a multiple of 16) holds the C stack, so Go's
 //! stack-growth check covers it. Go places the locals at `[RSP+8, RSP+8+F)` (LR at `0(RSP)`,
@@ -44,8 +48,61 @@ pub struct WrapperInput<'a> {
     /// The C function's TEXT symbol (`name<>`), called in the framed form.
     pub callee: &'a str,
     pub stack: StackSummary,
-    /// The C body, when it is inlined (leaf, no stack).
-    pub inline_body: Option<Vec<Line>>,
+    /// The C body, when it is inlined.
+    pub inline: Option<Inline>,
+}
+
+/// A C body inlined into its wrapper.
+pub struct Inline {
+    pub body: Vec<Line>,
+    /// Bytes the body uses below its entry SP (0: the body leaves SP alone).
+    pub depth: u64,
+}
+
+/// Kept free above an inlined body's stack: the caller's frame pointer at −8(RSP).
+pub const CALLER_FP_GAP: i64 = 16;
+
+/// Never executed, after the final `RET`: the stack the inlined C code uses (`height`
+/// bytes below the entry RSP, the gap included), for the linker's NOSPLIT check, and the
+/// SPWRITE mark for the unwinders (see [`nosplit_stack`](crate::lower::nosplit_stack)).
+fn declare_c_stack(height: u64, lines: &mut Vec<Line>) {
+    let rsp = |op: &'static str, v: u64| {
+        GoInstr::new(
+            op,
+            vec![
+                GoOperand::Imm(v as i64),
+                GoOperand::Reg("RSP"),
+                GoOperand::Reg("RSP"),
+            ],
+        )
+    };
+    lines.push(Line::Comment(
+        "Never executed: what the C code above does to SP, declared to Go".into(),
+    ));
+    lines.push(Line::Native {
+        instr: rsp("SUB", height),
+        comment: Some("C stack below SP, counted in the linker's NOSPLIT check".into()),
+    });
+    lines.push(Line::Native {
+        instr: rsp("ADD", height),
+        comment: None,
+    });
+    lines.push(Line::Native {
+        instr: GoInstr::new("MOVD", vec![GoOperand::Reg("RSP"), GoOperand::Reg("RSP")]),
+        comment: Some("marks SPWRITE: unwinders stop here, not misread the C frames".into()),
+    });
+}
+
+/// `SUB $16, RSP, RSP` / `ADD $16, RSP, RSP` around an inlined body that uses stack.
+fn move_rsp(op: &'static str) -> Line {
+    native(
+        op,
+        vec![
+            GoOperand::Imm(CALLER_FP_GAP),
+            GoOperand::Reg("RSP"),
+            GoOperand::Reg("RSP"),
+        ],
+    )
 }
 
 fn native(op: &'static str, operands: Vec<GoOperand>) -> Line {
@@ -125,9 +182,10 @@ pub fn frame_size(depth: u64, stack_args: u64) -> u64 {
     (depth + stack_args + 8).div_ceil(16) * 16
 }
 
-pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+pub fn wrapper(mut w: WrapperInput<'_>) -> TextSymbol {
     let mut lines = Vec::new();
-    let inline = w.inline_body.is_some();
+    let inline = w.inline.is_some();
+    let inline_depth = w.inline.as_ref().map_or(0, |i| i.depth);
     let s_bytes = stack_arg_bytes(w.locations);
     let frame = if inline {
         0
@@ -172,11 +230,17 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
             ArgLocation::Stack(_) => {}
         }
     }
-    match &w.inline_body {
-        Some(body) => {
-            lines.extend(body.iter().cloned());
+    match w.inline.take() {
+        Some(Inline { body, depth }) => {
+            if depth > 0 {
+                lines.push(move_rsp("SUB"));
+            }
+            lines.extend(body);
             crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
             lines.push(Line::Label(RETURN_LABEL.into()));
+            if depth > 0 {
+                lines.push(move_rsp("ADD"));
+            }
         }
         None => {
             lines.push(native(
@@ -221,6 +285,9 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         lines.push(native(op, vec![GoOperand::Reg(reg), param(r)]));
     }
     lines.push(native("RET", vec![]));
+    if inline_depth > 0 {
+        declare_c_stack(CALLER_FP_GAP as u64 + inline_depth, &mut lines);
+    }
     TextSymbol {
         name: format!("·{}", w.go.name),
         flags: if inline { "NOSPLIT" } else { "" },

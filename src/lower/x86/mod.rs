@@ -2,6 +2,7 @@
 //! stack and register analyses, and rewriting the instructions Go's assembler must see
 //! natively.
 
+pub mod alignment;
 pub mod arg_use;
 pub mod assemble;
 pub mod exact_instruction;
@@ -16,6 +17,7 @@ pub use assemble::{EncodeError, build, encode};
 pub mod classify;
 pub mod cold;
 pub mod function;
+pub mod inline;
 pub mod layout;
 pub mod pipeline;
 pub mod wrapper;

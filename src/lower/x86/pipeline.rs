@@ -8,15 +8,17 @@
 //! 5. per function: stack model, register liveness — `stack::analyse`, `liveness::analyse`;
 //! 6. check declarations against what the C code does with its arguments — `arg_use`,
 //!    `arg_check`;
-//! 7. emit each function's TEXT, the Go wrappers and the data symbols.
+//! 7. decide which bound functions run inside their wrapper — `inline::inline_form`;
+//! 8. emit each function's TEXT, the Go wrappers and the data symbols.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::function::{Prepared, emit, prepare};
+use super::inline::inline_form;
 use super::liveness::{self, LiveIns, Policy};
 use super::registers::GprSet;
 use super::stack::{StackSummary, analyse};
-use super::wrapper::{WrapperInput, wrapper};
+use super::wrapper::{Inline, WrapperInput, wrapper};
 use crate::abi::{self, ResultLocation};
 use crate::emit::model::{AsmFile, TextSymbol};
 use crate::error::Diagnostic;
@@ -121,15 +123,20 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     // and everything they call, tail-call or fall into.
     let mut needed: Vec<usize> = Vec::new();
     for b in &bindings {
-        let inline_body = inlinable_body(
-            b.c,
-            &prepared,
-            &stacks,
-            &precise_in,
-            &names,
-            inp.strip_comments,
-        );
-        if inline_body.is_none() {
+        let inline = prepared.get(&b.c).zip(stacks.get(&b.c)).and_then(|(p, s)| {
+            let stack_args = abi::classify_sysv_args(&abi::layout(b.go).args)
+                .iter()
+                .any(|l| matches!(l, abi::ArgLocation::Stack(_)));
+            inline_form(
+                p,
+                s,
+                stack_args,
+                || scratch_liveness(p, &precise_in),
+                &names,
+                inp.strip_comments,
+            )
+        });
+        if inline.is_none() {
             needed.push(b.c);
         }
         match bind_wrapper(
@@ -140,7 +147,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             &precise_in,
             &arg_uses,
             &names,
-            inline_body,
+            inline,
             &mut d,
         ) {
             Some(t) => wrappers.push(t),
@@ -311,45 +318,6 @@ fn scratch_liveness(p: &Prepared<'_>, precise_in: &LiveIns) -> liveness::Livenes
     }
 }
 
-/// The body of function `f` for inlining into its wrapper: only leaves that touch no
-/// stack and leave only by `ret` (no calls, tail calls or fall-through).
-fn inlinable_body(
-    f: usize,
-    prepared: &HashMap<usize, Prepared<'_>>,
-    stacks: &HashMap<usize, StackSummary>,
-    precise_in: &LiveIns,
-    names: &GoNames,
-    strip_comments: bool,
-) -> Option<Vec<crate::emit::model::Line>> {
-    let p = prepared.get(&f)?;
-    let s = stacks.get(&f)?;
-    let exits_by_ret = p
-        .flow
-        .exits
-        .iter()
-        .all(|e| matches!(e, None | Some(super::flow::Exit::Return)));
-    if p.laid_out
-        || s.max_depth != 0
-        || s.stack_arg_slots != 0
-        || !p.calls.is_empty()
-        || !p.tail_calls.is_empty()
-        || !exits_by_ret
-    {
-        return None;
-    }
-    let live = scratch_liveness(p, precise_in);
-    emit(
-        p,
-        names,
-        &live,
-        false,
-        strip_comments,
-        Some(super::wrapper::RETURN_LABEL),
-    )
-    .ok()
-    .map(|t| t.lines)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn bind_wrapper(
     b: &Binding<'_>,
@@ -359,7 +327,7 @@ fn bind_wrapper(
     precise_in: &LiveIns,
     arg_uses: &super::arg_use::Summaries,
     names: &GoNames,
-    inline_body: Option<Vec<crate::emit::model::Line>>,
+    inline: Option<Inline>,
     d: &mut Diags<'_>,
 ) -> Option<TextSymbol> {
     let layout = abi::layout(b.go);
@@ -380,7 +348,7 @@ fn bind_wrapper(
     let uses_avx = closure(prepared, b.c)
         .iter()
         .any(|f| prepared.get(f).is_some_and(|p| p.uses_avx));
-    Some(wrapper(&WrapperInput {
+    Some(wrapper(WrapperInput {
         go: b.go,
         layout: &layout,
         locations: &locations,
@@ -388,7 +356,7 @@ fn bind_wrapper(
         callee: &names.functions[b.c],
         stack,
         uses_avx,
-        inline_body,
+        inline,
     }))
 }
 

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use iced_x86::{InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
 
+use super::alignment::required_alignment;
 use super::flow::{Exit, Flow};
 use super::liveness::UseDefs;
 use super::registers::{GprSet, gpr_index};
@@ -80,6 +81,14 @@ const ENTRY_ANCHOR: Anchor = Anchor {
     residue: 8,
 };
 
+/// The entry stack pointer of a Go function: only 8-byte aligned (go-abi-rules.md §3.1).
+const GO_ENTRY_ANCHOR: Anchor = Anchor {
+    lo: 0,
+    hi: 0,
+    modulus: 8,
+    residue: 0,
+};
+
 type Fail = (usize, LowerError);
 
 struct Analysis<'a> {
@@ -93,6 +102,11 @@ struct Analysis<'a> {
     info: InstructionInfoFactory,
     /// `and rsp, -A` at instruction i creates anchor i with alignment A.
     anchor_align: HashMap<u32, u64>,
+    /// What is known about the entry stack pointer.
+    entry: Anchor,
+    /// Set when a memory operand that faults if misaligned is not proven aligned (only
+    /// checked under [`GO_ENTRY_ANCHOR`]).
+    misaligned: bool,
 }
 
 /// Analyses one function. `callees` holds the summaries of every function it calls or
@@ -103,21 +117,83 @@ pub fn analyse(
     flow: &Flow,
     callees: &HashMap<usize, StackSummary>,
 ) -> Result<StackSummary, Fail> {
-    let mut a = Analysis {
-        code,
-        writes: &uses.writes,
-        stack_free: uses.stack_free,
-        flow,
-        callees,
-        info: InstructionInfoFactory::new(),
-        anchor_align: HashMap::default(),
-    };
+    let mut a = Analysis::new(code, uses, flow, callees, ENTRY_ANCHOR);
     let states = a.fixpoint()?;
     let anchors = a.anchor_bounds(&states)?;
     a.check_and_measure(&states, &anchors)
 }
 
-impl Analysis<'_> {
+/// The stack depth of a leaf function (no calls, no tail calls) when it runs directly on
+/// the Go stack, whose entry stack pointer is only 8-byte aligned: realignments may then
+/// move the stack pointer further down than under System V's entry alignment. `None` when
+/// the code depends on System V's alignment — a memory operand that faults when misaligned
+/// ([`required_alignment`]) is not proven aligned through a realignment of the code's own —
+/// or calls other code, or the analysis fails under the weaker assumption.
+pub fn depth_at_go_sp(
+    code: &[iced_x86::Instruction],
+    uses: &UseDefs,
+    flow: &Flow,
+    system_v: &StackSummary,
+) -> Option<u64> {
+    let tail_calls = flow
+        .exits
+        .iter()
+        .any(|e| matches!(e, Some(Exit::TailCall(_))));
+    if !flow.calls.is_empty() || tail_calls {
+        return None;
+    }
+    if !entry_alignment_matters(code) {
+        return Some(system_v.max_depth);
+    }
+    let callees = HashMap::default();
+    let mut a = Analysis::new(code, uses, flow, &callees, GO_ENTRY_ANCHOR);
+    let states = a.fixpoint().ok()?;
+    let anchors = a.anchor_bounds(&states).ok()?;
+    let summary = a.check_and_measure(&states, &anchors).ok()?;
+    (!a.misaligned).then_some(summary.max_depth)
+}
+
+/// Whether the entry alignment can change the analysis: only through `and rsp, -16` (the
+/// one realignment that System V's entry alignment alone can make a no-op; smaller ones
+/// are no-ops and larger ones realign under both entries) or a memory operand that must be
+/// aligned. Without either, the analysis under Go's entry is the System V one.
+fn entry_alignment_matters(code: &[iced_x86::Instruction]) -> bool {
+    code.iter().any(|ins| {
+        let realigns_by_16 = ins.mnemonic() == Mnemonic::And
+            && ins.op_count() == 2
+            && ins.op0_kind() == OpKind::Register
+            && ins.op0_register() == Register::RSP
+            && is_immediate(ins.op1_kind())
+            && ins.immediate(1) as i64 == -16;
+        let aligned_memory = (0..ins.op_count()).any(|op| ins.op_kind(op) == OpKind::Memory)
+            && !ins.is_ip_rel_memory_operand()
+            && !(ins.memory_base() == Register::None && ins.memory_index() == Register::None)
+            && required_alignment(ins).is_some();
+        realigns_by_16 || aligned_memory
+    })
+}
+
+impl<'a> Analysis<'a> {
+    fn new(
+        code: &'a [iced_x86::Instruction],
+        uses: &'a UseDefs,
+        flow: &'a Flow,
+        callees: &'a HashMap<usize, StackSummary>,
+        entry: Anchor,
+    ) -> Analysis<'a> {
+        Analysis {
+            code,
+            writes: &uses.writes,
+            stack_free: uses.stack_free,
+            flow,
+            callees,
+            info: InstructionInfoFactory::new(),
+            anchor_align: HashMap::default(),
+            entry,
+            misaligned: false,
+        }
+    }
+
     fn fixpoint(&mut self) -> Result<Vec<Option<State>>, Fail> {
         let n = self.code.len();
         let mut states: Vec<Option<State>> = vec![None; n];
@@ -169,7 +245,7 @@ impl Analysis<'_> {
 
     fn anchor(&self, id: u32) -> Anchor {
         if id == ENTRY {
-            return ENTRY_ANCHOR;
+            return self.entry;
         }
         let a = self.anchor_align.get(&id).copied().unwrap_or(16);
         Anchor {
@@ -351,7 +427,7 @@ impl Analysis<'_> {
     /// Bounds of every realignment anchor relative to the entry.
     fn anchor_bounds(&self, states: &[Option<State>]) -> Result<HashMap<u32, Anchor>, Fail> {
         let mut out: HashMap<u32, Anchor> = HashMap::default();
-        out.insert(ENTRY, ENTRY_ANCHOR);
+        out.insert(ENTRY, self.entry);
         // Anchors depend on the anchor of the stack pointer they realign; resolve in
         // dependency order, rejecting cycles.
         let mut pending: Vec<u32> = self.anchor_align.keys().copied().collect();
@@ -453,9 +529,38 @@ impl Analysis<'_> {
                 Some(Exit::FallOff) | None => {}
             }
             self.check_memory(i, pre, sp_lo, sp_hi, &bounds, &mut summary)?;
+            if self.entry.modulus < ENTRY_ANCHOR.modulus && !self.alignment_holds(i, pre) {
+                self.misaligned = true;
+            }
         }
         summary.max_depth = (-lowest) as u64;
         Ok(summary)
+    }
+
+    /// Whether instruction `i`'s memory operand is aligned as much as it must be
+    /// ([`required_alignment`]) whatever the entry alignment: an operand that needs
+    /// alignment must be a stack address proven aligned — through a realignment, since the
+    /// entry alone proves only 8 — or outside the stack (RIP-relative, absolute). An address
+    /// the model does not follow (an indexed one, or a register it lost track of) might be
+    /// on the stack, so it does not hold.
+    fn alignment_holds(&self, i: usize, pre: &State) -> bool {
+        let ins = &self.code[i];
+        if !(0..ins.op_count()).any(|op| ins.op_kind(op) == OpKind::Memory) {
+            return true;
+        }
+        let Some(align) = required_alignment(ins) else {
+            return true;
+        };
+        let (base, index) = (ins.memory_base(), ins.memory_index());
+        if ins.is_ip_rel_memory_operand() || (base == Register::None && index == Register::None) {
+            return true;
+        }
+        match gpr_index(base) {
+            Some(g) if index == Register::None => {
+                self.is_aligned(pre.regs[g].add(ins.memory_displacement64() as i64), align)
+            }
+            _ => false,
+        }
     }
 
     fn check_memory(
@@ -625,5 +730,75 @@ mod tests {
         let (free, _, full) = summaries(&code, &[Transfer::Next, Transfer::Next, Transfer::Return]);
         assert!(!free);
         assert_eq!(full.max_depth, 8);
+    }
+
+    /// The Go-entry depth of `code` (straight-line, ends in `ret`), rerun in full and by
+    /// the shortcut.
+    fn go_depths(code: &[Instruction]) -> (Option<u64>, Option<u64>, bool) {
+        let mut transfers = vec![Transfer::Next; code.len()];
+        if let Some(last) = transfers.last_mut() {
+            *last = Transfer::Return;
+        }
+        let flow = Flow::build(&transfers, None);
+        let uses = use_defs(code);
+        let sysv = analyse(code, &uses, &flow, &HashMap::default()).expect("System V");
+        let callees = HashMap::default();
+        let mut a = Analysis::new(code, &uses, &flow, &callees, GO_ENTRY_ANCHOR);
+        let states = a.fixpoint().expect("fixpoint");
+        let anchors = a.anchor_bounds(&states).expect("anchors");
+        let full = a.check_and_measure(&states, &anchors).expect("measure");
+        let full = (!a.misaligned).then_some(full.max_depth);
+        (
+            full,
+            depth_at_go_sp(code, &uses, &flow, &sysv),
+            entry_alignment_matters(code),
+        )
+    }
+
+    #[test]
+    fn go_entry_depth_shortcut_agrees_with_the_full_rerun() {
+        let i1 = |c, r| Instruction::with1(c, r).expect("instruction");
+        let i2 = |c, r, v: i32| Instruction::with2(c, r, v).expect("instruction");
+        let rr = |c, a, b| Instruction::with2(c, a, b).expect("instruction");
+        let spill = Instruction::with2(
+            Code::Mov_rm64_r64,
+            iced_x86::MemoryOperand::with_base(Register::RSP),
+            Register::RDI,
+        )
+        .expect("mov");
+        let prologue = |align: i32| {
+            vec![
+                i1(Code::Push_r64, Register::RBP),
+                rr(Code::Mov_r64_rm64, Register::RBP, Register::RSP),
+                i2(Code::And_rm64_imm8, Register::RSP, align),
+                i2(Code::Sub_rm64_imm8, Register::RSP, 24),
+                spill,
+                rr(Code::Mov_r64_rm64, Register::RSP, Register::RBP),
+                i1(Code::Pop_r64, Register::RBP),
+                Instruction::with(Code::Retnq),
+            ]
+        };
+        // -mstackrealign's `and rsp, -8` (no aligned slot): the shortcut applies.
+        let (full, short, matters) = go_depths(&prologue(-8));
+        assert!(!matters);
+        assert_eq!(full, Some(32));
+        assert_eq!(short, full);
+        // `and rsp, -16` right after `push rbp` is a no-op for System V (entry + 8 is
+        // 16-aligned) but not at Go's SP: 8 more bytes, found by the rerun.
+        let (full, short, matters) = go_depths(&prologue(-16));
+        assert!(matters);
+        assert_eq!(full, Some(40));
+        assert_eq!(short, full);
+        // An aligned spill below an unrealigned SP depends on System V's entry.
+        let mut code = prologue(-8);
+        code[4] = Instruction::with2(
+            Code::Movaps_xmmm128_xmm,
+            iced_x86::MemoryOperand::with_base(Register::RSP),
+            Register::XMM0,
+        )
+        .expect("movaps");
+        let (full, short, matters) = go_depths(&code);
+        assert!(matters);
+        assert_eq!((full, short), (None, None));
     }
 }

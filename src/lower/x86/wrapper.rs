@@ -5,6 +5,11 @@
 //! Leaf form (C code needs no stack): `NOSPLIT, $0`, the C function is called on the Go
 //! stack (only the return address is pushed, within the NOSPLIT allowance).
 //!
+//! Inline form (a leaf that leaves only by `ret` and needs no stack, or little enough that
+//! it fits [`nosplit_stack`](crate::lower::nosplit_stack)): `NOSPLIT, $0`, the C body runs
+//! in the wrapper itself below its entry SP; when it uses stack, the wrapper declares the
+//! height and SPWRITE to Go in instructions after its `RET` that never run.
+//!
 //! Framed form: the Go frame is sized to hold the C stack (so Go's stack-growth check covers
 //! it). `R11` is pointed at the 16-byte aligned top of that area; stack arguments are stored
 //! at `0(R11)…`, the Go SP is saved above them; SP is switched to R11 natively (which marks
@@ -32,9 +37,44 @@ pub struct WrapperInput<'a> {
     pub callee: &'a str,
     pub stack: StackSummary,
     pub uses_avx: bool,
-    /// The C function's body, when it is a leaf that touches no stack: inlined instead of
-    /// called (its `ret`s jump to [`RETURN_LABEL`]), which saves a call and a return.
-    pub inline_body: Option<Vec<Line>>,
+    /// The C function's body, when it is inlined instead of called (its `ret`s jump to
+    /// [`RETURN_LABEL`]), which saves a call and a return, and the C-stack switch.
+    pub inline: Option<Inline>,
+}
+
+/// A C body inlined into its wrapper.
+pub struct Inline {
+    pub body: Vec<Line>,
+    /// Bytes the body uses below the wrapper's entry SP, declared to Go after the `RET`
+    /// (0: the body leaves SP alone, and nothing is declared).
+    pub height: u64,
+}
+
+/// Never executed, after the final `RET`: the stack the inlined C code uses, for the
+/// linker's NOSPLIT check, and the SPWRITE mark for the unwinders (see
+/// [`nosplit_stack`](crate::lower::nosplit_stack)).
+fn declare_c_stack(height: u64, lines: &mut Vec<Line>) {
+    lines.push(Line::Comment(
+        "Never executed: what the C code above does to SP, declared to Go".into(),
+    ));
+    lines.push(Line::Native {
+        instr: GoInstr::new("ADJSP", vec![GoOperand::Imm(height as i64)]),
+        comment: Some("C stack below SP, counted in the linker's NOSPLIT check".into()),
+    });
+    lines.push(native("ADJSP", vec![GoOperand::Imm(-(height as i64))]));
+    lines.push(Line::Native {
+        instr: GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Mem {
+                    base: "SP",
+                    disp: 0,
+                },
+                GoOperand::Reg("SP"),
+            ],
+        ),
+        comment: Some("marks SPWRITE: unwinders stop here, not misread the C frames".into()),
+    });
 }
 
 /// Where an inlined body's returns continue.
@@ -85,14 +125,15 @@ fn int_load(s: &Slot) -> &'static str {
     }
 }
 
-pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
+pub fn wrapper(mut w: WrapperInput<'_>) -> TextSymbol {
     let ops = ArgOperands::new(w.layout);
     let n_stack = w
         .locations
         .iter()
         .filter(|l| matches!(l, ArgLocation::Stack(_)))
         .count() as u64;
-    let leaf = w.stack.max_depth == 0 && n_stack == 0 && w.stack.stack_arg_slots == 0;
+    let leaf = w.inline.is_some()
+        || (w.stack.max_depth == 0 && n_stack == 0 && w.stack.stack_arg_slots == 0);
     let mut lines = Vec::new();
     let frame: u64;
     let saved_sp_offset = (8 * n_stack) as i64;
@@ -179,8 +220,9 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         name: w.callee.to_string(),
         offset: 0,
     };
-    if let (true, Some(body)) = (leaf, &w.inline_body) {
-        lines.extend(body.iter().cloned());
+    let height = w.inline.as_ref().map_or(0, |i| i.height);
+    if let Some(Inline { body, .. }) = w.inline.take() {
+        lines.extend(body);
         crate::lower::fall_through::fall_through_to(&mut lines, RETURN_LABEL);
         lines.push(Line::Label(RETURN_LABEL.into()));
     } else if leaf {
@@ -230,6 +272,9 @@ pub fn wrapper(w: &WrapperInput<'_>) -> TextSymbol {
         lines.push(native(op, vec![GoOperand::Reg(reg), param(slot)]));
     }
     lines.push(native("RET", vec![]));
+    if height > 0 {
+        declare_c_stack(height, &mut lines);
+    }
     TextSymbol {
         name: format!("·{}", w.go.name),
         flags: if leaf { "NOSPLIT" } else { "" },

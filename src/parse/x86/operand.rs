@@ -144,7 +144,8 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
 
     // Segment override `fs:…`.
     let mut segment = None;
-    if let Some((seg, rest)) = body.split_once(':')
+    if body.as_bytes().contains(&b':')
+        && let Some((seg, rest)) = body.split_once(':')
         && let Some(r) = register::lookup(seg.trim())
         && r.is_segment_register()
     {
@@ -152,8 +153,11 @@ pub fn parse_operand(text: &str) -> Result<Parsed, ParseError> {
         body = rest.trim_start();
     }
 
-    if let Some(open) = body.find('[') {
-        let close = body.rfind(']').ok_or_else(|| bad(text))?;
+    if let Some(open) = body.bytes().position(|b| b == b'[') {
+        let close = body
+            .bytes()
+            .rposition(|b| b == b']')
+            .ok_or_else(|| bad(text))?;
         if close < open || !body[close + 1..].trim().is_empty() {
             return Err(bad(text));
         }
