@@ -2,7 +2,6 @@
 // Command: c2goasm-rs examples/sample/c/sample_avx2.s examples/sample/sample_avx2_amd64.s
 
 #include "textflag.h"
-#include "funcdata.h"
 
 // .LCPI1_0 = rodata_cst8<>+0
 // .LCPI2_0 = rodata_cst8<>+8
@@ -11,52 +10,9 @@ DATA rodata_cst8<>+8(SB)/8, $0x7fffffffffffffff
 GLOBL rodata_cst8<>(SB), RODATA|NOPTR, $16
 
 // func _sample_sum_avx2(addr unsafe.Pointer, len int64) (x int64)
-TEXT ·_sample_sum_avx2(SB), $56-24
-	NO_LOCAL_POINTERS
-	LEAQ 48(SP), R11                        // top of the C stack area inside this frame
-	ANDQ $-16, R11
-	MOVQ SP, 0(R11)                         // save Go SP above the stack arguments
+TEXT ·_sample_sum_avx2(SB), NOSPLIT, $0-24
 	MOVQ addr+0(FP), DI
 	MOVQ len+8(FP), SI
-	MOVQ R11, SP                            // switch to the C stack
-	CALL sample_sum_avx2<>(SB)
-	MOVQ 0(SP), SP                          // back to the Go stack
-	VZEROUPPER
-	MOVQ AX, x+16(FP)
-	RET
-
-// func _sample_max_avx2(addr unsafe.Pointer, len int64) (x int64)
-TEXT ·_sample_max_avx2(SB), $56-24
-	NO_LOCAL_POINTERS
-	LEAQ 48(SP), R11                        // top of the C stack area inside this frame
-	ANDQ $-16, R11
-	MOVQ SP, 0(R11)                         // save Go SP above the stack arguments
-	MOVQ addr+0(FP), DI
-	MOVQ len+8(FP), SI
-	MOVQ R11, SP                            // switch to the C stack
-	CALL sample_max_avx2<>(SB)
-	MOVQ 0(SP), SP                          // back to the Go stack
-	VZEROUPPER
-	MOVQ AX, x+16(FP)
-	RET
-
-// func _sample_min_avx2(addr unsafe.Pointer, len int64) (x int64)
-TEXT ·_sample_min_avx2(SB), $56-24
-	NO_LOCAL_POINTERS
-	LEAQ 48(SP), R11                        // top of the C stack area inside this frame
-	ANDQ $-16, R11
-	MOVQ SP, 0(R11)                         // save Go SP above the stack arguments
-	MOVQ addr+0(FP), DI
-	MOVQ len+8(FP), SI
-	MOVQ R11, SP                            // switch to the C stack
-	CALL sample_min_avx2<>(SB)
-	MOVQ 0(SP), SP                          // back to the Go stack
-	VZEROUPPER
-	MOVQ AX, x+16(FP)
-	RET
-
-TEXT sample_sum_avx2<>(SB), NOSPLIT|NOFRAME, $0
-	LEAQ 0(SP), SP                          // mark SPWRITE: stack use is opaque to Go's unwinder
 	WORD $0x8548; BYTE $0xf6                // test	rsi, rsi
 	JLE LBB0_1                              // jle	.LBB0_1
 	LONG $0xf70c8d48                        // lea	rcx, [rdi + 8*rsi]
@@ -73,7 +29,7 @@ TEXT sample_sum_avx2<>(SB), NOSPLIT|NOFRAME, $0
 	JMP LBB0_8                              // jmp	.LBB0_8
 LBB0_1:
 	WORD $0xc031                            // xor	eax, eax
-	BYTE $0xc3                              // ret
+	JMP c2goasm_return                      // ret
 LBB0_5:
 	LONG $0x03eec148                        // shr	rsi, 3
 	WORD $0xff48; BYTE $0xc6                // inc	rsi
@@ -105,7 +61,7 @@ LBB0_6:
 	WORD $0x394c; BYTE $0xc6                // cmp	rsi, r8
 	JNE LBB0_8                              // jne	.LBB0_8
 	WORD $0xf8c5; BYTE $0x77                // vzeroupper
-	BYTE $0xc3                              // ret
+	JMP c2goasm_return                      // ret
 LBB0_8:
 	BYTE $0x55                              // push	rbp
 	WORD $0x8948; BYTE $0xe5                // mov	rbp, rsp
@@ -119,12 +75,20 @@ LBB0_9:
 	WORD $0x8948; BYTE $0xec                // mov	rsp, rbp
 	BYTE $0x5d                              // pop	rbp
 	WORD $0xf8c5; BYTE $0x77                // vzeroupper
-	BYTE $0xc3                              // ret
 Lfunc_end0:
-	PCALIGN $16
+c2goasm_return:
+	VZEROUPPER
+	MOVQ AX, x+16(FP)
+	RET
+	// Never executed: what the C code above does to SP, declared to Go
+	ADJSP $8                                // C stack below SP, counted in the linker's NOSPLIT check
+	ADJSP $-8
+	LEAQ 0(SP), SP                          // marks SPWRITE: unwinders stop here, not misread the C frames
 
-TEXT sample_max_avx2<>(SB), NOSPLIT|NOFRAME, $0
-	LEAQ 0(SP), SP                          // mark SPWRITE: stack use is opaque to Go's unwinder
+// func _sample_max_avx2(addr unsafe.Pointer, len int64) (x int64)
+TEXT ·_sample_max_avx2(SB), NOSPLIT, $0-24
+	MOVQ addr+0(FP), DI
+	MOVQ len+8(FP), SI
 	WORD $0x8548; BYTE $0xf6                // test	rsi, rsi
 	JEQ LBB1_1                              // je	.LBB1_1
 	QUAD $0x000000000000b848; WORD $0x8000  // movabs	rax, -9223372036854775808
@@ -146,7 +110,7 @@ TEXT sample_max_avx2<>(SB), NOSPLIT|NOFRAME, $0
 LBB1_1:
 	WORD $0xc031                            // xor	eax, eax
 LBB1_2:
-	BYTE $0xc3                              // ret
+	JMP c2goasm_return                      // ret
 LBB1_6:
 	LONG $0x03eec148                        // shr	rsi, 3
 	WORD $0xff48; BYTE $0xc6                // inc	rsi
@@ -203,12 +167,20 @@ LBB1_10:
 	WORD $0x8948; BYTE $0xec                // mov	rsp, rbp
 	BYTE $0x5d                              // pop	rbp
 	WORD $0xf8c5; BYTE $0x77                // vzeroupper
-	BYTE $0xc3                              // ret
 Lfunc_end1:
-	PCALIGN $16
+c2goasm_return:
+	VZEROUPPER
+	MOVQ AX, x+16(FP)
+	RET
+	// Never executed: what the C code above does to SP, declared to Go
+	ADJSP $8                                // C stack below SP, counted in the linker's NOSPLIT check
+	ADJSP $-8
+	LEAQ 0(SP), SP                          // marks SPWRITE: unwinders stop here, not misread the C frames
 
-TEXT sample_min_avx2<>(SB), NOSPLIT|NOFRAME, $0
-	LEAQ 0(SP), SP                          // mark SPWRITE: stack use is opaque to Go's unwinder
+// func _sample_min_avx2(addr unsafe.Pointer, len int64) (x int64)
+TEXT ·_sample_min_avx2(SB), NOSPLIT, $0-24
+	MOVQ addr+0(FP), DI
+	MOVQ len+8(FP), SI
 	WORD $0x8548; BYTE $0xf6                // test	rsi, rsi
 	JEQ LBB2_1                              // je	.LBB2_1
 	QUAD $0xffffffffffffb848; WORD $0x7fff  // movabs	rax, 9223372036854775807
@@ -230,7 +202,7 @@ TEXT sample_min_avx2<>(SB), NOSPLIT|NOFRAME, $0
 LBB2_1:
 	WORD $0xc031                            // xor	eax, eax
 LBB2_2:
-	BYTE $0xc3                              // ret
+	JMP c2goasm_return                      // ret
 LBB2_6:
 	LONG $0x03eec148                        // shr	rsi, 3
 	WORD $0xff48; BYTE $0xc6                // inc	rsi
@@ -287,5 +259,12 @@ LBB2_10:
 	WORD $0x8948; BYTE $0xec                // mov	rsp, rbp
 	BYTE $0x5d                              // pop	rbp
 	WORD $0xf8c5; BYTE $0x77                // vzeroupper
-	BYTE $0xc3                              // ret
 Lfunc_end2:
+c2goasm_return:
+	VZEROUPPER
+	MOVQ AX, x+16(FP)
+	RET
+	// Never executed: what the C code above does to SP, declared to Go
+	ADJSP $8                                // C stack below SP, counted in the linker's NOSPLIT check
+	ADJSP $-8
+	LEAQ 0(SP), SP                          // marks SPWRITE: unwinders stop here, not misread the C frames
