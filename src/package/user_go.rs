@@ -12,6 +12,7 @@
 //! file-name suffix, not a test — since the generated code calls the function in builds
 //! the file might exclude. A function found only in such a file is reported, not used.
 
+use crate::abi::build_constraint::{GOARCHES, GOOSES};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -28,54 +29,6 @@ pub struct UserGo {
     pub package_doc: bool,
 }
 
-const GOOS: &[&str] = &[
-    "aix",
-    "android",
-    "darwin",
-    "dragonfly",
-    "freebsd",
-    "hurd",
-    "illumos",
-    "ios",
-    "js",
-    "linux",
-    "nacl",
-    "netbsd",
-    "openbsd",
-    "plan9",
-    "solaris",
-    "wasip1",
-    "windows",
-    "zos",
-];
-
-const GOARCH: &[&str] = &[
-    "386",
-    "amd64",
-    "amd64p32",
-    "arm",
-    "arm64",
-    "arm64be",
-    "armbe",
-    "loong64",
-    "mips",
-    "mips64",
-    "mips64le",
-    "mips64p32",
-    "mips64p32le",
-    "mipsle",
-    "ppc",
-    "ppc64",
-    "ppc64le",
-    "riscv",
-    "riscv64",
-    "s390",
-    "s390x",
-    "sparc",
-    "sparc64",
-    "wasm",
-];
-
 /// Whether a file name restricts the file to some GOOS or GOARCH (`x_linux.go`,
 /// `x_arm64.go`, `x_linux_arm64.go`).
 fn constrained_by_name(stem: &str) -> bool {
@@ -85,7 +38,7 @@ fn constrained_by_name(stem: &str) -> bool {
         return false;
     }
     let last = parts[n - 1];
-    GOOS.contains(&last) || GOARCH.contains(&last)
+    GOOSES.contains(&last) || GOARCHES.contains(&last)
 }
 
 /// Reads the Go files of `dir` (a missing directory has none).
