@@ -379,7 +379,7 @@ pub struct Summary {
 pub type Summaries = HashMap<usize, Summary>;
 
 /// Summarises every prepared function; `order` is callee-first (`call_graph`).
-pub fn analyse(prepared: &HashMap<usize, Prepared<'_>>, order: &[Vec<usize>]) -> Summaries {
+pub fn analyse(prepared: &HashMap<usize, Prepared>, order: &[Vec<usize>]) -> Summaries {
     let mut out: Summaries = HashMap::default();
     for scc in order {
         let functions: Vec<usize> = scc
@@ -409,7 +409,7 @@ pub fn analyse(prepared: &HashMap<usize, Prepared<'_>>, order: &[Vec<usize>]) ->
     out
 }
 
-fn summarise(p: &Prepared<'_>, facts: &[Facts], callees: &Summaries) -> Summary {
+fn summarise(p: &Prepared, facts: &[Facts], callees: &Summaries) -> Summary {
     let (gpr_may_in, vec_may_in, vec_certain_in) = liveness(&p.flow, facts, callees);
     Summary {
         gpr_may_in,
@@ -790,7 +790,7 @@ mod tests {
         let mut prepared = HashMap::default();
         for (i, f) in program.functions.iter().enumerate() {
             let next = (i + 1 < program.functions.len()).then_some(i + 1);
-            let p = super::super::function::prepare(i, f, next, &resolver, &tables)
+            let p = super::super::function::prepare(i, &f.body, next, &resolver, &tables)
                 .unwrap_or_else(|_| panic!("prepares"));
             prepared.insert(i, p);
         }

@@ -14,11 +14,11 @@ use super::registers::{GprSet, go_name};
 use crate::emit::model::{GoInstr, GoOperand, Label, Line, MachineCode, TextSymbol};
 use crate::lower::LowerError;
 use crate::lower::jump_tables::JumpTables;
-use crate::lower::program::{BodyItem, Function};
+use crate::lower::program::BodyItem;
 use crate::lower::symbols::{GoNames, Resolver, sanitize};
 use crate::parse::Located;
 use crate::parse::x86::Instruction as AsmInstruction;
-use crate::source::Span;
+use crate::source::{SharedText, Span};
 
 /// Emission order of a function body.
 #[derive(Debug, Clone)]
@@ -29,12 +29,15 @@ pub(super) enum Node {
 }
 
 /// A function assembled and classified, ready for the analyses.
-pub struct Prepared<'a> {
+pub struct Prepared {
     pub index: usize,
     pub code: Vec<Instruction>,
     pub kinds: Vec<Kind>,
     pub flow: Flow,
-    pub(super) sources: Vec<&'a AsmInstruction>,
+    /// Each instruction as written, for its output comment (the parsed body itself is
+    /// dropped once the function is prepared: it is the largest part of a large input's
+    /// memory).
+    pub(super) comments: Vec<SharedText>,
     pub spans: Vec<Span>,
     pub(super) nodes: Vec<Node>,
     pub uses_avx: bool,
@@ -62,18 +65,18 @@ pub type Failure = (Span, LowerError);
 
 pub fn prepare<'a, I>(
     index: usize,
-    f: &'a Function<AsmInstruction>,
+    body: &'a [Located<BodyItem<AsmInstruction>>],
     next_function: Option<usize>,
     resolver: &Resolver<'_, I>,
     tables: &JumpTables,
-) -> Result<Prepared<'a>, Vec<Failure>> {
+) -> Result<Prepared, Vec<Failure>> {
     let mut errors = Vec::new();
     // Labels first: a jump may go forward.
     let mut labels: Labels<'a> = HashMap::default();
     let mut taken: HashSet<Label> = HashSet::default();
     let mut nodes = Vec::new();
     let mut count = 0usize;
-    for item in &f.body {
+    for item in body {
         match &item.item {
             BodyItem::Label(name) => {
                 let base = sanitize(name);
@@ -99,9 +102,9 @@ pub fn prepare<'a, I>(
     let mut code = Vec::with_capacity(count);
     let mut kinds = Vec::with_capacity(count);
     let mut transfers = Vec::with_capacity(count);
-    let mut sources = Vec::with_capacity(count);
+    let mut comments = Vec::with_capacity(count);
     let mut spans = Vec::with_capacity(count);
-    for item in &f.body {
+    for item in body {
         let BodyItem::Instruction(src) = &item.item else {
             continue;
         };
@@ -123,7 +126,7 @@ pub fn prepare<'a, I>(
         code.push(ins);
         kinds.push(c.kind);
         transfers.push(c.transfer);
-        sources.push(src);
+        comments.push(src.text.clone());
         spans.push(*span);
     }
     if !errors.is_empty() {
@@ -176,7 +179,7 @@ pub fn prepare<'a, I>(
         code,
         kinds,
         flow,
-        sources,
+        comments,
         spans,
         nodes,
         uses_avx,
@@ -236,7 +239,7 @@ fn edges(
 /// and rebuilds its control flow with the tables' targets. `clobbers(f)` is what a call of
 /// function `f` may write (its instructions' and its callees', transitively).
 pub fn prove_dispatch(
-    p: &mut Prepared<'_>,
+    p: &mut Prepared,
     tables: &JumpTables,
     clobbers: &dyn Fn(usize) -> GprSet,
 ) -> Result<(), Vec<Failure>> {
@@ -293,7 +296,7 @@ const SCRATCH_ORDER: [Register; 14] = [
 
 /// The TEXT symbol for a prepared function.
 pub fn emit(
-    p: &Prepared<'_>,
+    p: &Prepared,
     names: &GoNames,
     liveness: &Liveness,
     mark_spwrite: bool,
@@ -310,7 +313,7 @@ pub fn emit(
             &p.table_labels,
         );
     }
-    let mut lines = Vec::with_capacity(p.code.len() + 8);
+    let mut lines = Vec::with_capacity(line_capacity(p));
     let mut errors = Vec::new();
     let mut info = InstructionInfoFactory::new();
     let mut trampolines: Vec<(String, usize)> = Vec::new();
@@ -331,7 +334,7 @@ pub fn emit(
             comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
         });
     }
-    let comment = |i: usize| (!strip_comments).then(|| p.sources[i].text.clone());
+    let comment = |i: usize| (!strip_comments).then(|| p.comments[i].clone());
     for node in &p.nodes {
         match node {
             Node::Label(l) => lines.push(Line::Label(Label::clone(l))),
@@ -499,7 +502,19 @@ pub fn emit(
     })
 }
 
-pub(super) fn falls_off_kinds(p: &Prepared<'_>) -> bool {
+/// At least the number of lines `p`'s TEXT takes: one per label, alignment and instruction,
+/// up to five for an instruction addressing a symbol, a few for the prologue and
+/// trampolines. Reserved up front: growing a vector of a large body copies all of it.
+pub(super) fn line_capacity(p: &Prepared) -> usize {
+    let symbolic = p
+        .kinds
+        .iter()
+        .filter(|k| matches!(k, Kind::SymbolicMemory { .. }))
+        .count();
+    p.nodes.len() + 4 * symbolic + 16
+}
+
+pub(super) fn falls_off_kinds(p: &Prepared) -> bool {
     p.flow.exits.last().is_some_and(|e| {
         matches!(e, Some(super::flow::Exit::TailCall(c)) if Some(*c) == p.falls_into)
             || matches!(e, Some(super::flow::Exit::FallOff))

@@ -22,7 +22,7 @@ use crate::lower::symbols::GoNames;
 /// The inlined body of `p` (stack summary `s`) and its declared height, or `None` when it
 /// must be called. `stack_args`: the Go declaration passes arguments on the C stack.
 pub fn inline_form(
-    p: &Prepared<'_>,
+    p: &Prepared,
     s: &StackSummary,
     stack_args: bool,
     liveness: impl FnOnce() -> Liveness,

@@ -304,18 +304,18 @@ fn pcalign() -> Line {
 
 /// The pieces of `p`'s body, in order, with conditional tail calls' trampolines after it.
 fn pieces(
-    p: &Prepared<'_>,
+    p: &Prepared,
     names: &GoNames,
     liveness: &Liveness,
     strip_comments: bool,
     table_labels: &HashMap<usize, (String, Vec<Label>)>,
 ) -> Result<Vec<Piece>, Vec<Failure>> {
-    let comment = |i: usize| (!strip_comments).then(|| p.sources[i].text.clone());
+    let comment = |i: usize| (!strip_comments).then(|| p.comments[i].clone());
     let sym = |f: usize| GoOperand::Sym {
         name: names.functions[f].clone(),
         offset: 0,
     };
-    let mut out = Vec::with_capacity(p.code.len() + 8);
+    let mut out = Vec::with_capacity(super::function::line_capacity(p));
     let mut errors = Vec::new();
     let mut trampolines = Vec::new();
     let mut info = iced_x86::InstructionInfoFactory::new();
@@ -476,7 +476,7 @@ fn pieces(
 /// The TEXT symbol of `p`, laid out byte for byte. `table_labels` gives, for every table
 /// the function addresses, its label and each entry's target as a Go label.
 pub fn emit(
-    p: &Prepared<'_>,
+    p: &Prepared,
     names: &GoNames,
     liveness: &Liveness,
     mark_spwrite: bool,
@@ -639,10 +639,15 @@ mod tests {
             names: &names,
         };
         let tables = JumpTables::find(&program);
-        let mut p =
-            super::super::function::prepare(0, &program.functions[0], Some(1), &resolver, &tables)
-                .map_err(|e| format!("{e:?}"))
-                .expect("prepares");
+        let mut p = super::super::function::prepare(
+            0,
+            &program.functions[0].body,
+            Some(1),
+            &resolver,
+            &tables,
+        )
+        .map_err(|e| format!("{e:?}"))
+        .expect("prepares");
         let abi = GprSet::of(&super::super::registers::CALLER_SAVED);
         super::super::function::prove_dispatch(&mut p, &tables, &|_| abi).expect("proven");
         assert!(p.laid_out);

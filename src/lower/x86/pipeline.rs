@@ -27,8 +27,9 @@ use crate::lower::arg_check::{SYSV, check_binding};
 use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
 use crate::lower::inputs::{Diags, LoweredFile};
-use crate::lower::program::{Program, SymbolDef};
+use crate::lower::program::{BodyItem, Program, SymbolDef};
 use crate::lower::symbols::{GoNames, Resolver};
+use crate::parse::Located;
 use crate::parse::x86::Instruction as AsmInstruction;
 
 /// The lowering's inputs.
@@ -38,6 +39,12 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     let mut d = Diags::new(inp.asm, inp.decl_file);
     let mut program = inp.program;
     super::cold::merge_cold_parts(&mut program);
+    // The bodies leave the program: each is dropped as soon as its function is prepared.
+    let bodies: Vec<_> = program
+        .functions
+        .iter_mut()
+        .map(|f| std::mem::take(&mut f.body))
+        .collect();
     let names = GoNames::new(&program);
     let resolver = Resolver {
         program: &program,
@@ -53,7 +60,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         d.warn_decl(span, e);
     }
     let bindings = bound.bindings;
-    let mut prepared = prepare_reachable(&program, &bindings, &resolver, &tables, &mut d);
+    let mut prepared = prepare_reachable(&program, bodies, &bindings, &resolver, &tables, &mut d);
     if !d.out.is_empty() {
         return Err(d.out);
     }
@@ -211,13 +218,17 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     d.finish(file)
 }
 
-fn prepare_reachable<'a>(
-    program: &'a Program<AsmInstruction>,
+/// Prepares every function reachable from a binding. Each body is taken from `bodies`
+/// and dropped once prepared (what later passes need of it is in the [`Prepared`]), so a
+/// large input's parsed form and its analyses are never all alive at once.
+fn prepare_reachable(
+    program: &Program<AsmInstruction>,
+    mut bodies: Vec<Vec<Located<BodyItem<AsmInstruction>>>>,
     bindings: &[Binding<'_>],
     resolver: &Resolver<'_, AsmInstruction>,
     tables: &crate::lower::jump_tables::JumpTables,
     d: &mut Diags<'_>,
-) -> HashMap<usize, Prepared<'a>> {
+) -> HashMap<usize, Prepared> {
     let mut prepared = HashMap::default();
     let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
     let mut seen = HashSet::default();
@@ -226,7 +237,10 @@ fn prepare_reachable<'a>(
             continue;
         }
         let next = (f + 1 < program.functions.len()).then_some(f + 1);
-        match prepare(f, &program.functions[f], next, resolver, tables) {
+        let Some(body) = bodies.get_mut(f).map(std::mem::take) else {
+            continue;
+        };
+        match prepare(f, &body, next, resolver, tables) {
             Ok(p) => {
                 work.extend(p.calls.iter().chain(&p.tail_calls).copied());
                 prepared.insert(f, p);
@@ -244,7 +258,7 @@ fn prepare_reachable<'a>(
 /// What a call of each prepared function may write: the registers its instructions write
 /// and, transitively, those of everything it calls, tail-calls or falls into (a function
 /// outside the prepared set counts as writing everything).
-fn call_clobbers(prepared: &HashMap<usize, Prepared<'_>>) -> HashMap<usize, GprSet> {
+fn call_clobbers(prepared: &HashMap<usize, Prepared>) -> HashMap<usize, GprSet> {
     let mut out: HashMap<usize, GprSet> = prepared
         .iter()
         .map(|(f, p)| {
@@ -274,7 +288,7 @@ fn call_clobbers(prepared: &HashMap<usize, Prepared<'_>>) -> HashMap<usize, GprS
 }
 
 /// The call graph of the prepared functions, callee-first (see `call_graph`).
-fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<Vec<usize>>, usize> {
+fn call_order(prepared: &HashMap<usize, Prepared>) -> Result<Vec<Vec<usize>>, usize> {
     let graph = prepared
         .iter()
         .map(|(f, p)| {
@@ -288,7 +302,7 @@ fn call_order(prepared: &HashMap<usize, Prepared<'_>>) -> Result<Vec<Vec<usize>>
     crate::lower::call_graph::callee_first(&graph)
 }
 
-fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
+fn closure(prepared: &HashMap<usize, Prepared>, root: usize) -> Vec<usize> {
     let mut seen = HashSet::default();
     let mut work = vec![root];
     while let Some(f) = work.pop() {
@@ -303,7 +317,7 @@ fn closure(prepared: &HashMap<usize, Prepared<'_>>, root: usize) -> Vec<usize> {
 
 /// What emission needs to pick scratch registers: conservative liveness, which only
 /// symbolic memory operands consult (a function without them gets an empty answer).
-fn scratch_liveness(p: &Prepared<'_>, precise_in: &LiveIns) -> liveness::Liveness {
+fn scratch_liveness(p: &Prepared, precise_in: &LiveIns) -> liveness::Liveness {
     let needed = p
         .kinds
         .iter()
@@ -322,7 +336,7 @@ fn scratch_liveness(p: &Prepared<'_>, precise_in: &LiveIns) -> liveness::Livenes
 fn bind_wrapper(
     b: &Binding<'_>,
     program: &Program<AsmInstruction>,
-    prepared: &HashMap<usize, Prepared<'_>>,
+    prepared: &HashMap<usize, Prepared>,
     stacks: &HashMap<usize, StackSummary>,
     precise_in: &LiveIns,
     arg_uses: &super::arg_use::Summaries,
@@ -363,7 +377,7 @@ fn bind_wrapper(
 /// Data sections the emitted code refers to, directly or through addresses in data.
 fn referenced_sections<'p>(
     program: &'p Program<AsmInstruction>,
-    prepared: &HashMap<usize, Prepared<'_>>,
+    prepared: &HashMap<usize, Prepared>,
     names: &GoNames,
 ) -> Vec<(usize, &'p crate::lower::data::DataSection)> {
     use super::classify::Kind;

@@ -292,9 +292,14 @@ mod tests {
             names: &names,
         };
         let tables = JumpTables::find(&program);
-        let mut p =
-            super::super::function::prepare(0, &program.functions[0], None, &resolver, &tables)
-                .map_err(|e| e.into_iter().map(|(_, e)| (0, e)).collect::<Vec<_>>())?;
+        let mut p = super::super::function::prepare(
+            0,
+            &program.functions[0].body,
+            None,
+            &resolver,
+            &tables,
+        )
+        .map_err(|e| e.into_iter().map(|(_, e)| (0, e)).collect::<Vec<_>>())?;
         super::super::function::prove_dispatch(&mut p, &tables, &|_| clobbers)
             .map_err(|e| e.into_iter().map(|(_, e)| (0, e)).collect::<Vec<_>>())?;
         let mut out: Vec<(usize, Vec<usize>)> = p
