@@ -146,45 +146,142 @@ pub fn parse_arm64_into(
 /// the line.
 type InstructionParser<I> = fn(&Arc<str>, &str, u32, &str, usize) -> Result<I, (Span, ParseError)>;
 
-fn parse_with<I>(
+/// Inputs from this size on are parsed in two halves on two threads (when the machine has
+/// two CPUs): parsing is some 40 % of a large translation, and its lines are independent.
+/// Below it, a thread costs more than it saves.
+const PARALLEL_FROM_BYTES: usize = 256 << 10;
+
+/// Items the second half's thread hands over at a time (batches, not one vector that
+/// grows and copies itself).
+const BATCH: usize = 4096;
+
+fn parse_with<I: Send>(
     file: &SourceFile,
     dialect: Dialect,
     parse_instruction: InstructionParser<I>,
     sink: &mut dyn FnMut(Located<Item<I>>),
 ) -> Result<(), Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let mut stmts = Vec::new();
-    for (idx, raw_line) in lines::split_lines(&file.text).enumerate() {
-        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
-        let line_no = idx as u32 + 1;
-        lines::statements_in(line, dialect, &mut stmts);
-        for st in stmts.drain(..) {
-            let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
-            let statement = Statement {
-                file: &file.text,
-                text: st.text,
-                line_no,
-                line,
-                offset,
-                dialect,
-            };
-            if let Err((span, e)) = parse_statement(statement, parse_instruction, sink) {
-                // Another object format: every later line would only add noise.
-                if e == ParseError::MachO {
-                    return Err(vec![Diagnostic::new(file, span, e)]);
+    let text: &str = &file.text;
+    let two_cpus = || std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    let split = (text.len() >= PARALLEL_FROM_BYTES && two_cpus())
+        .then(|| memchr::memchr(b'\n', &text.as_bytes()[text.len() / 2..]))
+        .flatten()
+        .map(|nl| text.len() / 2 + nl + 1);
+    let Some(mid) = split else {
+        let chunk = Chunk {
+            text,
+            first_line: 1,
+        };
+        return merge_errors([chunk.parse(file, dialect, parse_instruction, sink)]);
+    };
+    let first = Chunk {
+        text: &text[..mid],
+        first_line: 1,
+    };
+    let second = Chunk {
+        text: &text[mid..],
+        first_line: 1 + memchr::memchr_iter(b'\n', first.text.as_bytes()).count() as u32,
+    };
+    std::thread::scope(|scope| {
+        let later = scope.spawn(move || {
+            let mut batches: Vec<Vec<Located<Item<I>>>> = Vec::new();
+            let errors = second.parse(file, dialect, parse_instruction, &mut |it| match batches
+                .last_mut()
+            {
+                Some(b) if b.len() < BATCH => b.push(it),
+                _ => {
+                    let mut b = Vec::with_capacity(BATCH);
+                    b.push(it);
+                    batches.push(b);
                 }
-                errors.push(Diagnostic::new(file, span, e));
-                if errors.len() >= MAX_ERRORS {
-                    return Err(errors);
+            });
+            (batches, errors)
+        });
+        let first_errors = first.parse(file, dialect, parse_instruction, sink);
+        let (batches, second_errors) = match later.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        // The second half's items follow the first's, as if one thread had read the file.
+        for batch in batches {
+            batch.into_iter().for_each(&mut *sink);
+        }
+        merge_errors([first_errors, second_errors])
+    })
+}
+
+/// A run of whole lines of a file, the first of them line `first_line`.
+#[derive(Clone, Copy)]
+struct Chunk<'a> {
+    text: &'a str,
+    first_line: u32,
+}
+
+/// A chunk's errors in order, ending at the first Mach-O error or after [`MAX_ERRORS`].
+struct ChunkErrors {
+    errors: Vec<Diagnostic>,
+    /// The last error is a Mach-O one: reading stopped there.
+    mach_o: bool,
+}
+
+impl Chunk<'_> {
+    fn parse<I>(
+        self,
+        file: &SourceFile,
+        dialect: Dialect,
+        parse_instruction: InstructionParser<I>,
+        sink: &mut dyn FnMut(Located<Item<I>>),
+    ) -> ChunkErrors {
+        let mut errors = Vec::new();
+        let mut stmts = Vec::new();
+        for (idx, raw_line) in lines::split_lines(self.text).enumerate() {
+            let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+            let line_no = self.first_line + idx as u32;
+            lines::statements_in(line, dialect, &mut stmts);
+            for st in stmts.drain(..) {
+                let offset = st.text.as_ptr() as usize - line.as_ptr() as usize;
+                let statement = Statement {
+                    file: &file.text,
+                    text: st.text,
+                    line_no,
+                    line,
+                    offset,
+                    dialect,
+                };
+                if let Err((span, e)) = parse_statement(statement, parse_instruction, sink) {
+                    let mach_o = e == ParseError::MachO;
+                    errors.push(Diagnostic::new(file, span, e));
+                    if mach_o || errors.len() >= MAX_ERRORS {
+                        return ChunkErrors { errors, mach_o };
+                    }
                 }
             }
         }
+        ChunkErrors {
+            errors,
+            mach_o: false,
+        }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+}
+
+/// The errors of consecutive chunks as one reading of the whole file reports them: in
+/// order, at most [`MAX_ERRORS`]; a Mach-O input (another object format, where every later
+/// line would only add noise) reports that error alone.
+fn merge_errors<const N: usize>(chunks: [ChunkErrors; N]) -> Result<(), Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let n = chunk.errors.len();
+        for (k, e) in chunk.errors.into_iter().enumerate() {
+            if chunk.mach_o && k + 1 == n {
+                return Err(vec![e]);
+            }
+            out.push(e);
+            if out.len() >= MAX_ERRORS {
+                return Err(out);
+            }
+        }
     }
+    if out.is_empty() { Ok(()) } else { Err(out) }
 }
 
 /// `.name args` → (`.name`, ` args`).
