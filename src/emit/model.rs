@@ -74,7 +74,7 @@ impl std::fmt::Debug for MachineCode {
 
 /// A label name: shared between the lowering's label table, the label line and the jumps
 /// to it (reference-counted, not copied per use).
-pub type Label = std::rc::Rc<str>;
+pub type Label = std::sync::Arc<str>;
 
 /// A comment at the end of an instruction line: mostly the source instruction, shared with
 /// the parsed instruction and the input file (not copied per line).

@@ -1,7 +1,7 @@
 //! Control flow of one function at instruction granularity: successors of each
 //! instruction and how the function can be left.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -22,7 +22,7 @@ pub enum Exit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Succs {
     Inline { len: Len, items: [usize; 2] },
-    Table(Rc<[usize]>),
+    Table(Arc<[usize]>),
 }
 
 /// How many inline successors are set (an enum, so `Succs` needs no tag of its own).
@@ -103,7 +103,7 @@ pub enum Transfer {
     /// `jmp reg` through a jump table: the distinct target instructions once
     /// `table_dispatch` proved which table, `None` before (no successors).
     TableJump {
-        targets: Option<Rc<[usize]>>,
+        targets: Option<Arc<[usize]>>,
     },
 }
 

@@ -54,7 +54,7 @@ pub struct Prepared {
     /// Every jump table the function addresses: its label and each entry's target label.
     pub table_labels: HashMap<usize, (String, Vec<Label>)>,
     /// Each such table's distinct targets as instruction indices.
-    table_targets: HashMap<usize, std::rc::Rc<[usize]>>,
+    table_targets: HashMap<usize, std::sync::Arc<[usize]>>,
     /// What each instruction does to control flow (table dispatches resolved by
     /// [`prove_dispatch`]).
     transfers: Vec<Transfer>,

@@ -124,11 +124,32 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
 
     let arg_uses = super::arg_use::analyse(&prepared, &order);
 
+    // What reads every function's analysis, before any is dropped.
+    let sections = referenced_sections(&program, &prepared, &names);
+    // Jump tables moved into their function's TEXT: left out of the data symbols.
+    let moved: Vec<usize> = prepared
+        .values()
+        .flat_map(|p| p.table_labels.keys().copied())
+        .collect();
+    // A function inlined into the wrappers of all its bindings and called by no other
+    // function needs no TEXT: its analysis is dropped once its last wrapper is built, so
+    // the inlined copies and the analyses are not all alive at once (peak memory).
+    let called: HashSet<usize> = prepared
+        .values()
+        .flat_map(|p| p.calls.iter().chain(&p.tail_calls).chain(&p.falls_into))
+        .copied()
+        .collect();
+    let mut bindings_left: HashMap<usize, usize> = HashMap::default();
+    for b in &bindings {
+        *bindings_left.entry(b.c).or_default() += 1;
+    }
+
     let mut file = AsmFile::default();
     let mut wrappers = Vec::new();
     // C functions that need a TEXT of their own: those called by a wrapper (not inlined)
     // and everything they call, tail-call or fall into.
     let mut needed: Vec<usize> = Vec::new();
+    let mut called_by_wrapper: HashSet<usize> = HashSet::default();
     for b in &bindings {
         let inline = prepared.get(&b.c).zip(stacks.get(&b.c)).and_then(|(p, s)| {
             let stack_args = abi::classify_sysv_args(&abi::layout(b.go).args)
@@ -145,8 +166,9 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         });
         if inline.is_none() {
             needed.push(b.c);
+            called_by_wrapper.insert(b.c);
         }
-        match bind_wrapper(
+        let wrapper = bind_wrapper(
             b,
             &program,
             &prepared,
@@ -156,9 +178,14 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             &names,
             inline,
             &mut d,
-        ) {
-            Some(t) => wrappers.push(t),
-            None => continue,
+        );
+        wrappers.extend(wrapper);
+        let left = bindings_left.get_mut(&b.c).map(|n| {
+            *n -= 1;
+            *n
+        });
+        if left == Some(0) && !called.contains(&b.c) && !called_by_wrapper.contains(&b.c) {
+            prepared.remove(&b.c);
         }
     }
     let mut funcs: HashSet<usize> = HashSet::default();
@@ -175,12 +202,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     // Everything that reads the analyses of all functions is done: from here on, each
     // function's analysis is dropped as soon as its TEXT is written, so the analyses and
     // the output model are not all alive at once (peak memory).
-    let sections = referenced_sections(&program, &prepared, &names);
-    // Jump tables moved into their function's TEXT: left out of the data symbols.
-    let moved: Vec<usize> = prepared
-        .values()
-        .flat_map(|p| p.table_labels.keys().copied())
-        .collect();
     for &f in &funcs {
         let Some(p) = prepared.remove(&f) else {
             continue;
@@ -231,16 +252,23 @@ fn prepare_reachable(
 ) -> HashMap<usize, Prepared> {
     let mut prepared = HashMap::default();
     let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
+    let next_of = |f: usize| (f + 1 < program.functions.len()).then_some(f + 1);
+    let mut ahead = prepare_ahead(&work, &mut bodies, &next_of, resolver, tables);
     let mut seen = HashSet::default();
     while let Some(f) = work.pop() {
         if !seen.insert(f) {
             continue;
         }
-        let next = (f + 1 < program.functions.len()).then_some(f + 1);
-        let Some(body) = bodies.get_mut(f).map(std::mem::take) else {
-            continue;
+        let result = match ahead.remove(&f) {
+            Some(r) => r,
+            None => {
+                let Some(body) = bodies.get_mut(f).map(std::mem::take) else {
+                    continue;
+                };
+                prepare(f, &body, next_of(f), resolver, tables)
+            }
         };
-        match prepare(f, &body, next, resolver, tables) {
+        match result {
             Ok(p) => {
                 work.extend(p.calls.iter().chain(&p.tail_calls).copied());
                 prepared.insert(f, p);
@@ -253,6 +281,62 @@ fn prepare_reachable(
         }
     }
     prepared
+}
+
+/// Body items from which preparing the bound functions is split over two threads (with
+/// two CPUs): preparing (assembling, classifying, flow and register facts) is a fifth of a
+/// large translation and each function's is independent. Below it, a thread costs more
+/// than it saves.
+const PARALLEL_FROM_ITEMS: usize = 20_000;
+
+/// The bound functions `roots`, prepared ahead of [`prepare_reachable`]'s walk: half of
+/// them (by size) on a second thread. The walk takes the results in its own order, so
+/// diagnostics come out as from one thread. Empty when the input is small.
+fn prepare_ahead(
+    roots: &[usize],
+    bodies: &mut [Vec<Located<BodyItem<AsmInstruction>>>],
+    next_of: &(dyn Fn(usize) -> Option<usize> + Sync),
+    resolver: &Resolver<'_, AsmInstruction>,
+    tables: &crate::lower::jump_tables::JumpTables,
+) -> HashMap<usize, Result<Prepared, Vec<super::function::Failure>>> {
+    let mut roots: Vec<usize> = roots
+        .iter()
+        .copied()
+        .filter(|&f| f < bodies.len())
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let total: usize = roots.iter().map(|&f| bodies[f].len()).sum();
+    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    if total < PARALLEL_FROM_ITEMS || roots.len() < 2 || !two_cpus {
+        return HashMap::default();
+    }
+    // Both halves own their bodies, dropped one by one as they are prepared.
+    let mut halves: [Vec<(usize, Vec<_>)>; 2] = [Vec::new(), Vec::new()];
+    let mut first_len = 0;
+    for f in roots {
+        let body = std::mem::take(&mut bodies[f]);
+        let half = usize::from(first_len >= total / 2);
+        if half == 0 {
+            first_len += body.len();
+        }
+        halves[half].push((f, body));
+    }
+    let [mine, theirs] = halves;
+    let run = move |half: Vec<(usize, Vec<_>)>| -> Vec<(usize, Result<Prepared, _>)> {
+        half.into_iter()
+            .map(|(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)))
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let other = scope.spawn(move || run(theirs));
+        let mut out: HashMap<_, _> = run(mine).into_iter().collect();
+        match other.join() {
+            Ok(r) => out.extend(r),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
 }
 
 /// What a call of each prepared function may write: the registers its instructions write

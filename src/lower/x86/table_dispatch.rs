@@ -15,7 +15,7 @@
 //! range is the C program's own undefined behaviour (the compiler's bounds check precedes
 //! every dispatch); it is not a path the translation adds.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -59,7 +59,7 @@ pub struct Function<'a> {
     pub writes: &'a [GprSet],
     pub tables: &'a JumpTables,
     /// Each table's distinct targets as instructions of this function.
-    pub targets: &'a HashMap<usize, Rc<[usize]>>,
+    pub targets: &'a HashMap<usize, Arc<[usize]>>,
     /// What a call of function `f` may write: its own instructions' writes and its callees',
     /// transitively. (GCC keeps a table base in a caller-saved register across calls of
     /// static functions it knows leave it alone, `-fipa-ra`; the System V caller-saved set
@@ -83,7 +83,7 @@ pub fn prove(
     let flow = Flow::build(transfers, f.next_function);
     let n = f.code.len();
     let mut states: Vec<Option<State>> = vec![None; n];
-    let mut resolved: HashMap<usize, (usize, Rc<[usize]>)> = HashMap::default();
+    let mut resolved: HashMap<usize, (usize, Arc<[usize]>)> = HashMap::default();
     let jump_reg = |i: usize| gpr_index(f.code[i].op0_register());
     if n > 0 {
         states[0] = Some([Val::Unknown; 16]);
