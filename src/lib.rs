@@ -333,6 +333,11 @@ fn build_program<I>(
     })
 }
 
+/// Inputs from this size on have the x86 tables built on a second thread while the
+/// declarations are read and the input scanned (the command line's large inputs; a
+/// thread costs more than it saves below).
+const WARM_UP_FROM_BYTES: usize = 256 << 10;
+
 /// c2goasm-compatible file mode: reads `input`, the Go declarations next to `output`
 /// (`out_amd64.s` → `out_amd64.go`, else the package file that declares the input's
 /// functions: [`declarations::find`]), and writes `output` atomically (nothing is written
@@ -352,6 +357,9 @@ pub fn translate_file(
         .collect();
     let output_claims = target::name_claims(&[("output", output)]);
     let arch = target::decide(&asm, &[cli_claim.clone(), output_claims].concat())?;
+    if arch == Arch::Amd64 && asm.text.len() >= WARM_UP_FROM_BYTES {
+        lower::x86::warm_up_in_background();
+    }
     let decl_path = declarations::find(output, &asm, arch.go_name())?;
     let decls = SourceFile::read(&decl_path)?;
     let claims = target::name_claims(&[("output", output), ("declaration file", &decl_path)]);

@@ -21,3 +21,16 @@ pub mod inline;
 pub mod layout;
 pub mod pipeline;
 pub mod wrapper;
+
+/// Builds the x86 tables (mnemonics, registers, encoding candidates: a few milliseconds)
+/// on a thread of their own while the caller reads its input, so the parser and the
+/// assembler find them ready. Threads that need a table first wait for it (`OnceLock`).
+pub fn warm_up_in_background() {
+    let _ = std::thread::Builder::new()
+        .name("c2goasm-rs tables".into())
+        .spawn(|| {
+            crate::parse::x86::mnemonic::warm_up();
+            crate::parse::x86::register::warm_up();
+            assemble::warm_up();
+        });
+}

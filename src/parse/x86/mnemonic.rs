@@ -50,6 +50,11 @@ struct Tables {
     long: HashMap<String, Mnemonic>,
 }
 
+/// Builds the mnemonic tables now (see [`crate::lower::x86::warm_up`]).
+pub(crate) fn warm_up() {
+    tables();
+}
+
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {

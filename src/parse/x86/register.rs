@@ -10,6 +10,11 @@ fn packed(name: &str) -> Option<u64> {
     crate::parse::name_key::lowercase_key::<8>(name).map(u64::from_le_bytes)
 }
 
+/// Builds the register table now (see [`crate::lower::x86::warm_up`]).
+pub(crate) fn warm_up() {
+    table();
+}
+
 fn table() -> &'static HashMap<u64, Register> {
     static TABLE: OnceLock<HashMap<u64, Register>> = OnceLock::new();
     TABLE.get_or_init(|| {

@@ -14,6 +14,8 @@ mod cache;
 mod operands;
 mod table;
 
+pub(crate) use table::warm_up;
+
 use std::borrow::Cow;
 use std::cell::RefCell;
 

@@ -26,6 +26,11 @@ impl Candidate {
     }
 }
 
+/// Builds the candidate table now (see [`crate::lower::x86::warm_up`]).
+pub(crate) fn warm_up() {
+    table();
+}
+
 fn table() -> &'static HashMap<Mnemonic, Vec<Candidate>> {
     static TABLE: OnceLock<HashMap<Mnemonic, Vec<Candidate>>> = OnceLock::new();
     TABLE.get_or_init(|| {
