@@ -67,7 +67,10 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     // Jump-table dispatches, proven with what each call really clobbers.
     let clobbers = call_clobbers(&prepared);
     let all = GprSet(u16::MAX);
-    for p in prepared.values_mut() {
+    // In file order, so that errors come out in the order of the functions.
+    let mut in_order: Vec<(&usize, &mut Prepared)> = prepared.iter_mut().collect();
+    in_order.sort_unstable_by_key(|(f, _)| **f);
+    for (_, p) in in_order {
         let of = |f: usize| clobbers.get(&f).copied().unwrap_or(all);
         if let Err(errs) = super::function::prove_dispatch(p, &tables, &of) {
             for (s, e) in errs {

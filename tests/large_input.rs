@@ -1,0 +1,109 @@
+//! A large input takes the two-thread paths (parse, preparing the bound functions, and
+//! formatting the output: see `parse::parse_with`, `pipeline::prepare_ahead`,
+//! `goasm::write_file_to`). Their results must be what one thread gives.
+
+use c2goasm_rs::{Error, Options, SourceFile, translate, translate_file};
+
+/// `n` bound functions of 20 instructions each (those at the indices in `bad` also with
+/// `bad_line`, which the tool must refuse).
+fn input(n: usize, bad: &[usize], bad_line: &str) -> (String, String) {
+    let mut asm = String::from(".intel_syntax noprefix\n.text\n");
+    let mut go = String::from("package big\n\n");
+    for c in 0..n {
+        asm.push_str(&format!(".globl f{c}\n.type f{c},@function\nf{c}:\n"));
+        asm.push_str("\tmov rax, rdi\n");
+        for k in 0..18 {
+            asm.push_str(&format!("\tadd rax, {}\n", c * 100 + k));
+        }
+        if bad.contains(&c) {
+            asm.push_str(bad_line);
+            asm.push('\n');
+        }
+        asm.push_str("\tret\n");
+        go.push_str(&format!("func f{c}(x int64) int64\n"));
+    }
+    (asm, go)
+}
+
+#[test]
+fn file_output_equals_the_in_memory_translation() {
+    let (asm, go) = input(3_000, &[], "");
+    assert!(
+        asm.len() > 1 << 20,
+        "the input must take the two-thread paths"
+    );
+    let dir = tempdir();
+    std::fs::write(dir.join("big.s"), &asm).unwrap();
+    std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
+    let options = Options {
+        command_line: Some("c2goasm-rs big.s big_amd64.s".into()),
+        ..Options::default()
+    };
+    translate_file(&dir.join("big.s"), &dir.join("big_amd64.s"), &options).expect("translates");
+    let written = std::fs::read_to_string(dir.join("big_amd64.s")).unwrap();
+    let in_memory = translate(
+        &SourceFile::new(dir.join("big.s"), asm),
+        &SourceFile::new(dir.join("big_amd64.go"), go),
+        &options,
+    )
+    .expect("translates");
+    assert_eq!(written, in_memory);
+    // Every function, in declaration order, with its own constants.
+    let mut at = 0;
+    for c in 0..3_000 {
+        let text = format!("TEXT ·f{c}(SB)");
+        at += written[at..]
+            .find(&text)
+            .unwrap_or_else(|| panic!("{text} missing or out of order"));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn errors_come_in_the_order_one_thread_reports_them() {
+    // The same two faulty functions, once in a small input (one thread throughout) and
+    // once among thousands: the same errors in the same order, at the corresponding lines.
+    // Each report: (message, which of the two faulty functions), in reported order.
+    let report = |n: usize, bad: [usize; 2], bad_line: &str| -> Vec<(String, usize)> {
+        let (asm, go) = input(n, &bad, bad_line);
+        let jump_lines: Vec<u32> = asm
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == bad_line)
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
+        assert_eq!(jump_lines.len(), 2);
+        let err = translate(
+            &SourceFile::new("big.s", asm),
+            &SourceFile::new("big_amd64.go", go),
+            &Options::default(),
+        )
+        .expect_err("two faulty functions");
+        let Error::Diagnostics(ds) = err else {
+            panic!("not diagnostics: {err}");
+        };
+        ds.iter()
+            .map(|d| {
+                let which = jump_lines.iter().position(|&l| l == d.span.line);
+                (d.kind.to_string(), which.expect("error at a faulty line"))
+            })
+            .collect()
+    };
+    // Found while preparing (a call nothing defines) and while proving jump tables.
+    for bad_line in ["\tcall undefined_function", "\tjmp rax"] {
+        let small = report(2, [0, 1], bad_line);
+        let large = report(3_000, [10, 2_990], bad_line);
+        assert_eq!(small.len(), 2, "{small:?}");
+        assert_eq!(small, large, "{bad_line}");
+    }
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "c2goasm-large-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
