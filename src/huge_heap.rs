@@ -32,13 +32,18 @@ pub const MIN_INPUT: u64 = 1 << 20;
 /// Heap bytes per input byte to prepare (the translation's peak is 16–20× its input).
 const PEAK_PER_INPUT_BYTE: u64 = 24;
 
+/// Heap bytes per input byte that a translation certainly touches (its peak is 14–16×
+/// the input), faulted in ahead of it on a second thread ([`prepare`]).
+const POPULATE_PER_INPUT_BYTE: u64 = 10;
+
 /// Prepares the heap for translating an input of `input_len` bytes.
 pub fn prepare(input_len: u64) {
     if input_len < MIN_INPUT {
         return;
     }
     let peak = usize::try_from(input_len.saturating_mul(PEAK_PER_INPUT_BYTE)).unwrap_or(0);
-    imp::prepare(peak.min(1 << 30));
+    let populate = usize::try_from(input_len.saturating_mul(POPULATE_PER_INPUT_BYTE)).unwrap_or(0);
+    imp::prepare(peak.min(1 << 30), populate.min(1 << 30));
 }
 
 /// The 2 MiB-aligned part of `[start, end)`, if any.
@@ -66,12 +71,13 @@ mod imp {
     const M_ARENA_MAX: c_int = -8;
     const MADV_DONTNEED: c_int = 4;
     const MADV_HUGEPAGE: c_int = 14;
+    const MADV_POPULATE_WRITE: c_int = 23;
     /// glibc's largest mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX).
     const MMAP_THRESHOLD_MAX: usize = 32 << 20;
     /// Blocks the heap is grown by: below the threshold, so they come from brk.
     const BLOCK: usize = 8 << 20;
 
-    pub fn prepare(peak: usize) {
+    pub fn prepare(peak: usize, populate: usize) {
         // SAFETY: mallopt only changes glibc's policies; the blocks are allocated and freed
         // here and never used; madvise only advises on memory the heap owns.
         unsafe {
@@ -110,19 +116,49 @@ mod imp {
             // The blocks are one free top chunk now, whose header lies before the first
             // block. Each block's own header touched a 4 KiB page, and a 2 MiB range holding
             // a small page is never faulted in as a huge page: drop those stale pages.
+            let mut first = None;
             for (s, e) in ranges {
                 if let Some((start, len)) = super::huge_aligned(s, e) {
                     madvise(start as *mut c_void, len, MADV_HUGEPAGE);
                     madvise(start as *mut c_void, len, MADV_DONTNEED);
+                    first.get_or_insert((start, len));
                 }
             }
+            if let Some((start, len)) = first {
+                populate_ahead(start, len.min(populate));
+            }
         }
+    }
+
+    /// Faults in `[start, start + len)` of the heap on a thread of its own, 2 MiB at a
+    /// time from the bottom, where glibc hands out memory first: the kernel zeroes those
+    /// pages meanwhile, instead of the translation stopping on each first touch (on this
+    /// project's VM a huge page's first touch sometimes costs milliseconds, when the host
+    /// has to back it). `MADV_POPULATE_WRITE` (Linux 5.14) faults pages in as a write
+    /// would, without writing: memory the translation already uses is left as it is, so
+    /// the race with the allocator is harmless. `len` stays below what the translation
+    /// touches anyway, so the peak does not grow; on older kernels the first call fails
+    /// and the thread ends.
+    fn populate_ahead(start: usize, len: usize) {
+        const STEP: usize = 2 << 20;
+        let _ = std::thread::Builder::new()
+            .name("c2goasm-rs populate".into())
+            .stack_size(64 << 10)
+            .spawn(move || {
+                for at in (start..start + len).step_by(STEP) {
+                    // SAFETY: the range is part of the heap glibc owns (prepared above);
+                    // populating changes no byte of it.
+                    if unsafe { madvise(at as *mut c_void, STEP, MADV_POPULATE_WRITE) } != 0 {
+                        break;
+                    }
+                }
+            });
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 mod imp {
-    pub fn prepare(_peak: usize) {}
+    pub fn prepare(_peak: usize, _populate: usize) {}
 }
 
 #[cfg(test)]
