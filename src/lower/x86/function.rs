@@ -56,7 +56,7 @@ pub struct Prepared {
     /// Each such table's distinct targets as instruction indices.
     table_targets: HashMap<usize, std::sync::Arc<[usize]>>,
     /// What each instruction does to control flow (table dispatches resolved by
-    /// [`prove_dispatch`]).
+    /// [`prove_dispatch`]); kept for laid-out functions only (memory).
     transfers: Vec<Transfer>,
     next_function: Option<usize>,
 }
@@ -189,7 +189,9 @@ pub fn prepare<'a, I>(
         laid_out,
         table_labels,
         table_targets,
-        transfers,
+        // Only a laid-out function's dispatches are proven later (`prove_dispatch`),
+        // which rebuilds its flow from these; everyone else's flow is final.
+        transfers: if laid_out { transfers } else { Vec::new() },
         next_function,
     })
 }
