@@ -29,7 +29,8 @@
 /// translation touches.
 pub const MIN_INPUT: u64 = 1 << 20;
 
-/// Heap bytes per input byte to prepare (the translation's peak is 16–20× its input).
+/// Heap bytes per input byte to prepare (the benchmark input's peak is 14–16× its size;
+/// the margin is for inputs that need more).
 const PEAK_PER_INPUT_BYTE: u64 = 24;
 
 /// Heap bytes per input byte that a translation certainly touches (its peak is 14–16×
