@@ -142,6 +142,9 @@ mod imp {
     /// and the thread ends.
     fn populate_ahead(start: usize, len: usize) {
         const STEP: usize = 2 << 20;
+        if !c2goasm_rs::threads::may_spawn() {
+            return;
+        }
         let _ = std::thread::Builder::new()
             .name("c2goasm-rs populate".into())
             .stack_size(64 << 10)

@@ -12,6 +12,7 @@ pub mod package;
 pub mod parse;
 pub mod source;
 pub mod target;
+pub mod threads;
 
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
 pub use package::{Generated, Package, PackageError, Variant};
@@ -357,7 +358,7 @@ pub fn translate_file(
         .collect();
     let output_claims = target::name_claims(&[("output", output)]);
     let arch = target::decide(&asm, &[cli_claim.clone(), output_claims].concat())?;
-    if arch == Arch::Amd64 && asm.text.len() >= WARM_UP_FROM_BYTES {
+    if arch == Arch::Amd64 && asm.text.len() >= WARM_UP_FROM_BYTES && threads::two_cpus() {
         lower::x86::warm_up_in_background();
     }
     let decl_path = declarations::find(output, &asm, arch.go_name())?;

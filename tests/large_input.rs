@@ -98,6 +98,37 @@ fn errors_come_in_the_order_one_thread_reports_them() {
     }
 }
 
+#[test]
+fn the_command_line_writes_the_same_bytes_on_one_thread() {
+    // C2GOASM_RS_THREADS=1 refuses every helper thread: each split path then does its
+    // second half itself, as when the OS refuses a thread. Same file, same messages.
+    let (asm, go) = input(3_000, &[], "");
+    let dir = tempdir();
+    std::fs::write(dir.join("big.s"), &asm).unwrap();
+    std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
+    let run = |threads: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+        cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
+        if let Some(t) = threads {
+            cmd.env("C2GOASM_RS_THREADS", t);
+        }
+        let out = cmd.output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let written = std::fs::read(dir.join("big_amd64.s")).unwrap();
+        (written, out.stderr)
+    };
+    let (two, two_messages) = run(None);
+    let (one, one_messages) = run(Some("1"));
+    assert!(two.len() > 1 << 20);
+    assert!(two == one, "outputs differ");
+    assert_eq!(two_messages, one_messages);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!(
         "c2goasm-large-{}-{:?}",

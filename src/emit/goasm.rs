@@ -39,8 +39,7 @@ pub fn write_file_to(
     w: &mut (impl std::io::Write + Send),
 ) -> std::io::Result<()> {
     let lines: usize = file.texts.iter().map(|t| t.lines.len()).sum();
-    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    if lines < PARALLEL_FROM_LINES || file.texts.len() < 2 || !two_cpus {
+    if lines < PARALLEL_FROM_LINES || file.texts.len() < 2 || !crate::threads::two_cpus() {
         return write_streamed(file, style, &file.texts, w);
     }
     // The split: about half the lines on each side.
@@ -54,27 +53,27 @@ pub fn write_file_to(
         })
         .map_or(file.texts.len(), |i| i + 1);
     let (first, second) = file.texts.split_at(split);
-    std::thread::scope(|scope| {
-        // Pieces of about CHUNK bytes: one string growing by doubling would hold up to
-        // twice the text, and copy it as it grows.
-        let later = scope.spawn(move || {
-            let mut pieces = vec![String::with_capacity(2 * CHUNK)];
-            for t in second {
-                if pieces.last().is_some_and(|p| p.len() >= CHUNK) {
-                    pieces.push(String::with_capacity(2 * CHUNK));
-                }
-                if let Some(out) = pieces.last_mut() {
-                    out.push('\n');
-                    write_text(out, t, style);
-                }
+    // Pieces of about CHUNK bytes: one string growing by doubling would hold up to twice
+    // the text, and copy it as it grows.
+    let format_second = move || {
+        let mut pieces = vec![String::with_capacity(2 * CHUNK)];
+        for t in second {
+            if pieces.last().is_some_and(|p| p.len() >= CHUNK) {
+                pieces.push(String::with_capacity(2 * CHUNK));
             }
-            pieces
-        });
-        let written = write_streamed(file, style, first, w);
-        let rest = match later.join() {
-            Ok(rest) => rest,
-            Err(panic) => std::panic::resume_unwind(panic),
+            if let Some(out) = pieces.last_mut() {
+                out.push('\n');
+                write_text(out, t, style);
+            }
+        }
+        pieces
+    };
+    std::thread::scope(|scope| {
+        let Some(later) = crate::threads::spawn(scope, format_second) else {
+            return write_streamed(file, style, &file.texts, w);
         };
+        let written = write_streamed(file, style, first, w);
+        let rest = crate::threads::join(later);
         written?;
         rest.iter()
             .try_for_each(|piece| w.write_all(piece.as_bytes()))

@@ -162,8 +162,7 @@ fn parse_with<I: Send>(
     sink: &mut dyn FnMut(Located<Item<I>>),
 ) -> Result<(), Vec<Diagnostic>> {
     let text: &str = &file.text;
-    let two_cpus = || std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    let split = (text.len() >= PARALLEL_FROM_BYTES && two_cpus())
+    let split = (text.len() >= PARALLEL_FROM_BYTES && crate::threads::two_cpus())
         .then(|| memchr::memchr(b'\n', &text.as_bytes()[text.len() / 2..]))
         .flatten()
         .map(|nl| text.len() / 2 + nl + 1);
@@ -182,25 +181,26 @@ fn parse_with<I: Send>(
         text: &text[mid..],
         first_line: 1 + memchr::memchr_iter(b'\n', first.text.as_bytes()).count() as u32,
     };
-    std::thread::scope(|scope| {
-        let later = scope.spawn(move || {
-            let mut batches: Vec<Vec<Located<Item<I>>>> = Vec::new();
-            let errors = second.parse(file, dialect, parse_instruction, &mut |it| match batches
-                .last_mut()
-            {
-                Some(b) if b.len() < BATCH => b.push(it),
-                _ => {
-                    let mut b = Vec::with_capacity(BATCH);
-                    b.push(it);
-                    batches.push(b);
-                }
-            });
-            (batches, errors)
+    let parse_second = move || {
+        let mut batches: Vec<Vec<Located<Item<I>>>> = Vec::new();
+        let errors = second.parse(file, dialect, parse_instruction, &mut |it| match batches
+            .last_mut()
+        {
+            Some(b) if b.len() < BATCH => b.push(it),
+            _ => {
+                let mut b = Vec::with_capacity(BATCH);
+                b.push(it);
+                batches.push(b);
+            }
         });
+        (batches, errors)
+    };
+    std::thread::scope(|scope| {
+        let later = crate::threads::spawn(scope, parse_second);
         let first_errors = first.parse(file, dialect, parse_instruction, sink);
-        let (batches, second_errors) = match later.join() {
-            Ok(r) => r,
-            Err(panic) => std::panic::resume_unwind(panic),
+        let (batches, second_errors) = match later {
+            Some(handle) => crate::threads::join(handle),
+            None => parse_second(),
         };
         // The second half's items follow the first's, as if one thread had read the file.
         for batch in batches {

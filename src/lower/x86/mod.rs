@@ -26,6 +26,9 @@ pub mod wrapper;
 /// on a thread of their own while the caller reads its input, so the parser and the
 /// assembler find them ready. Threads that need a table first wait for it (`OnceLock`).
 pub fn warm_up_in_background() {
+    if !crate::threads::may_spawn() {
+        return;
+    }
     let _ = std::thread::Builder::new()
         .name("c2goasm-rs tables".into())
         .spawn(|| {

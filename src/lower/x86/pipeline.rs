@@ -310,8 +310,7 @@ fn prepare_ahead(
     roots.sort_unstable();
     roots.dedup();
     let total: usize = roots.iter().map(|&f| bodies[f].len()).sum();
-    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
-    if total < PARALLEL_FROM_ITEMS || roots.len() < 2 || !two_cpus {
+    if total < PARALLEL_FROM_ITEMS || roots.len() < 2 || !crate::threads::two_cpus() {
         return HashMap::default();
     }
     // Both halves own their bodies, dropped one by one as they are prepared.
@@ -331,13 +330,18 @@ fn prepare_ahead(
             .map(|(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)))
             .collect()
     };
+    // The second half is taken from this slot by the thread, or here if none started.
+    let theirs = std::sync::Mutex::new(Some(theirs));
+    let take_theirs = || theirs.lock().ok().and_then(|mut slot| slot.take());
     std::thread::scope(|scope| {
-        let other = scope.spawn(move || run(theirs));
+        let other = crate::threads::spawn(scope, || take_theirs().map(run));
         let mut out: HashMap<_, _> = run(mine).into_iter().collect();
-        match other.join() {
-            Ok(r) => out.extend(r),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+        let rest = other.and_then(crate::threads::join);
+        out.extend(
+            rest.or_else(|| take_theirs().map(run))
+                .into_iter()
+                .flatten(),
+        );
         out
     })
 }
