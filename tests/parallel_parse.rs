@@ -103,3 +103,37 @@ fn a_mach_o_section_in_the_second_half_is_reported_alone() {
     assert_eq!(errs[0].span.line as usize, n - 50);
     assert!(errs[0].to_string().contains("Mach-O"), "{}", errs[0]);
 }
+
+#[test]
+fn aarch64_items_are_read_in_order_at_their_own_lines() {
+    let mut text = String::from(".text\n");
+    for c in 0..12_000 {
+        text.push_str(&format!(".globl g{c}\n.type g{c},%function\ng{c}:\n"));
+        for k in 0..20 {
+            text.push_str(&format!("\tadd x0, x0, #{}\n", (c + k) % 4096));
+        }
+        text.push_str("\tret\n");
+    }
+    assert!(text.len() > 1 << 20, "the input must be split");
+    let file = SourceFile::new("big.s", text.clone());
+    let items = c2goasm_rs::parse::parse_arm64(&file).expect("valid input");
+    let mut instructions = 0;
+    let mut last_line = 0;
+    for it in &items {
+        assert!(
+            it.span.line > last_line,
+            "items out of order at line {}",
+            it.span.line
+        );
+        last_line = it.span.line;
+        if let Item::Instruction(_) = &it.item {
+            instructions += 1;
+            assert!(file.line_text(it.span.line).starts_with('\t'));
+        }
+    }
+    assert_eq!(
+        instructions,
+        text.lines().filter(|l| l.starts_with('\t')).count()
+    );
+    assert_eq!(last_line as usize, text.lines().count());
+}
