@@ -39,6 +39,40 @@ fn one_thread_only() -> bool {
     *ONE.get_or_init(|| std::env::var_os("C2GOASM_RS_THREADS").is_some_and(|v| v == "1"))
 }
 
+/// `f` of every item, in order: the items after the middle (by `weight`) on a second
+/// thread, when one can be started (else all here).
+pub fn map_halves<T: Sync, R: Send>(
+    items: &[T],
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let total: usize = items.iter().map(&weight).sum();
+    let mut seen = 0;
+    let middle = items
+        .iter()
+        .position(|it| {
+            seen += weight(it);
+            2 * seen >= total
+        })
+        .map_or(items.len() - 1, |i| i + 1)
+        .clamp(1, items.len() - 1);
+    let (first, second) = items.split_at(middle);
+    let f = &f;
+    let map_second = move || second.iter().map(f).collect::<Vec<R>>();
+    std::thread::scope(|scope| {
+        let later = spawn(scope, map_second);
+        let mut out: Vec<R> = first.iter().map(f).collect();
+        out.extend(match later {
+            Some(handle) => join(handle),
+            None => map_second(),
+        });
+        out
+    })
+}
+
 /// A scoped thread's result; if it panicked, the panic continues on this thread.
 pub fn join<T>(handle: ScopedJoinHandle<'_, T>) -> T {
     match handle.join() {
@@ -50,6 +84,16 @@ pub fn join<T>(handle: ScopedJoinHandle<'_, T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn halves_come_back_in_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let out = map_halves(&items, |&i| i % 7 + 1, |&i| i * 3);
+        assert_eq!(out, items.iter().map(|i| i * 3).collect::<Vec<_>>());
+        assert_eq!(map_halves(&[5usize], |_| 1, |&i| i), vec![5]);
+        assert_eq!(map_halves(&[1000usize, 1], |&w| w, |&i| i), vec![1000, 1]);
+        assert!(map_halves(&[] as &[usize], |_| 1, |&i| i).is_empty());
+    }
 
     #[test]
     fn a_spawned_thread_returns_its_result_and_its_panic() {

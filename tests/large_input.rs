@@ -129,6 +129,38 @@ fn the_command_line_writes_the_same_bytes_on_one_thread() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[test]
+fn the_command_line_reports_the_same_errors_on_one_thread() {
+    // Errors found while preparing, proving jump tables, and by the stack analysis (which
+    // stops at the first failure it meets: a store below the stack pointer, the red
+    // zone), among thousands of functions: the same messages with and without helpers.
+    for bad_line in [
+        "\tcall undefined_function",
+        "\tjmp rax",
+        "\tmov qword ptr [rsp - 8], rdi",
+    ] {
+        let (asm, go) = input(3_000, &[10, 1_500, 2_990], bad_line);
+        let dir = tempdir();
+        std::fs::write(dir.join("big.s"), &asm).unwrap();
+        std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
+        let run = |threads: Option<&str>| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+            cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
+            if let Some(t) = threads {
+                cmd.env("C2GOASM_RS_THREADS", t);
+            }
+            let out = cmd.output().expect("runs");
+            assert_eq!(out.status.code(), Some(2), "{bad_line}");
+            assert!(!dir.join("big_amd64.s").exists(), "nothing written");
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        let two = run(None);
+        assert!(two.contains("big.s:"), "{two}");
+        assert_eq!(two, run(Some("1")), "{bad_line}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!(
         "c2goasm-large-{}-{:?}",

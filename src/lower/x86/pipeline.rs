@@ -92,38 +92,13 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     };
 
-    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
-    let mut precise_in: LiveIns = HashMap::default();
-    for scc in &order {
-        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds;
-        // a function outside any cycle only depends on callees already analysed.
-        let cyclic = scc.len() > 1
-            || prepared[&scc[0]].tail_calls.contains(&scc[0])
-            || prepared[&scc[0]].calls.contains(&scc[0]);
-        let rounds = if cyclic { scc.len() + 1 } else { 1 };
-        for _round in 0..rounds {
-            let mut changed = false;
-            for &f in scc {
-                let p = &prepared[&f];
-                match analyse(&p.code, &p.use_defs, &p.flow, &stacks) {
-                    Ok(s) => changed |= stacks.insert(f, s) != Some(s),
-                    Err((i, e)) => {
-                        d.asm(
-                            p.spans.get(i).copied().unwrap_or(program.functions[f].span),
-                            e,
-                        );
-                        return Err(d.out);
-                    }
-                }
-                let live =
-                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
-            }
-            if !changed {
-                break;
-            }
-        }
-    }
+    let (stacks, precise_in) = match analyse_by_level(&prepared, &order) {
+        Some(facts) => facts,
+        None => match analyse_in_order(&prepared, &order, &program, &mut d) {
+            Some(facts) => facts,
+            None => return Err(d.out),
+        },
+    };
 
     let arg_uses = super::arg_use::analyse(&prepared, &order);
 
@@ -240,6 +215,134 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     }
     d.finish(file)
+}
+
+/// Stack and liveness facts of every function, callee first (`order`); the first failure
+/// is reported to `d` (None).
+fn analyse_in_order(
+    prepared: &HashMap<usize, Prepared>,
+    order: &[Vec<usize>],
+    program: &Program<AsmInstruction>,
+    d: &mut Diags<'_>,
+) -> Option<(HashMap<usize, StackSummary>, LiveIns)> {
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
+    let mut precise_in: LiveIns = HashMap::default();
+    for scc in order {
+        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds;
+        // a function outside any cycle only depends on callees already analysed.
+        let cyclic = scc.len() > 1
+            || prepared[&scc[0]].tail_calls.contains(&scc[0])
+            || prepared[&scc[0]].calls.contains(&scc[0]);
+        let rounds = if cyclic { scc.len() + 1 } else { 1 };
+        for _round in 0..rounds {
+            let mut changed = false;
+            for &f in scc {
+                let p = &prepared[&f];
+                match analyse(&p.code, &p.use_defs, &p.flow, &stacks) {
+                    Ok(s) => changed |= stacks.insert(f, s) != Some(s),
+                    Err((i, e)) => {
+                        d.asm(
+                            p.spans.get(i).copied().unwrap_or(program.functions[f].span),
+                            e,
+                        );
+                        return None;
+                    }
+                }
+                let live =
+                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
+                changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+    Some((stacks, precise_in))
+}
+
+/// [`analyse_in_order`] level by level, on two threads: a function's level is one more
+/// than the highest of the functions it calls, tail-calls or falls into, so a level's
+/// functions depend only on facts already known, and the acyclic ones are analysed half
+/// on a second thread (tail-call cycles stay on this thread). The facts are the same as
+/// in callee-first order. None for small inputs, or when an analysis fails: the caller
+/// then runs [`analyse_in_order`], which reports the failure as one thread meets it.
+fn analyse_by_level(
+    prepared: &HashMap<usize, Prepared>,
+    order: &[Vec<usize>],
+) -> Option<(HashMap<usize, StackSummary>, LiveIns)> {
+    let total: usize = prepared.values().map(|p| p.code.len()).sum();
+    if total < PARALLEL_FROM_ITEMS || !crate::threads::two_cpus() {
+        return None;
+    }
+    let mut scc_of: HashMap<usize, usize> = HashMap::default();
+    for (k, scc) in order.iter().enumerate() {
+        for &f in scc {
+            scc_of.insert(f, k);
+        }
+    }
+    let mut level = vec![0usize; order.len()];
+    let mut by_level: Vec<Vec<usize>> = Vec::new();
+    for (k, scc) in order.iter().enumerate() {
+        let callees = scc
+            .iter()
+            .flat_map(|f| prepared[f].calls.iter().chain(&prepared[f].tail_calls));
+        let l = callees
+            .filter_map(|c| scc_of.get(c).filter(|&&j| j != k))
+            .map(|&j| level[j] + 1)
+            .max()
+            .unwrap_or(0);
+        level[k] = l;
+        if by_level.len() <= l {
+            by_level.resize(l + 1, Vec::new());
+        }
+        by_level[l].push(k);
+    }
+    let is_cyclic = |scc: &[usize]| {
+        scc.len() > 1
+            || prepared[&scc[0]].tail_calls.contains(&scc[0])
+            || prepared[&scc[0]].calls.contains(&scc[0])
+    };
+    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
+    let mut precise_in: LiveIns = HashMap::default();
+    for sccs in by_level {
+        let (cyclic, single): (Vec<usize>, Vec<usize>) =
+            sccs.into_iter().partition(|&k| is_cyclic(&order[k]));
+        let facts = crate::threads::map_halves(
+            &single,
+            |&k| prepared[&order[k][0]].code.len() + 1,
+            |&k| {
+                let f = order[k][0];
+                let p = &prepared[&f];
+                let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
+                let live =
+                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
+                Some((f, s, live.live_in))
+            },
+        );
+        for fact in facts {
+            let (f, s, live_in) = fact?;
+            stacks.insert(f, s);
+            precise_in.insert(f, live_in);
+        }
+        for k in cyclic {
+            let scc = &order[k];
+            for _round in 0..scc.len() + 1 {
+                let mut changed = false;
+                for &f in scc {
+                    let p = &prepared[&f];
+                    let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
+                    changed |= stacks.insert(f, s) != Some(s);
+                    let live =
+                        liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
+                    changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
+                }
+                if !changed {
+                    break;
+                }
+            }
+        }
+    }
+    Some((stacks, precise_in))
 }
 
 /// Prepares every function reachable from a binding. Each body is taken from `bodies`
