@@ -161,6 +161,41 @@ fn the_command_line_reports_the_same_errors_on_one_thread() {
     }
 }
 
+#[test]
+fn declaration_checks_among_thousands_match_one_thread() {
+    // What the C code does with its arguments (summaries computed level by level on two
+    // threads) against declarations that leave the argument out: the same messages and
+    // status with and without helpers.
+    let (asm, go) = input(3_000, &[], "");
+    let go = go
+        .replace("func f10(x int64) int64", "func f10() int64")
+        .replace("func f2990(x int64) int64", "func f2990() int64");
+    let dir = tempdir();
+    std::fs::write(dir.join("big.s"), &asm).unwrap();
+    std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
+    let run = |threads: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+        cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
+        if let Some(t) = threads {
+            cmd.env("C2GOASM_RS_THREADS", t);
+        }
+        let out = cmd.output().expect("runs");
+        let _ = std::fs::remove_file(dir.join("big_amd64.s"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let two = run(None);
+    assert!(
+        two.1.contains("f10") && two.1.contains("f2990"),
+        "{}",
+        two.1
+    );
+    assert_eq!(two, run(Some("1")));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!(
         "c2goasm-large-{}-{:?}",

@@ -409,7 +409,7 @@ pub fn analyse(prepared: &HashMap<usize, Prepared>, order: &[Vec<usize>]) -> Sum
     out
 }
 
-fn summarise(p: &Prepared, facts: &[Facts], callees: &Summaries) -> Summary {
+pub(super) fn summarise(p: &Prepared, facts: &[Facts], callees: &Summaries) -> Summary {
     let (gpr_may_in, vec_may_in, vec_certain_in) = liveness(&p.flow, facts, callees);
     Summary {
         gpr_may_in,

@@ -92,15 +92,16 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     };
 
-    let (stacks, precise_in) = match analyse_by_level(&prepared, &order) {
+    let (stacks, precise_in, arg_uses) = match analyse_by_level(&prepared, &order) {
         Some(facts) => facts,
         None => match analyse_in_order(&prepared, &order, &program, &mut d) {
-            Some(facts) => facts,
+            Some((stacks, precise_in)) => {
+                let arg_uses = super::arg_use::analyse(&prepared, &order);
+                (stacks, precise_in, arg_uses)
+            }
             None => return Err(d.out),
         },
     };
-
-    let arg_uses = super::arg_use::analyse(&prepared, &order);
 
     // What reads every function's analysis, before any is dropped.
     let sections = referenced_sections(&program, &prepared, &names);
@@ -260,16 +261,21 @@ fn analyse_in_order(
     Some((stacks, precise_in))
 }
 
-/// [`analyse_in_order`] level by level, on two threads: a function's level is one more
-/// than the highest of the functions it calls, tail-calls or falls into, so a level's
-/// functions depend only on facts already known, and the acyclic ones are analysed half
-/// on a second thread (tail-call cycles stay on this thread). The facts are the same as
-/// in callee-first order. None for small inputs, or when an analysis fails: the caller
-/// then runs [`analyse_in_order`], which reports the failure as one thread meets it.
+/// [`analyse_in_order`] and the argument-use summaries (`arg_use::analyse`) level by
+/// level, on two threads: a function's level is one more than the highest of the
+/// functions it calls, tail-calls or falls into, so a level's functions depend only on
+/// facts already known, and the acyclic ones are analysed half on a second thread
+/// (tail-call cycles stay on this thread). The facts are the same as in callee-first
+/// order. None for small inputs, or when an analysis fails: the caller then runs the
+/// callee-first passes, which report the failure as one thread meets it.
 fn analyse_by_level(
     prepared: &HashMap<usize, Prepared>,
     order: &[Vec<usize>],
-) -> Option<(HashMap<usize, StackSummary>, LiveIns)> {
+) -> Option<(
+    HashMap<usize, StackSummary>,
+    LiveIns,
+    super::arg_use::Summaries,
+)> {
     let total: usize = prepared.values().map(|p| p.code.len()).sum();
     if total < PARALLEL_FROM_ITEMS || !crate::threads::two_cpus() {
         return None;
@@ -304,6 +310,7 @@ fn analyse_by_level(
     };
     let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
     let mut precise_in: LiveIns = HashMap::default();
+    let mut arg_uses = super::arg_use::Summaries::default();
     for sccs in by_level {
         let (cyclic, single): (Vec<usize>, Vec<usize>) =
             sccs.into_iter().partition(|&k| is_cyclic(&order[k]));
@@ -316,13 +323,15 @@ fn analyse_by_level(
                 let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
                 let live =
                     liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                Some((f, s, live.live_in))
+                let uses = super::arg_use::summarise(p, &p.use_defs.arg_facts, &arg_uses);
+                Some((f, s, live.live_in, uses))
             },
         );
         for fact in facts {
-            let (f, s, live_in) = fact?;
+            let (f, s, live_in, uses) = fact?;
             stacks.insert(f, s);
             precise_in.insert(f, live_in);
+            arg_uses.insert(f, uses);
         }
         for k in cyclic {
             let scc = &order[k];
@@ -340,9 +349,21 @@ fn analyse_by_level(
                     break;
                 }
             }
+            // The argument-use summaries' own rounds (their sets only grow).
+            for _round in 0..scc.len() + 1 {
+                let mut changed = false;
+                for &f in scc {
+                    let p = &prepared[&f];
+                    let uses = super::arg_use::summarise(p, &p.use_defs.arg_facts, &arg_uses);
+                    changed |= arg_uses.insert(f, uses) != Some(uses);
+                }
+                if !changed {
+                    break;
+                }
+            }
         }
     }
-    Some((stacks, precise_in))
+    Some((stacks, precise_in, arg_uses))
 }
 
 /// Prepares every function reachable from a binding. Each body is taken from `bodies`
