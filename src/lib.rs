@@ -12,6 +12,8 @@ pub mod package;
 pub mod parse;
 pub mod source;
 pub mod target;
+/// Internal: the helper threads of a large translation (used by the command line too).
+#[doc(hidden)]
 pub mod threads;
 
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
