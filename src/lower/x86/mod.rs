@@ -17,9 +17,11 @@ pub use assemble::{EncodeError, build, encode};
 pub mod classify;
 pub mod cold;
 pub mod function;
+pub mod function_facts;
 pub mod inline;
 pub mod layout;
 pub mod pipeline;
+pub mod prepare_reachable;
 pub mod wrapper;
 
 /// Builds the x86 tables (mnemonics, registers, encoding candidates: a few milliseconds)

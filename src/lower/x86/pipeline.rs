@@ -3,21 +3,24 @@
 //! 1. (done by the caller) lay out the file: functions, data sections, symbols —
 //!    `program::ProgramBuilder`; then merge GCC cold parts into their functions;
 //! 2. bind Go declarations to C functions;
-//! 3. assemble and classify every function reachable from a declaration — `function::prepare`;
+//! 3. assemble and classify every function reachable from a declaration —
+//!    `prepare_reachable` (`function::prepare` per function);
 //! 4. order them callee-first, rejecting recursion — `call_order`;
-//! 5. per function: stack model, register liveness — `stack::analyse`, `liveness::analyse`;
-//! 6. check declarations against what the C code does with its arguments — `arg_use`,
-//!    `arg_check`;
+//! 5. per function, callee first: stack model, register liveness, argument use —
+//!    `function_facts` (`stack::analyse`, `liveness::analyse_with`, `arg_use`);
+//! 6. check declarations against what the C code does with its arguments — `arg_check`;
 //! 7. decide which bound functions run inside their wrapper — `inline::inline_form`;
 //! 8. emit each function's TEXT, the Go wrappers and the data symbols.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::function::{Prepared, emit, prepare};
+use super::function::{Prepared, emit};
+use super::function_facts::{analyse_by_level, analyse_in_order};
 use super::inline::inline_form;
 use super::liveness::{self, LiveIns, Policy};
+use super::prepare_reachable::prepare_reachable;
 use super::registers::GprSet;
-use super::stack::{StackSummary, analyse};
+use super::stack::StackSummary;
 use super::wrapper::{Inline, WrapperInput, wrapper};
 use crate::abi::{self, ResultLocation};
 use crate::emit::model::{AsmFile, TextSymbol};
@@ -27,9 +30,8 @@ use crate::lower::arg_check::{SYSV, check_binding};
 use crate::lower::binding::Binding;
 use crate::lower::data_symbols::data_symbol;
 use crate::lower::inputs::{Diags, LoweredFile};
-use crate::lower::program::{BodyItem, Program, SymbolDef};
+use crate::lower::program::{Program, SymbolDef};
 use crate::lower::symbols::{GoNames, Resolver};
-use crate::parse::Located;
 use crate::parse::x86::Instruction as AsmInstruction;
 
 /// The lowering's inputs.
@@ -216,258 +218,6 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     }
     d.finish(file)
-}
-
-/// Stack and liveness facts of every function, callee first (`order`); the first failure
-/// is reported to `d` (None).
-fn analyse_in_order(
-    prepared: &HashMap<usize, Prepared>,
-    order: &[Vec<usize>],
-    program: &Program<AsmInstruction>,
-    d: &mut Diags<'_>,
-) -> Option<(HashMap<usize, StackSummary>, LiveIns)> {
-    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
-    let mut precise_in: LiveIns = HashMap::default();
-    for scc in order {
-        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds;
-        // a function outside any cycle only depends on callees already analysed.
-        let cyclic = scc.len() > 1
-            || prepared[&scc[0]].tail_calls.contains(&scc[0])
-            || prepared[&scc[0]].calls.contains(&scc[0]);
-        let rounds = if cyclic { scc.len() + 1 } else { 1 };
-        for _round in 0..rounds {
-            let mut changed = false;
-            for &f in scc {
-                let p = &prepared[&f];
-                match analyse(&p.code, &p.use_defs, &p.flow, &stacks) {
-                    Ok(s) => changed |= stacks.insert(f, s) != Some(s),
-                    Err((i, e)) => {
-                        d.asm(
-                            p.spans.get(i).copied().unwrap_or(program.functions[f].span),
-                            e,
-                        );
-                        return None;
-                    }
-                }
-                let live =
-                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
-            }
-            if !changed {
-                break;
-            }
-        }
-    }
-    Some((stacks, precise_in))
-}
-
-/// [`analyse_in_order`] and the argument-use summaries (`arg_use::analyse`) level by
-/// level, on two threads: a function's level is one more than the highest of the
-/// functions it calls, tail-calls or falls into, so a level's functions depend only on
-/// facts already known, and the acyclic ones are analysed half on a second thread
-/// (tail-call cycles stay on this thread). The facts are the same as in callee-first
-/// order. None for small inputs, or when an analysis fails: the caller then runs the
-/// callee-first passes, which report the failure as one thread meets it.
-fn analyse_by_level(
-    prepared: &HashMap<usize, Prepared>,
-    order: &[Vec<usize>],
-) -> Option<(
-    HashMap<usize, StackSummary>,
-    LiveIns,
-    super::arg_use::Summaries,
-)> {
-    let total: usize = prepared.values().map(|p| p.code.len()).sum();
-    if total < PARALLEL_FROM_ITEMS || !crate::threads::two_cpus() {
-        return None;
-    }
-    let mut scc_of: HashMap<usize, usize> = HashMap::default();
-    for (k, scc) in order.iter().enumerate() {
-        for &f in scc {
-            scc_of.insert(f, k);
-        }
-    }
-    let mut level = vec![0usize; order.len()];
-    let mut by_level: Vec<Vec<usize>> = Vec::new();
-    for (k, scc) in order.iter().enumerate() {
-        let callees = scc
-            .iter()
-            .flat_map(|f| prepared[f].calls.iter().chain(&prepared[f].tail_calls));
-        let l = callees
-            .filter_map(|c| scc_of.get(c).filter(|&&j| j != k))
-            .map(|&j| level[j] + 1)
-            .max()
-            .unwrap_or(0);
-        level[k] = l;
-        if by_level.len() <= l {
-            by_level.resize(l + 1, Vec::new());
-        }
-        by_level[l].push(k);
-    }
-    let is_cyclic = |scc: &[usize]| {
-        scc.len() > 1
-            || prepared[&scc[0]].tail_calls.contains(&scc[0])
-            || prepared[&scc[0]].calls.contains(&scc[0])
-    };
-    let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
-    let mut precise_in: LiveIns = HashMap::default();
-    let mut arg_uses = super::arg_use::Summaries::default();
-    for sccs in by_level {
-        let (cyclic, single): (Vec<usize>, Vec<usize>) =
-            sccs.into_iter().partition(|&k| is_cyclic(&order[k]));
-        let facts = crate::threads::map_halves(
-            &single,
-            |&k| prepared[&order[k][0]].code.len() + 1,
-            |&k| {
-                let f = order[k][0];
-                let p = &prepared[&f];
-                let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
-                let live =
-                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                let uses = super::arg_use::summarise(p, &p.use_defs.arg_facts, &arg_uses);
-                Some((f, s, live.live_in, uses))
-            },
-        );
-        for fact in facts {
-            let (f, s, live_in, uses) = fact?;
-            stacks.insert(f, s);
-            precise_in.insert(f, live_in);
-            arg_uses.insert(f, uses);
-        }
-        for k in cyclic {
-            let scc = &order[k];
-            for _round in 0..scc.len() + 1 {
-                let mut changed = false;
-                for &f in scc {
-                    let p = &prepared[&f];
-                    let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
-                    changed |= stacks.insert(f, s) != Some(s);
-                    let live =
-                        liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                    changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
-                }
-                if !changed {
-                    break;
-                }
-            }
-            // The argument-use summaries' own rounds (their sets only grow).
-            for _round in 0..scc.len() + 1 {
-                let mut changed = false;
-                for &f in scc {
-                    let p = &prepared[&f];
-                    let uses = super::arg_use::summarise(p, &p.use_defs.arg_facts, &arg_uses);
-                    changed |= arg_uses.insert(f, uses) != Some(uses);
-                }
-                if !changed {
-                    break;
-                }
-            }
-        }
-    }
-    Some((stacks, precise_in, arg_uses))
-}
-
-/// Prepares every function reachable from a binding. Each body is taken from `bodies`
-/// and dropped once prepared (what later passes need of it is in the [`Prepared`]), so a
-/// large input's parsed form and its analyses are never all alive at once.
-fn prepare_reachable(
-    program: &Program<AsmInstruction>,
-    mut bodies: Vec<Vec<Located<BodyItem<AsmInstruction>>>>,
-    bindings: &[Binding<'_>],
-    resolver: &Resolver<'_, AsmInstruction>,
-    tables: &crate::lower::jump_tables::JumpTables,
-    d: &mut Diags<'_>,
-) -> HashMap<usize, Prepared> {
-    let mut prepared = HashMap::default();
-    let mut work: Vec<usize> = bindings.iter().map(|b| b.c).collect();
-    let next_of = |f: usize| (f + 1 < program.functions.len()).then_some(f + 1);
-    let mut ahead = prepare_ahead(&work, &mut bodies, &next_of, resolver, tables);
-    let mut seen = HashSet::default();
-    while let Some(f) = work.pop() {
-        if !seen.insert(f) {
-            continue;
-        }
-        let result = match ahead.remove(&f) {
-            Some(r) => r,
-            None => {
-                let Some(body) = bodies.get_mut(f).map(std::mem::take) else {
-                    continue;
-                };
-                prepare(f, &body, next_of(f), resolver, tables)
-            }
-        };
-        match result {
-            Ok(p) => {
-                work.extend(p.calls.iter().chain(&p.tail_calls).copied());
-                prepared.insert(f, p);
-            }
-            Err(errs) => {
-                for (s, e) in errs {
-                    d.asm(s, e);
-                }
-            }
-        }
-    }
-    prepared
-}
-
-/// Body items from which preparing the bound functions is split over two threads (with
-/// two CPUs): preparing (assembling, classifying, flow and register facts) is a fifth of a
-/// large translation and each function's is independent. Below it, a thread costs more
-/// than it saves.
-const PARALLEL_FROM_ITEMS: usize = 20_000;
-
-/// The bound functions `roots`, prepared ahead of [`prepare_reachable`]'s walk: half of
-/// them (by size) on a second thread. The walk takes the results in its own order, so
-/// diagnostics come out as from one thread. Empty when the input is small.
-fn prepare_ahead(
-    roots: &[usize],
-    bodies: &mut [Vec<Located<BodyItem<AsmInstruction>>>],
-    next_of: &(dyn Fn(usize) -> Option<usize> + Sync),
-    resolver: &Resolver<'_, AsmInstruction>,
-    tables: &crate::lower::jump_tables::JumpTables,
-) -> HashMap<usize, Result<Prepared, Vec<super::function::Failure>>> {
-    let mut roots: Vec<usize> = roots
-        .iter()
-        .copied()
-        .filter(|&f| f < bodies.len())
-        .collect();
-    roots.sort_unstable();
-    roots.dedup();
-    let total: usize = roots.iter().map(|&f| bodies[f].len()).sum();
-    if total < PARALLEL_FROM_ITEMS || roots.len() < 2 || !crate::threads::two_cpus() {
-        return HashMap::default();
-    }
-    // Both halves own their bodies, dropped one by one as they are prepared.
-    let mut halves: [Vec<(usize, Vec<_>)>; 2] = [Vec::new(), Vec::new()];
-    let mut first_len = 0;
-    for f in roots {
-        let body = std::mem::take(&mut bodies[f]);
-        let half = usize::from(first_len >= total / 2);
-        if half == 0 {
-            first_len += body.len();
-        }
-        halves[half].push((f, body));
-    }
-    let [mine, theirs] = halves;
-    let run = move |half: Vec<(usize, Vec<_>)>| -> Vec<(usize, Result<Prepared, _>)> {
-        half.into_iter()
-            .map(|(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)))
-            .collect()
-    };
-    // The second half is taken from this slot by the thread, or here if none started.
-    let theirs = std::sync::Mutex::new(Some(theirs));
-    let take_theirs = || theirs.lock().ok().and_then(|mut slot| slot.take());
-    std::thread::scope(|scope| {
-        let other = crate::threads::spawn(scope, || take_theirs().map(run));
-        let mut out: HashMap<_, _> = run(mine).into_iter().collect();
-        let rest = other.and_then(crate::threads::join);
-        out.extend(
-            rest.or_else(|| take_theirs().map(run))
-                .into_iter()
-                .flatten(),
-        );
-        out
-    })
 }
 
 /// What a call of each prepared function may write: the registers its instructions write
