@@ -98,66 +98,55 @@ fn errors_come_in_the_order_one_thread_reports_them() {
     }
 }
 
+/// What one command-line run on `asm`/`go` gives: exit status, the file written (if
+/// any) and the messages; `one_thread` sets C2GOASM_RS_THREADS=1, which refuses every
+/// helper thread (each split path then does its second half itself, as when the OS
+/// refuses a thread).
+fn run_cli(asm: &str, go: &str, one_thread: bool) -> (Option<i32>, Option<Vec<u8>>, String) {
+    let dir = tempdir();
+    std::fs::write(dir.join("big.s"), asm).unwrap();
+    std::fs::write(dir.join("big_amd64.go"), go).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
+    cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
+    if one_thread {
+        cmd.env("C2GOASM_RS_THREADS", "1");
+    }
+    let out = cmd.output().expect("runs");
+    let written = std::fs::read(dir.join("big_amd64.s")).ok();
+    let _ = std::fs::remove_dir_all(dir);
+    let messages = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), written, messages)
+}
+
 #[test]
 fn the_command_line_writes_the_same_bytes_on_one_thread() {
-    // C2GOASM_RS_THREADS=1 refuses every helper thread: each split path then does its
-    // second half itself, as when the OS refuses a thread. Same file, same messages.
     let (asm, go) = input(3_000, &[], "");
-    let dir = tempdir();
-    std::fs::write(dir.join("big.s"), &asm).unwrap();
-    std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
-    let run = |threads: Option<&str>| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
-        cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
-        if let Some(t) = threads {
-            cmd.env("C2GOASM_RS_THREADS", t);
-        }
-        let out = cmd.output().expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let written = std::fs::read(dir.join("big_amd64.s")).unwrap();
-        (written, out.stderr)
-    };
-    let (two, two_messages) = run(None);
-    let (one, one_messages) = run(Some("1"));
-    assert!(two.len() > 1 << 20);
-    assert!(two == one, "outputs differ");
-    assert_eq!(two_messages, one_messages);
-    let _ = std::fs::remove_dir_all(dir);
+    let two = run_cli(&asm, &go, false);
+    assert_eq!(two.0, Some(0), "{}", two.2);
+    assert!(two.1.as_ref().is_some_and(|w| w.len() > 1 << 20));
+    assert!(
+        two == run_cli(&asm, &go, true),
+        "outputs or messages differ"
+    );
 }
 
 #[test]
 fn the_command_line_reports_the_same_errors_on_one_thread() {
     // Errors found while preparing, proving jump tables, and by the stack analysis (which
     // stops at the first failure it meets: a store below the stack pointer, the red
-    // zone), among thousands of functions: the same messages with and without helpers.
+    // zone), among thousands of functions: the same messages with and without helpers,
+    // and nothing written.
     for bad_line in [
         "\tcall undefined_function",
         "\tjmp rax",
         "\tmov qword ptr [rsp - 8], rdi",
     ] {
         let (asm, go) = input(3_000, &[10, 1_500, 2_990], bad_line);
-        let dir = tempdir();
-        std::fs::write(dir.join("big.s"), &asm).unwrap();
-        std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
-        let run = |threads: Option<&str>| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
-            cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
-            if let Some(t) = threads {
-                cmd.env("C2GOASM_RS_THREADS", t);
-            }
-            let out = cmd.output().expect("runs");
-            assert_eq!(out.status.code(), Some(2), "{bad_line}");
-            assert!(!dir.join("big_amd64.s").exists(), "nothing written");
-            String::from_utf8_lossy(&out.stderr).into_owned()
-        };
-        let two = run(None);
-        assert!(two.contains("big.s:"), "{two}");
-        assert_eq!(two, run(Some("1")), "{bad_line}");
-        let _ = std::fs::remove_dir_all(dir);
+        let two = run_cli(&asm, &go, false);
+        assert_eq!(two.0, Some(2), "{bad_line}");
+        assert!(two.1.is_none(), "nothing written");
+        assert!(two.2.contains("big.s:"), "{}", two.2);
+        assert_eq!(two, run_cli(&asm, &go, true), "{bad_line}");
     }
 }
 
@@ -170,30 +159,13 @@ fn declaration_checks_among_thousands_match_one_thread() {
     let go = go
         .replace("func f10(x int64) int64", "func f10() int64")
         .replace("func f2990(x int64) int64", "func f2990() int64");
-    let dir = tempdir();
-    std::fs::write(dir.join("big.s"), &asm).unwrap();
-    std::fs::write(dir.join("big_amd64.go"), &go).unwrap();
-    let run = |threads: Option<&str>| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
-        cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
-        if let Some(t) = threads {
-            cmd.env("C2GOASM_RS_THREADS", t);
-        }
-        let out = cmd.output().expect("runs");
-        let _ = std::fs::remove_file(dir.join("big_amd64.s"));
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let two = run(None);
+    let two = run_cli(&asm, &go, false);
     assert!(
-        two.1.contains("f10") && two.1.contains("f2990"),
+        two.2.contains("f10") && two.2.contains("f2990"),
         "{}",
-        two.1
+        two.2
     );
-    assert_eq!(two, run(Some("1")));
-    let _ = std::fs::remove_dir_all(dir);
+    assert_eq!(two, run_cli(&asm, &go, true));
 }
 
 fn tempdir() -> std::path::PathBuf {

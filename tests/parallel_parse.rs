@@ -33,10 +33,20 @@ fn every_item_is_read_in_order_at_its_own_line() {
     assert!(text.len() > 1 << 20, "the input must be split");
     let file = SourceFile::new("big.s", text.clone());
     let items = parse_x86(&file).expect("valid input");
-    let expected_instructions = text.lines().filter(|l| l.starts_with('\t')).count();
+    // The item sits at the line its text comes from (both halves).
+    assert_in_order_at_their_lines(&file, &items, |ins| &ins.text);
+}
+
+/// Every item comes after the one before, every instruction at a line whose text
+/// `text_of` gives (trimmed), every instruction line of the file read, through its last.
+fn assert_in_order_at_their_lines<I>(
+    file: &SourceFile,
+    items: &[c2goasm_rs::parse::Located<Item<I>>],
+    text_of: impl Fn(&I) -> &str,
+) {
     let mut instructions = 0;
     let mut last_line = 0;
-    for it in &items {
+    for it in items {
         assert!(
             it.span.line > last_line,
             "items out of order at line {}",
@@ -45,12 +55,15 @@ fn every_item_is_read_in_order_at_its_own_line() {
         last_line = it.span.line;
         if let Item::Instruction(ins) = &it.item {
             instructions += 1;
-            // The item sits at the line its text comes from (both halves).
-            assert_eq!(file.line_text(it.span.line).trim(), &*ins.text);
+            assert_eq!(file.line_text(it.span.line).trim(), text_of(ins));
         }
     }
-    assert_eq!(instructions, expected_instructions);
-    assert_eq!(last_line as usize, text.lines().count());
+    let lines = file.text.lines();
+    assert_eq!(
+        instructions,
+        lines.clone().filter(|l| l.starts_with('\t')).count()
+    );
+    assert_eq!(last_line as usize, lines.count());
 }
 
 #[test]
@@ -117,23 +130,5 @@ fn aarch64_items_are_read_in_order_at_their_own_lines() {
     assert!(text.len() > 1 << 20, "the input must be split");
     let file = SourceFile::new("big.s", text.clone());
     let items = c2goasm_rs::parse::parse_arm64(&file).expect("valid input");
-    let mut instructions = 0;
-    let mut last_line = 0;
-    for it in &items {
-        assert!(
-            it.span.line > last_line,
-            "items out of order at line {}",
-            it.span.line
-        );
-        last_line = it.span.line;
-        if let Item::Instruction(_) = &it.item {
-            instructions += 1;
-            assert!(file.line_text(it.span.line).starts_with('\t'));
-        }
-    }
-    assert_eq!(
-        instructions,
-        text.lines().filter(|l| l.starts_with('\t')).count()
-    );
-    assert_eq!(last_line as usize, text.lines().count());
+    assert_in_order_at_their_lines(&file, &items, |ins| &ins.text);
 }
