@@ -322,19 +322,9 @@ pub fn emit(
     // Stop the profiler's unwinder here: the C code moves SP in ways the pc→SP table
     // cannot describe. Leaves that never touch the stack unwind fine and skip this.
     if mark_spwrite {
-        lines.push(Line::Native {
-            instr: GoInstr::new(
-                "LEAQ",
-                vec![
-                    GoOperand::Mem {
-                        base: "SP",
-                        disp: 0,
-                    },
-                    GoOperand::Reg("SP"),
-                ],
-            ),
-            comment: Some("mark SPWRITE: stack use is opaque to Go's unwinder".into()),
-        });
+        lines.push(spwrite_mark(
+            "mark SPWRITE: stack use is opaque to Go's unwinder",
+        ));
     }
     let comment = |i: usize| (!strip_comments).then(|| p.comments[i].clone());
     for node in &p.nodes {
@@ -502,6 +492,26 @@ pub fn emit(
         doc: Vec::new(),
         lines,
     })
+}
+
+/// `LEAQ 0(SP), SP`: a write to SP that changes nothing, which makes Go's toolchain mark
+/// the TEXT symbol SPWRITE, so unwinders (profiler, tracer, GC stack scans) stop at it
+/// instead of misreading C frames whose SP moves the pc→SP table cannot describe. The
+/// same marker for C functions' TEXTs, laid-out functions and wrappers with inlined C.
+pub(super) fn spwrite_mark(comment: &'static str) -> Line {
+    Line::Native {
+        instr: GoInstr::new(
+            "LEAQ",
+            vec![
+                GoOperand::Mem {
+                    base: "SP",
+                    disp: 0,
+                },
+                GoOperand::Reg("SP"),
+            ],
+        ),
+        comment: Some(comment.into()),
+    }
 }
 
 /// At least the number of lines `p`'s TEXT takes: one per label, alignment and instruction,

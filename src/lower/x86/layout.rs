@@ -563,21 +563,9 @@ pub fn emit(
         }
     }
     if mark_spwrite {
-        lines.push(Line::Native {
-            instr: native(
-                "LEAQ",
-                vec![
-                    GoOperand::Mem {
-                        base: "SP",
-                        disp: 0,
-                    },
-                    GoOperand::Reg("SP"),
-                ],
-            ),
-            comment: Some(
-                "mark SPWRITE (never executed): stack use is opaque to Go's unwinder".into(),
-            ),
-        });
+        lines.push(super::function::spwrite_mark(
+            "mark SPWRITE (never executed): stack use is opaque to Go's unwinder",
+        ));
     }
     Ok(TextSymbol {
         name: names.functions[p.index].clone(),

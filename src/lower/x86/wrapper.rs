@@ -62,19 +62,9 @@ fn declare_c_stack(height: u64, lines: &mut Vec<Line>) {
         comment: Some("C stack below SP, counted in the linker's NOSPLIT check".into()),
     });
     lines.push(native("ADJSP", vec![GoOperand::Imm(-(height as i64))]));
-    lines.push(Line::Native {
-        instr: GoInstr::new(
-            "LEAQ",
-            vec![
-                GoOperand::Mem {
-                    base: "SP",
-                    disp: 0,
-                },
-                GoOperand::Reg("SP"),
-            ],
-        ),
-        comment: Some("marks SPWRITE: unwinders stop here, not misread the C frames".into()),
-    });
+    lines.push(super::function::spwrite_mark(
+        "marks SPWRITE: unwinders stop here, not misread the C frames",
+    ));
 }
 
 /// Where an inlined body's returns continue.
