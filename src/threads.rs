@@ -49,17 +49,7 @@ pub fn map_halves<T: Sync, R: Send>(
     if items.len() < 2 {
         return items.iter().map(f).collect();
     }
-    let total: usize = items.iter().map(&weight).sum();
-    let mut seen = 0;
-    let middle = items
-        .iter()
-        .position(|it| {
-            seen += weight(it);
-            2 * seen >= total
-        })
-        .map_or(items.len() - 1, |i| i + 1)
-        .clamp(1, items.len() - 1);
-    let (first, second) = items.split_at(middle);
+    let (first, second) = items.split_at(middle(items, weight));
     let f = &f;
     let map_second = move || second.iter().map(f).collect::<Vec<R>>();
     std::thread::scope(|scope| {
@@ -73,6 +63,21 @@ pub fn map_halves<T: Sync, R: Send>(
     })
 }
 
+/// Where to split `items` into two runs of about equal total `weight`: both non-empty
+/// when there are two items or more.
+pub fn middle<T>(items: &[T], weight: impl Fn(&T) -> usize) -> usize {
+    let total: usize = items.iter().map(&weight).sum();
+    let mut seen = 0;
+    items
+        .iter()
+        .position(|it| {
+            seen += weight(it);
+            2 * seen >= total
+        })
+        .map_or(items.len(), |i| i + 1)
+        .clamp(1.min(items.len()), items.len().saturating_sub(1).max(1))
+}
+
 /// A scoped thread's result; if it panicked, the panic continues on this thread.
 pub fn join<T>(handle: ScopedJoinHandle<'_, T>) -> T {
     match handle.join() {
@@ -84,6 +89,16 @@ pub fn join<T>(handle: ScopedJoinHandle<'_, T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_middle_balances_weight_and_leaves_no_half_empty() {
+        assert_eq!(middle(&[100usize, 1, 1, 1], |&w| w), 1);
+        assert_eq!(middle(&[1usize, 1, 1, 1], |&w| w), 2);
+        assert_eq!(middle(&[1usize, 1, 1, 100], |&w| w), 3);
+        assert_eq!(middle(&[5usize, 5], |&w| w), 1);
+        assert_eq!(middle(&[5usize], |&w| w), 1);
+        assert_eq!(middle(&[] as &[usize], |&w| w), 0);
+    }
 
     #[test]
     fn halves_come_back_in_order() {

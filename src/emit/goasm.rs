@@ -42,17 +42,10 @@ pub fn write_file_to(
     if lines < PARALLEL_FROM_LINES || file.texts.len() < 2 || !crate::threads::two_cpus() {
         return write_streamed(file, style, &file.texts, w);
     }
-    // The split: about half the lines on each side.
-    let mut seen = 0;
-    let split = file
+    // About half the lines on each side.
+    let (first, second) = file
         .texts
-        .iter()
-        .position(|t| {
-            seen += t.lines.len();
-            seen >= lines / 2
-        })
-        .map_or(file.texts.len(), |i| i + 1);
-    let (first, second) = file.texts.split_at(split);
+        .split_at(crate::threads::middle(&file.texts, |t| t.lines.len()));
     // Pieces of about CHUNK bytes: one string growing by doubling would hold up to twice
     // the text, and copy it as it grows.
     let format_second = move || {

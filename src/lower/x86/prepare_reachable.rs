@@ -85,17 +85,11 @@ fn prepare_ahead(
         return HashMap::default();
     }
     // Both halves own their bodies, dropped one by one as they are prepared.
-    let mut halves: [Vec<(usize, Vec<_>)>; 2] = [Vec::new(), Vec::new()];
-    let mut first_len = 0;
-    for f in roots {
-        let body = std::mem::take(&mut bodies[f]);
-        let half = usize::from(first_len >= total / 2);
-        if half == 0 {
-            first_len += body.len();
-        }
-        halves[half].push((f, body));
-    }
-    let [mine, theirs] = halves;
+    let mut mine: Vec<(usize, Vec<_>)> = roots
+        .into_iter()
+        .map(|f| (f, std::mem::take(&mut bodies[f])))
+        .collect();
+    let theirs = mine.split_off(crate::threads::middle(&mine, |(_, body)| body.len()));
     let run = move |half: Vec<(usize, Vec<_>)>| -> Vec<(usize, Result<Prepared, _>)> {
         half.into_iter()
             .map(|(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)))
