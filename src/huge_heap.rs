@@ -156,6 +156,7 @@ mod imp {
                         break;
                     }
                 }
+                c2goasm_rs::stage_times::mark("heap populated");
             });
     }
 }

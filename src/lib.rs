@@ -4,6 +4,7 @@
 //! ABI mapping, stack and constant-pool rewriting) → [`emit`] (Go assembly text).
 
 pub mod abi;
+mod atomic_write;
 pub mod declarations;
 pub mod emit;
 pub mod error;
@@ -11,11 +12,15 @@ pub mod lower;
 pub mod package;
 pub mod parse;
 pub mod source;
+/// Internal: stage timing of the command line (`C2GOASM_RS_TIMES=1`).
+#[doc(hidden)]
+pub mod stage_times;
 pub mod target;
 /// Internal: the helper threads of a large translation (used by the command line too).
 #[doc(hidden)]
 pub mod threads;
 
+pub use atomic_write::write_atomically;
 pub use error::{Diagnostic, Error, ErrorKind, Severity};
 pub use package::{Generated, Package, PackageError, Variant};
 pub use source::{SourceFile, Span};
@@ -170,6 +175,7 @@ fn lower_declared(
 ) -> Result<Lowered, Error> {
     let mut go_funcs = abi::parse_go_decls(decls).map_err(Error::Diagnostics)?;
     abi::named_types::resolve(&mut go_funcs, decls, &options.package_files);
+    stage_times::mark("Go declarations parsed");
     let input_name = asm
         .path
         .file_name()
@@ -302,6 +308,7 @@ impl Pipeline<'_> {
         lower: Lowering<I>,
     ) -> Result<lower::inputs::LoweredFile, Error> {
         let program = build_program(self.asm, self.dialect, parse_into)?;
+        stage_times::mark("parsed");
         lower(lower::inputs::Inputs {
             asm: self.asm,
             program,
@@ -325,6 +332,7 @@ fn build_program<I>(
     parse_into: StreamingParser<I>,
 ) -> Result<lower::program::Program<I>, Error> {
     let kinds = lower::program::SymbolKinds::scan(asm, dialect);
+    stage_times::mark("symbol kinds scanned");
     let mut builder = lower::program::ProgramBuilder::new(kinds);
     parse_into(asm, &mut |it| builder.push(it)).map_err(Error::Diagnostics)?;
     builder.finish().map_err(|errs| {
@@ -350,7 +358,32 @@ pub fn translate_file(
     output: &Path,
     options: &Options,
 ) -> Result<Vec<Diagnostic>, Error> {
+    translate_file_keeping(input, output, options).map(|(warnings, _model)| warnings)
+}
+
+/// [`translate_file`] for a process that exits right after it (the command line): the
+/// output's model is left to the process's end instead of being freed piece by piece
+/// (millions of small blocks: 2–3 ms of a large translation, issue #12).
+#[doc(hidden)]
+pub fn translate_file_then_exit(
+    input: &Path,
+    output: &Path,
+    options: &Options,
+) -> Result<Vec<Diagnostic>, Error> {
+    translate_file_keeping(input, output, options).map(|(warnings, model)| {
+        std::mem::forget(model);
+        warnings
+    })
+}
+
+/// [`translate_file`], returning the output's model as well.
+fn translate_file_keeping(
+    input: &Path,
+    output: &Path,
+    options: &Options,
+) -> Result<(Vec<Diagnostic>, emit::model::AsmFile), Error> {
     let asm = SourceFile::read(input)?;
+    stage_times::mark("input read");
     // The content decides the architecture; --arch, the file names and the declaration
     // file's build constraint must agree with it.
     let cli_claim: Vec<target::Claim> = options
@@ -363,10 +396,13 @@ pub fn translate_file(
     if arch == Arch::Amd64 && asm.text.len() >= WARM_UP_FROM_BYTES && threads::two_cpus() {
         lower::x86::warm_up_in_background();
     }
+    stage_times::mark("arch decided");
     let decl_path = declarations::find(output, &asm, arch.go_name())?;
     let decls = SourceFile::read(&decl_path)?;
+    stage_times::mark("declaration file found and read");
     let claims = target::name_claims(&[("output", output), ("declaration file", &decl_path)]);
     let arch = target::decide(&asm, &[cli_claim, claims].concat())?;
+    stage_times::mark("arch confirmed");
     let mut options = options.clone();
     let dir = decl_path.parent().filter(|d| !d.as_os_str().is_empty());
     options.package_files =
@@ -375,54 +411,18 @@ pub fn translate_file(
         options.build_constraint =
             target::output_constraint(&decls, Some(output), arch)?.map(|e| e.to_string());
     }
+    stage_times::mark("package files read");
     // The input with the library support appended replaces the input (one copy of a
     // large file in memory, not two).
     let asm = with_libc_support(&asm, dialect_of(arch)).unwrap_or(asm);
+    stage_times::mark("declarations read");
     let lowered = lower_declared(&asm, &decls, arch, &options, Support::Added)?;
     // The input is no longer needed; the output is formatted straight into the file.
     drop((asm, decls));
-    write_atomically_with(output, |f| {
+    stage_times::mark("lowered");
+    atomic_write::write_atomically_with(output, |f| {
         emit::goasm::write_file_to(&lowered.file, lowered.style, f)
     })?;
-    Ok(lowered.warnings)
-}
-
-/// Writes via a temporary file in the same directory and a rename, so readers never see a
-/// partial file and a failed run leaves the previous output untouched.
-///
-/// No `fsync` before the rename: like compilers and assemblers (clang, gcc, go build),
-/// the output is a build product that a rerun regenerates, and forcing 7 MB of a large
-/// translation to disk cost ~70 ms of the command line's ~180 ms wall time (issue #12).
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    write_atomically_with(path, |f| f.write_all(bytes))
-}
-
-/// [`write_atomically`], the content written by `write` into the temporary file.
-fn write_atomically_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), Error> {
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        write(&mut f)?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
+    stage_times::mark("file renamed");
+    Ok((lowered.warnings, lowered.file))
 }

@@ -226,6 +226,7 @@ fn run_package(args: &PackageArgs) -> Result<(), c2goasm_rs::Error> {
 }
 
 fn main() -> ExitCode {
+    c2goasm_rs::stage_times::mark("start");
     let cli = Cli::parse();
     if let Some(Commands::Package(args)) = &cli.command {
         return match run_package(args) {
@@ -255,7 +256,10 @@ fn main() -> ExitCode {
     if let Ok(meta) = std::fs::metadata(input) {
         huge_heap::prepare(meta.len());
     }
-    match c2goasm_rs::translate_file(input, output, &options) {
+    c2goasm_rs::stage_times::mark("heap prepared");
+    let result = c2goasm_rs::translate_file_then_exit(input, output, &options);
+    c2goasm_rs::stage_times::mark("written");
+    match result {
         Ok(warnings) => {
             for w in &warnings {
                 complain(w.to_string().trim_end());

@@ -59,6 +59,7 @@ pub fn write_file_to(
                 write_text(out, t, style);
             }
         }
+        crate::stage_times::mark("second half formatted (helper)");
         pieces
     };
     std::thread::scope(|scope| {
@@ -66,7 +67,9 @@ pub fn write_file_to(
             return write_streamed(file, style, &file.texts, w);
         };
         let written = write_streamed(file, style, first, w);
+        crate::stage_times::mark("first half written");
         let rest = crate::threads::join(later);
+        crate::stage_times::mark("second half formatted");
         written?;
         rest.iter()
             .try_for_each(|piece| w.write_all(piece.as_bytes()))

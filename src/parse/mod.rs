@@ -193,15 +193,18 @@ fn parse_with<I: Send>(
                 batches.push(b);
             }
         });
+        crate::stage_times::mark("second half parsed (helper)");
         (batches, errors)
     };
     std::thread::scope(|scope| {
         let later = crate::threads::spawn(scope, parse_second);
         let first_errors = first.parse(file, dialect, parse_instruction, sink);
+        crate::stage_times::mark("first half parsed");
         let (batches, second_errors) = match later {
             Some(handle) => crate::threads::join(handle),
             None => parse_second(),
         };
+        crate::stage_times::mark("second half joined");
         // The second half's items follow the first's, as if one thread had read the file.
         for batch in batches {
             batch.into_iter().for_each(&mut *sink);

@@ -62,13 +62,16 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         d.warn_decl(span, e);
     }
     let bindings = bound.bindings;
+    crate::stage_times::mark("bound");
     let mut prepared = prepare_reachable(&program, bodies, &bindings, &resolver, &tables, &mut d);
+    crate::stage_times::mark("prepared");
     if !d.out.is_empty() {
         return Err(d.out);
     }
     // Jump-table dispatches, proven with what each call really clobbers.
     let clobbers = call_clobbers(&prepared);
     let all = GprSet(u16::MAX);
+    crate::stage_times::mark("clobbers");
     // In file order, so that errors come out in the order of the functions.
     let mut in_order: Vec<(&usize, &mut Prepared)> = prepared.iter_mut().collect();
     in_order.sort_unstable_by_key(|(f, _)| **f);
@@ -83,6 +86,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
     if !d.out.is_empty() {
         return Err(d.out);
     }
+    crate::stage_times::mark("dispatches proven");
     let order = match call_order(&prepared) {
         Ok(o) => o,
         Err(f) => {
@@ -94,6 +98,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     };
 
+    crate::stage_times::mark("call order");
     let (stacks, precise_in, arg_uses) = match analyse_by_level(&prepared, &order) {
         Some(facts) => facts,
         None => match analyse_in_order(&prepared, &order, &program, &mut d) {
@@ -105,6 +110,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         },
     };
 
+    crate::stage_times::mark("facts");
     // What reads every function's analysis, before any is dropped.
     let sections = referenced_sections(&program, &prepared, &names);
     // Jump tables moved into their function's TEXT: left out of the data symbols.
@@ -169,6 +175,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
             prepared.remove(&b.c);
         }
     }
+    crate::stage_times::mark("wrappers");
     let mut funcs: HashSet<usize> = HashSet::default();
     while let Some(f) = needed.pop() {
         if let Some(p) = prepared.get(&f)
@@ -200,6 +207,7 @@ pub fn lower(inp: Inputs<'_>) -> Result<LoweredFile, Vec<Diagnostic>> {
         }
     }
     drop(prepared);
+    crate::stage_times::mark("texts");
 
     if wrappers.iter().any(|w| w.frame_size > 0) {
         file.needs_funcdata = true;

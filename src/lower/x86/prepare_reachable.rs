@@ -98,9 +98,11 @@ fn prepare_ahead(
     // The second half is taken from this slot by the thread, or here if none started.
     let theirs = std::sync::Mutex::new(Some(theirs));
     let take_theirs = || theirs.lock().ok().and_then(|mut slot| slot.take());
+    crate::stage_times::mark("bodies split");
     std::thread::scope(|scope| {
         let other = crate::threads::spawn(scope, || take_theirs().map(run));
         let mut out: HashMap<_, _> = run(mine).into_iter().collect();
+        crate::stage_times::mark("first half prepared");
         let rest = other.and_then(crate::threads::join);
         out.extend(
             rest.or_else(|| take_theirs().map(run))
