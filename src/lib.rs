@@ -208,10 +208,7 @@ enum Support {
 /// are unchanged; `None` when it needs none.
 fn with_libc_support(asm: &SourceFile, dialect: parse::Dialect) -> Option<SourceFile> {
     let extra = lower::libc_support::support_for(&asm.text, dialect)?;
-    let mut text = String::with_capacity(asm.text.len() + 1 + extra.len());
-    text.push_str(&asm.text);
-    text.push('\n');
-    text.push_str(&extra);
+    let text = source::concat_shared(&[&asm.text, "\n", &extra]);
     Some(SourceFile::new(&asm.path, text))
 }
 

@@ -39,7 +39,7 @@ impl SourceFile {
     }
 
     pub fn read(path: &Path) -> Result<SourceFile, crate::Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Io {
+        let text = read_shared(path).map_err(|source| crate::Error::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -63,6 +63,76 @@ impl SourceFile {
         let end = rest.find('\n').unwrap_or(rest.len());
         rest[..end].trim_end_matches('\r')
     }
+}
+
+/// The text of the file at `path`, read straight into the shared buffer the translation
+/// keeps (reading into a `String` and sharing that copies a large input once more:
+/// 3.8 MB for the benchmark input, issue #12).
+fn read_shared(path: &Path) -> std::io::Result<Arc<str>> {
+    use std::io::Read;
+    let invalid = |e: std::str::Utf8Error| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let mut file = std::fs::File::open(path)?;
+    let len = match file.metadata() {
+        Ok(m) if m.is_file() => usize::try_from(m.len()).unwrap_or(0),
+        _ => 0,
+    };
+    if len == 0 {
+        // Empty, or not a regular file (a pipe has no size): read as it comes.
+        return std::io::read_to_string(file).map(Arc::from);
+    }
+    // SAFETY: zeroed bytes are valid `u8`s.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+    let Some(buf) = Arc::get_mut(&mut bytes) else {
+        return std::io::read_to_string(file).map(Arc::from);
+    };
+    let filled = read_full(&mut file, buf)?;
+    let mut more = [0u8; 1];
+    if filled < len || file.read(&mut more)? != 0 {
+        // The file changed size while being read: what was read, then the rest.
+        let mut all = bytes[..filled].to_vec();
+        all.extend_from_slice(&more[..usize::from(filled == len)]);
+        file.read_to_end(&mut all)?;
+        return String::from_utf8(all)
+            .map(Arc::from)
+            .map_err(|e| invalid(e.utf8_error()));
+    }
+    std::str::from_utf8(&bytes).map_err(invalid)?;
+    // SAFETY: `bytes` holds valid UTF-8 (checked above), and `str` has the layout of
+    // `[u8]`.
+    Ok(unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) })
+}
+
+/// `parts` one after the other, copied once into one shared buffer (`String` then
+/// `Arc<str>` would copy a large input twice).
+pub fn concat_shared(parts: &[&str]) -> Arc<str> {
+    let len = parts.iter().map(|p| p.len()).sum();
+    // SAFETY: zeroed bytes are valid `u8`s.
+    let mut bytes: Arc<[u8]> = unsafe { Arc::<[u8]>::new_zeroed_slice(len).assume_init() };
+    let Some(buf) = Arc::get_mut(&mut bytes) else {
+        return Arc::from(parts.concat());
+    };
+    let mut at = 0;
+    for p in parts {
+        buf[at..at + p.len()].copy_from_slice(p.as_bytes());
+        at += p.len();
+    }
+    // SAFETY: a concatenation of `str`s is valid UTF-8, and `str` has the layout of `[u8]`.
+    unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) }
+}
+
+/// Reads into `buf` until it is full or the file ends; the bytes read.
+fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// A piece of text that is usually a slice of an input file, shared rather than copied:
@@ -151,5 +221,28 @@ mod tests {
         assert_eq!(&*copied, "nop");
         assert_eq!(copied, SharedText::from("nop"));
         assert_eq!(format!("{copied:?} {copied}"), "\"nop\" nop");
+    }
+
+    #[test]
+    fn files_are_read_whole_and_checked_for_utf8() {
+        let dir = std::env::temp_dir().join(format!("c2goasm-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "# größe — ½\n\tret\n".repeat(1000);
+        let path = dir.join("in.s");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(&*SourceFile::read(&path).unwrap().text, text.as_str());
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(&*SourceFile::read(&path).unwrap().text, "");
+        std::fs::write(&path, b"\tret\n\xff\n").unwrap();
+        match SourceFile::read(&path) {
+            Err(crate::Error::Io { source, .. }) => {
+                assert_eq!(source.kind(), std::io::ErrorKind::InvalidData)
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+        assert!(SourceFile::read(&dir.join("missing.s")).is_err());
+        assert_eq!(&*concat_shared(&["größe", "\n", "", "½"]), "größe\n½");
+        assert_eq!(&*concat_shared(&[]), "");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

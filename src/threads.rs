@@ -63,6 +63,32 @@ pub fn map_halves<T: Sync, R: Send>(
     })
 }
 
+/// [`map_halves`] for an `f` that changes the items.
+pub fn map_halves_mut<T: Send, R: Send>(
+    items: &mut [T],
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(&mut T) -> R + Sync,
+) -> Vec<R> {
+    if items.len() < 2 {
+        return items.iter_mut().map(f).collect();
+    }
+    let (first, second) = items.split_at_mut(middle(items, weight));
+    let f = &f;
+    // The second half is taken from this slot by the thread, or here if none started.
+    let second = std::sync::Mutex::new(Some(second));
+    let map_second = || {
+        let half = second.lock().ok().and_then(|mut slot| slot.take());
+        half.map(|h| h.iter_mut().map(f).collect::<Vec<R>>())
+    };
+    std::thread::scope(|scope| {
+        let later = spawn(scope, map_second);
+        let mut out: Vec<R> = first.iter_mut().map(f).collect();
+        let rest = later.and_then(join).or_else(map_second);
+        out.extend(rest.into_iter().flatten());
+        out
+    })
+}
+
 /// Where to split `items` into two runs of about equal total `weight`: both non-empty
 /// when there are two items or more.
 pub fn middle<T>(items: &[T], weight: impl Fn(&T) -> usize) -> usize {
@@ -108,6 +134,23 @@ mod tests {
         assert_eq!(map_halves(&[5usize], |_| 1, |&i| i), vec![5]);
         assert_eq!(map_halves(&[1000usize, 1], |&w| w, |&i| i), vec![1000, 1]);
         assert!(map_halves(&[] as &[usize], |_| 1, |&i| i).is_empty());
+    }
+
+    #[test]
+    fn changed_halves_come_back_in_order() {
+        let mut items: Vec<usize> = (0..1000).collect();
+        let out = map_halves_mut(
+            &mut items,
+            |&i| i % 7 + 1,
+            |i| {
+                *i += 1;
+                *i * 3
+            },
+        );
+        assert_eq!(out, (1..=1000).map(|i| i * 3).collect::<Vec<_>>());
+        assert_eq!(items, (1..=1000).collect::<Vec<_>>());
+        assert_eq!(map_halves_mut(&mut [5usize], |_| 1, |i| *i), vec![5]);
+        assert!(map_halves_mut(&mut [] as &mut [usize], |_| 1, |i| *i).is_empty());
     }
 
     #[test]
