@@ -38,6 +38,12 @@ const PEAK_PER_INPUT_BYTE: u64 = 24;
 const POPULATE_PER_INPUT_BYTE: u64 = 10;
 
 /// Prepares the heap for translating an input of `input_len` bytes.
+///
+/// Must run while the process has no other thread: it grows the heap, frees what it grew
+/// and discards those pages (`MADV_DONTNEED`), and a block another thread allocated in
+/// between would lose its contents. (Tried on 2026-12-06: starting the x86 tables'
+/// thread first, so that its stack's mmap would not wait for the populating thread,
+/// crashed one run in six with glibc's `free(): invalid pointer`.)
 pub fn prepare(input_len: u64) {
     if input_len < MIN_INPUT {
         return;

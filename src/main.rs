@@ -253,6 +253,7 @@ fn main() -> ExitCode {
         arch: cli.arch.map(Into::into),
         package_files: Vec::new(),
     };
+    // Before any other thread exists (see `huge_heap::prepare`).
     if let Ok(meta) = std::fs::metadata(input) {
         huge_heap::prepare(meta.len());
     }
