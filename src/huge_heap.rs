@@ -44,13 +44,19 @@ const POPULATE_PER_INPUT_BYTE: u64 = 10;
 /// between would lose its contents. (Tried on 2026-12-06: starting the x86 tables'
 /// thread first, so that its stack's mmap would not wait for the populating thread,
 /// crashed one run in six with glibc's `free(): invalid pointer`.)
-pub fn prepare(input_len: u64) {
+///
+/// `before_populating` runs on the thread that faults the heap in, before it starts: a thread started
+/// from anywhere else while that thread works waits for it (the new stack's mmap needs
+/// the lock `MADV_POPULATE_WRITE` holds; the stage marks showed 2–27 ms in half the runs,
+/// issue #12), one it starts itself does not. Nothing calls it when the heap is not
+/// faulted in ahead.
+pub fn prepare(input_len: u64, before_populating: fn()) {
     if input_len < MIN_INPUT {
         return;
     }
     let peak = usize::try_from(input_len.saturating_mul(PEAK_PER_INPUT_BYTE)).unwrap_or(0);
     let populate = usize::try_from(input_len.saturating_mul(POPULATE_PER_INPUT_BYTE)).unwrap_or(0);
-    imp::prepare(peak.min(1 << 30), populate.min(1 << 30));
+    imp::prepare(peak.min(1 << 30), populate.min(1 << 30), before_populating);
 }
 
 /// The 2 MiB-aligned part of `[start, end)`, if any.
@@ -84,7 +90,7 @@ mod imp {
     /// Blocks the heap is grown by: below the threshold, so they come from brk.
     const BLOCK: usize = 8 << 20;
 
-    pub fn prepare(peak: usize, populate: usize) {
+    pub fn prepare(peak: usize, populate: usize, before_populating: fn()) {
         // SAFETY: mallopt only changes glibc's policies; the blocks are allocated and freed
         // here and never used; madvise only advises on memory the heap owns.
         unsafe {
@@ -132,7 +138,7 @@ mod imp {
                 }
             }
             if let Some((start, len)) = first {
-                populate_ahead(start, len.min(populate));
+                populate_ahead(start, len.min(populate), before_populating);
             }
         }
     }
@@ -146,7 +152,7 @@ mod imp {
     /// the race with the allocator is harmless. `len` stays below what the translation
     /// touches anyway, so the peak does not grow; on older kernels the first call fails
     /// and the thread ends.
-    fn populate_ahead(start: usize, len: usize) {
+    fn populate_ahead(start: usize, len: usize, before: fn()) {
         const STEP: usize = 2 << 20;
         if !c2goasm_rs::threads::may_spawn() {
             return;
@@ -155,6 +161,7 @@ mod imp {
             .name("c2goasm-rs populate".into())
             .stack_size(64 << 10)
             .spawn(move || {
+                before();
                 for at in (start..start + len).step_by(STEP) {
                     // SAFETY: the range is part of the heap glibc owns (prepared above);
                     // populating changes no byte of it.
@@ -169,7 +176,7 @@ mod imp {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 mod imp {
-    pub fn prepare(_peak: usize, _populate: usize) {}
+    pub fn prepare(_peak: usize, _populate: usize, _first: fn()) {}
 }
 
 #[cfg(test)]
@@ -186,7 +193,7 @@ mod tests {
 
     #[test]
     fn preparing_leaves_the_heap_usable() {
-        prepare(MIN_INPUT);
+        prepare(MIN_INPUT, || ());
         let v: Vec<u8> = vec![1; 3 << 20];
         assert_eq!(v.iter().map(|&b| usize::from(b)).sum::<usize>(), 3 << 20);
     }

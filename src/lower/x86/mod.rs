@@ -27,8 +27,11 @@ pub mod wrapper;
 /// Builds the x86 tables (mnemonics, registers, encoding candidates: a few milliseconds)
 /// on a thread of their own while the caller reads its input, so the parser and the
 /// assembler find them ready. Threads that need a table first wait for it (`OnceLock`).
+/// Starts one thread per process at most: later calls do nothing.
 pub fn warm_up_in_background() {
-    if !crate::threads::may_spawn() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if !crate::threads::may_spawn() || STARTED.swap(true, Ordering::Relaxed) {
         return;
     }
     let _ = std::thread::Builder::new()
