@@ -63,6 +63,32 @@ pub fn map_halves<T: Sync, R: Send>(
     })
 }
 
+/// `f` of every item, in order, each item moved into `f` (so it is dropped as soon as `f`
+/// is done with it, not when the whole pass ends): the items after the middle (by
+/// `weight`) on a second thread, when one can be started (else all here).
+pub fn map_owned_halves<T: Send, R: Send>(
+    mut items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    if items.len() < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let second = items.split_off(middle(&items, weight));
+    let f = &f;
+    let run = move |half: Vec<T>| half.into_iter().map(f).collect::<Vec<R>>();
+    // The second half is taken from this slot by the thread, or here if none started.
+    let slot = std::sync::Mutex::new(Some(second));
+    let take = || slot.lock().ok().and_then(|mut s| s.take());
+    std::thread::scope(|scope| {
+        let later = spawn(scope, || take().map(run));
+        let mut out: Vec<R> = run(items);
+        let rest = later.and_then(join).or_else(|| take().map(run));
+        out.extend(rest.into_iter().flatten());
+        out
+    })
+}
+
 /// [`map_halves`] for an `f` that changes the items.
 pub fn map_halves_mut<T: Send, R: Send>(
     items: &mut [T],
@@ -134,6 +160,15 @@ mod tests {
         assert_eq!(map_halves(&[5usize], |_| 1, |&i| i), vec![5]);
         assert_eq!(map_halves(&[1000usize, 1], |&w| w, |&i| i), vec![1000, 1]);
         assert!(map_halves(&[] as &[usize], |_| 1, |&i| i).is_empty());
+    }
+
+    #[test]
+    fn owned_halves_come_back_in_order_and_are_dropped_by_f() {
+        let items: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+        let out = map_owned_halves(items, |s| s.len(), |s| s.parse::<usize>().unwrap() * 2);
+        assert_eq!(out, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
+        assert_eq!(map_owned_halves(vec![7usize], |_| 1, |i| i), vec![7]);
+        assert!(map_owned_halves(Vec::<usize>::new(), |_| 1, |i| i).is_empty());
     }
 
     #[test]

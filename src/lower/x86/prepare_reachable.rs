@@ -85,30 +85,15 @@ fn prepare_ahead(
         return HashMap::default();
     }
     // Both halves own their bodies, dropped one by one as they are prepared.
-    let mut mine: Vec<(usize, Vec<_>)> = roots
+    let mine: Vec<(usize, Vec<_>)> = roots
         .into_iter()
         .map(|f| (f, std::mem::take(&mut bodies[f])))
         .collect();
-    let theirs = mine.split_off(crate::threads::middle(&mine, |(_, body)| body.len()));
-    let run = move |half: Vec<(usize, Vec<_>)>| -> Vec<(usize, Result<Prepared, _>)> {
-        half.into_iter()
-            .map(|(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)))
-            .collect()
-    };
-    // The second half is taken from this slot by the thread, or here if none started.
-    let theirs = std::sync::Mutex::new(Some(theirs));
-    let take_theirs = || theirs.lock().ok().and_then(|mut slot| slot.take());
-    crate::stage_times::mark("bodies split");
-    std::thread::scope(|scope| {
-        let other = crate::threads::spawn(scope, || take_theirs().map(run));
-        let mut out: HashMap<_, _> = run(mine).into_iter().collect();
-        crate::stage_times::mark("first half prepared");
-        let rest = other.and_then(crate::threads::join);
-        out.extend(
-            rest.or_else(|| take_theirs().map(run))
-                .into_iter()
-                .flatten(),
-        );
-        out
-    })
+    crate::threads::map_owned_halves(
+        mine,
+        |(_, body)| body.len(),
+        |(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)),
+    )
+    .into_iter()
+    .collect()
 }
