@@ -130,25 +130,24 @@ mod tests {
         names
     }
 
+    /// `dir` holds `out_amd64.s` with `text`, and nothing else; then it is removed.
+    fn holds_only(dir: &Path, text: &str) {
+        let out = dir.join("out_amd64.s");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+        assert_eq!(leftovers(dir), ["out_amd64.s"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
     #[test]
-    fn replaces_an_existing_file_and_leaves_nothing_else() {
+    fn replaces_an_existing_file_or_creates_a_missing_one() {
         let dir = scratch("replace");
         let out = dir.join("out_amd64.s");
         std::fs::write(&out, "old and longer than the new content\n").unwrap();
         write_atomically(&out, b"new\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new\n");
-        assert_eq!(leftovers(&dir), ["out_amd64.s"]);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn creates_a_missing_file() {
+        holds_only(&dir, "new\n");
         let dir = scratch("create");
-        let out = dir.join("out_amd64.s");
-        write_atomically(&out, b"new\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), "new\n");
-        assert_eq!(leftovers(&dir), ["out_amd64.s"]);
-        std::fs::remove_dir_all(&dir).unwrap();
+        write_atomically(&dir.join("out_amd64.s"), b"new\n").unwrap();
+        holds_only(&dir, "new\n");
     }
 
     #[test]
@@ -162,9 +161,7 @@ mod tests {
             Err(std::io::Error::other("formatting failed"))
         });
         assert!(failed.is_err());
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), "old\n");
-        assert_eq!(leftovers(&dir), ["out_amd64.s"]);
-        std::fs::remove_dir_all(&dir).unwrap();
+        holds_only(&dir, "old\n");
     }
 
     #[test]
