@@ -412,7 +412,7 @@ fn translate_file_keeping(
     // The input with the library support appended replaces the input (one copy of a
     // large file in memory, not two).
     let asm = with_libc_support(&asm, dialect_of(arch)).unwrap_or(asm);
-    stage_times::mark("declarations read");
+    stage_times::mark("libc support added");
     let lowered = lower_declared(&asm, &decls, arch, &options, Support::Added)?;
     // The input is no longer needed; the output is formatted straight into the file.
     drop((asm, decls));

@@ -102,15 +102,16 @@ fn errors_come_in_the_order_one_thread_reports_them() {
 /// any) and the messages; `one_thread` sets C2GOASM_RS_THREADS=1, which refuses every
 /// helper thread (each split path then does its second half itself, as when the OS
 /// refuses a thread).
-fn run_cli(asm: &str, go: &str, one_thread: bool) -> (Option<i32>, Option<Vec<u8>>, String) {
+/// `C2GOASM_RS_THREADS=1`: everything on one thread.
+const ONE_THREAD: &[(&str, &str)] = &[("C2GOASM_RS_THREADS", "1")];
+
+fn run_cli(asm: &str, go: &str, env: &[(&str, &str)]) -> (Option<i32>, Option<Vec<u8>>, String) {
     let dir = tempdir();
     std::fs::write(dir.join("big.s"), asm).unwrap();
     std::fs::write(dir.join("big_amd64.go"), go).unwrap();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_c2goasm-rs"));
     cmd.current_dir(&dir).args(["big.s", "big_amd64.s"]);
-    if one_thread {
-        cmd.env("C2GOASM_RS_THREADS", "1");
-    }
+    cmd.envs(env.iter().copied());
     let out = cmd.output().expect("runs");
     let written = std::fs::read(dir.join("big_amd64.s")).ok();
     let _ = std::fs::remove_dir_all(dir);
@@ -121,12 +122,60 @@ fn run_cli(asm: &str, go: &str, one_thread: bool) -> (Option<i32>, Option<Vec<u8
 #[test]
 fn the_command_line_writes_the_same_bytes_on_one_thread() {
     let (asm, go) = input(3_000, &[], "");
-    let two = run_cli(&asm, &go, false);
+    let two = run_cli(&asm, &go, &[]);
     assert_eq!(two.0, Some(0), "{}", two.2);
     assert!(two.1.as_ref().is_some_and(|w| w.len() > 1 << 20));
     assert!(
-        two == run_cli(&asm, &go, true),
+        two == run_cli(&asm, &go, ONE_THREAD),
         "outputs or messages differ"
+    );
+}
+
+/// `C2GOASM_RS_TIMES=1` prints when each stage ends, to stderr only, in order; nothing else
+/// changes (and without it nothing is printed).
+#[test]
+fn stage_times_are_printed_only_when_asked() {
+    let (asm, go) = input(3_000, &[], "");
+    let plain = run_cli(&asm, &go, &[]);
+    assert_eq!(plain.0, Some(0), "{}", plain.2);
+    assert!(plain.2.is_empty(), "{}", plain.2);
+    let timed = run_cli(&asm, &go, &[("C2GOASM_RS_TIMES", "1")]);
+    assert_eq!((timed.0, &timed.1), (plain.0, &plain.1));
+    let main_marks: Vec<(f64, &str)> = timed
+        .2
+        .lines()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            assert_eq!(words.next(), Some("time"), "{l}");
+            let ms: f64 = words
+                .next()
+                .and_then(|w| w.parse().ok())
+                .expect("milliseconds");
+            (ms, l)
+        })
+        .filter(|(_, l)| l.contains(" main "))
+        .collect();
+    let at = |stage: &str| {
+        main_marks
+            .iter()
+            .position(|(_, l)| l.ends_with(&format!("main   {stage}")))
+            .unwrap_or_else(|| panic!("no `{stage}` mark in\n{}", timed.2))
+    };
+    let stages = [
+        "input read",
+        "parsed",
+        "prepared",
+        "facts",
+        "wrappers",
+        "texts",
+        "written",
+    ];
+    let order: Vec<usize> = stages.iter().map(|s| at(s)).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", timed.2);
+    assert!(
+        main_marks.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{}",
+        timed.2
     );
 }
 
@@ -142,11 +191,11 @@ fn the_command_line_reports_the_same_errors_on_one_thread() {
         "\tmov qword ptr [rsp - 8], rdi",
     ] {
         let (asm, go) = input(3_000, &[10, 1_500, 2_990], bad_line);
-        let two = run_cli(&asm, &go, false);
+        let two = run_cli(&asm, &go, &[]);
         assert_eq!(two.0, Some(2), "{bad_line}");
         assert!(two.1.is_none(), "nothing written");
         assert!(two.2.contains("big.s:"), "{}", two.2);
-        assert_eq!(two, run_cli(&asm, &go, true), "{bad_line}");
+        assert_eq!(two, run_cli(&asm, &go, ONE_THREAD), "{bad_line}");
     }
 }
 
@@ -159,13 +208,13 @@ fn declaration_checks_among_thousands_match_one_thread() {
     let go = go
         .replace("func f10(x int64) int64", "func f10() int64")
         .replace("func f2990(x int64) int64", "func f2990() int64");
-    let two = run_cli(&asm, &go, false);
+    let two = run_cli(&asm, &go, &[]);
     assert!(
         two.2.contains("f10") && two.2.contains("f2990"),
         "{}",
         two.2
     );
-    assert_eq!(two, run_cli(&asm, &go, true));
+    assert_eq!(two, run_cli(&asm, &go, ONE_THREAD));
 }
 
 fn tempdir() -> std::path::PathBuf {
