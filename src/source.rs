@@ -243,6 +243,22 @@ mod tests {
         assert!(SourceFile::read(&dir.join("missing.s")).is_err());
         assert_eq!(&*concat_shared(&["größe", "\n", "", "½"]), "größe\n½");
         assert_eq!(&*concat_shared(&[]), "");
+        // A pipe has no size: read as it comes (`c2goasm-rs <(clang …) out_amd64.s`).
+        #[cfg(unix)]
+        {
+            let pipe = dir.join("pipe.s");
+            let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+            assert!(
+                made.is_ok_and(|s| s.success()),
+                "mkfifo (coreutils) makes a pipe"
+            );
+            let writer = {
+                let (pipe, text) = (pipe.clone(), text.clone());
+                std::thread::spawn(move || std::fs::write(pipe, text).unwrap())
+            };
+            assert_eq!(&*SourceFile::read(&pipe).unwrap().text, text.as_str());
+            writer.join().unwrap();
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
