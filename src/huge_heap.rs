@@ -45,11 +45,11 @@ const POPULATE_PER_INPUT_BYTE: u64 = 10;
 /// thread first, so that its stack's mmap would not wait for the populating thread,
 /// crashed one run in six with glibc's `free(): invalid pointer`.)
 ///
-/// `before_populating` runs on the thread that faults the heap in, before it starts: a thread started
-/// from anywhere else while that thread works waits for it (the new stack's mmap needs
-/// the lock `MADV_POPULATE_WRITE` holds; the stage marks showed 2–27 ms in half the runs,
-/// issue #12), one it starts itself does not. Nothing calls it when the heap is not
-/// faulted in ahead.
+/// `before_populating` runs on the thread that faults the heap in, before it starts: a
+/// thread started from anywhere else while that thread works waits for it (the new
+/// stack's mmap needs the lock `MADV_POPULATE_WRITE` holds; the stage marks showed 2–27 ms
+/// in half the runs, issue #12), one it starts itself does not. Nothing calls it when the
+/// heap is not faulted in ahead.
 pub fn prepare(input_len: u64, before_populating: fn()) {
     if input_len < MIN_INPUT {
         return;
@@ -176,7 +176,7 @@ mod imp {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 mod imp {
-    pub fn prepare(_peak: usize, _populate: usize, _first: fn()) {}
+    pub fn prepare(_peak: usize, _populate: usize, _before_populating: fn()) {}
 }
 
 #[cfg(test)]

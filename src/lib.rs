@@ -390,6 +390,7 @@ fn translate_file_keeping(
         .collect();
     let output_claims = target::name_claims(&[("output", output)]);
     let arch = target::decide(&asm, &[cli_claim.clone(), output_claims].concat())?;
+    // (The command line has usually started it already; a second call starts nothing.)
     if arch == Arch::Amd64 && asm.text.len() >= WARM_UP_FROM_BYTES && threads::two_cpus() {
         lower::x86::warm_up_in_background();
     }
