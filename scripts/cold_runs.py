@@ -14,6 +14,12 @@ cargo bench --bench translate):
         "ours=target/release/c2goasm-rs bench.s bench_amd64.s" \
         "clang=clang-19 -c --target=x86_64-unknown-linux-gnu -o /dev/null bench.s"
 
+Commands that write the same output file replace each other's: what one run pays to
+remove the previous output depends on how the other command wrote it (a file renamed
+into place on ext4 is already being written back, one exchanged into place is not). To
+compare how outputs are written, give each command its own output name, with a copy of
+the declarations next to it (bench_amd64.go → other_amd64.go for other_amd64.s).
+
 On a shared machine, run it in a session of its own at a higher priority, so that the
 measured processes get a CPU rather than a share of one (as root; scheduler autogroups):
 
