@@ -33,6 +33,8 @@ import time
 
 
 def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
     runs, directory = int(sys.argv[1]), sys.argv[2]
     cands = [a.split("=", 1) for a in sys.argv[3:]]
     cands = [(n, shlex.split(c)) for n, c in cands]
