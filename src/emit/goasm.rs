@@ -26,9 +26,9 @@ pub fn write_file(file: &AsmFile, style: EmitStyle) -> String {
     out
 }
 
-/// The file written to `w` as it is formatted, through a buffer of about [`CHUNK`] bytes,
-/// so a large translation never holds its whole output in memory (on the 123 K-line
-/// benchmark input the output is 7 MB, a tenth of the command line's peak).
+/// The file written to `w` as it is formatted, through a buffer of about `CHUNK` bytes
+/// (64 KiB), so a large translation never holds its whole output in memory (on the 123
+/// K-line benchmark input the output is 7 MB, a tenth of the command line's peak).
 ///
 /// A large file's later TEXT symbols are formatted on a second thread meanwhile (with two
 /// CPUs): formatting is most of writing, and each symbol's text is independent. That half

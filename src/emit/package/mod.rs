@@ -4,19 +4,19 @@
 //! The files, and which builds see them:
 //! - `c2goasm_api.go` (every build): the exported API with its documentation — slice
 //!   functions, pointer (`…Raw`) functions, `SelectedVariant` — each a one-line call of an
-//!   internal function that every build defines once ([`api`]);
+//!   internal function that every build defines once (`api`);
 //! - `c2goasm_amd64.go`/`.s`, `c2goasm_arm64.go`/`.s` (`!noasm`): dispatch to the best
-//!   variant the CPU runs, chosen once at init ([`dispatch`], [`trampoline`]);
+//!   variant the CPU runs, chosen once at init (`dispatch`, `trampoline`);
 //! - `c2goasm_cgo.go` with a copy of the C (`cgo` and no assembly for GOARCH, or the
 //!   `noasm` tag) and `c2goasm_nocgo.go` (the same without cgo) — one `c2goasm_noasm.go`
-//!   when nothing goes through cgo ([`portable`], [`cgo`]);
+//!   when nothing goes through cgo (`portable`, `cgo`);
 //! - `<file>_amd64.go`/`_arm64.go`: the per-variant declarations the assembly implements
-//!   ([`variants`]);
-//! - `example_test.go` ([`example`]).
+//!   (`variants`);
+//! - `example_test.go` (`example`).
 //!
 //! Where a build has neither assembly, cgo nor the user's pure-Go version of a function,
 //! its file holds a constant whose compile error is the message saying what to write
-//! ([`missing`]).
+//! (`missing`).
 
 mod api;
 mod cgo;

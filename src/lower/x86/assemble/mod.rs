@@ -1,8 +1,8 @@
 //! In-process assembler: a parsed Intel-syntax instruction → iced-x86 `Instruction` → bytes,
 //! choosing among valid encodings the one LLVM's assembler chooses.
 //!
-//! Candidates come from iced-x86's tables ([`table`]); operands are matched by kind
-//! ([`operands`]); every candidate that fits is encoded and the best is kept: an explicit
+//! Candidates come from iced-x86's tables (`table`); operands are matched by kind
+//! (`operands`); every candidate that fits is encoded and the best is kept: an explicit
 //! `{vex}`/`{evex}` decides first, then LLVM's preference for VEX over EVEX (except for
 //! the AVX-512 VNNI/IFMA/BF16 forms, which LLVM assembles as EVEX unless `{vex}` is
 //! written), then the shortest encoding, then LLVM's tie-breaks (`llvm_tie_break`), then
