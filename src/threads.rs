@@ -46,21 +46,7 @@ pub fn map_halves<T: Sync, R: Send>(
     weight: impl Fn(&T) -> usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    if items.len() < 2 {
-        return items.iter().map(f).collect();
-    }
-    let (first, second) = items.split_at(middle(items, weight));
-    let f = &f;
-    let map_second = move || second.iter().map(f).collect::<Vec<R>>();
-    std::thread::scope(|scope| {
-        let later = spawn(scope, map_second);
-        let mut out: Vec<R> = first.iter().map(f).collect();
-        out.extend(match later {
-            Some(handle) => join(handle),
-            None => map_second(),
-        });
-        out
-    })
+    map_owned_halves(items.iter().collect(), |t| weight(t), f)
 }
 
 /// `f` of every item, in order, each item moved into `f` (so it is dropped as soon as `f`
@@ -95,24 +81,7 @@ pub fn map_halves_mut<T: Send, R: Send>(
     weight: impl Fn(&T) -> usize,
     f: impl Fn(&mut T) -> R + Sync,
 ) -> Vec<R> {
-    if items.len() < 2 {
-        return items.iter_mut().map(f).collect();
-    }
-    let (first, second) = items.split_at_mut(middle(items, weight));
-    let f = &f;
-    // The second half is taken from this slot by the thread, or here if none started.
-    let second = std::sync::Mutex::new(Some(second));
-    let map_second = || {
-        let half = second.lock().ok().and_then(|mut slot| slot.take());
-        half.map(|h| h.iter_mut().map(f).collect::<Vec<R>>())
-    };
-    std::thread::scope(|scope| {
-        let later = spawn(scope, map_second);
-        let mut out: Vec<R> = first.iter_mut().map(f).collect();
-        let rest = later.and_then(join).or_else(map_second);
-        out.extend(rest.into_iter().flatten());
-        out
-    })
+    map_owned_halves(items.iter_mut().collect(), |t| weight(t), f)
 }
 
 /// Where to split `items` into two runs of about equal total `weight`: both non-empty

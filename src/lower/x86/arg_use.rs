@@ -382,31 +382,37 @@ pub type Summaries = HashMap<usize, Summary>;
 pub fn analyse(prepared: &HashMap<usize, Prepared>, order: &[Vec<usize>]) -> Summaries {
     let mut out: Summaries = HashMap::default();
     for scc in order {
-        let functions: Vec<usize> = scc
-            .iter()
-            .copied()
-            .filter(|f| prepared.contains_key(f))
-            .collect();
-        // Tail-call cycles converge in a few rounds (the sets only grow); a function outside
-        // any cycle only depends on callees already summarised.
-        let cyclic = scc.len() > 1
-            || prepared
-                .get(&scc[0])
-                .is_some_and(|p| p.calls.contains(&scc[0]) || p.tail_calls.contains(&scc[0]));
-        let rounds = if cyclic { scc.len() + 1 } else { 1 };
-        for _round in 0..rounds {
-            let mut changed = false;
-            for f in &functions {
-                let p = &prepared[f];
-                let s = summarise(p, &p.use_defs.arg_facts, &out);
-                changed |= out.insert(*f, s) != Some(s);
-            }
-            if !changed {
-                break;
-            }
-        }
+        summarise_component(prepared, scc, &mut out);
     }
     out
+}
+
+/// Summarises the functions of the callee-first component `scc` into `out`, which holds
+/// their callees' summaries: tail-call cycles converge in a few rounds (the sets only
+/// grow), anything else in one.
+pub(super) fn summarise_component(
+    prepared: &HashMap<usize, Prepared>,
+    scc: &[usize],
+    out: &mut Summaries,
+) {
+    let rounds = if super::function::is_cycle(prepared, scc) {
+        scc.len() + 1
+    } else {
+        1
+    };
+    for _round in 0..rounds {
+        let mut changed = false;
+        for f in scc {
+            let Some(p) = prepared.get(f) else {
+                continue;
+            };
+            let s = summarise(p, &p.use_defs.arg_facts, out);
+            changed |= out.insert(*f, s) != Some(s);
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 pub(super) fn summarise(p: &Prepared, facts: &[Facts], callees: &Summaries) -> Summary {

@@ -494,6 +494,16 @@ pub fn emit(
     })
 }
 
+/// Whether the callee-first component `scc` (of `call_graph`) is a cycle: several
+/// functions, or one that calls or tail-calls itself. Its facts then take rounds to
+/// settle; a function outside any cycle only depends on callees already analysed.
+pub(super) fn is_cycle(prepared: &HashMap<usize, Prepared>, scc: &[usize]) -> bool {
+    scc.len() > 1
+        || prepared
+            .get(&scc[0])
+            .is_some_and(|p| p.calls.contains(&scc[0]) || p.tail_calls.contains(&scc[0]))
+}
+
 /// `LEAQ 0(SP), SP`: a write to SP that changes nothing, which makes Go's toolchain mark
 /// the TEXT symbol SPWRITE, so unwinders (profiler, tracer, GC stack scans) stop at it
 /// instead of misreading C frames whose SP moves the pc→SP table cannot describe. The

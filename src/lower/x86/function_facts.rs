@@ -5,10 +5,11 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::function::Prepared;
+use super::function::{Prepared, is_cycle};
 use super::liveness::{self, LiveIns, Policy};
 use super::prepare_reachable::PARALLEL_FROM_ITEMS;
 use super::stack::{StackSummary, analyse};
+use crate::lower::LowerError;
 use crate::lower::inputs::Diags;
 use crate::lower::program::Program;
 use crate::parse::x86::Instruction as AsmInstruction;
@@ -24,36 +25,47 @@ pub(super) fn analyse_in_order(
     let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
     let mut precise_in: LiveIns = HashMap::default();
     for scc in order {
-        // Tail-call cycles (no calls inside, checked by call_order) converge in a few rounds;
-        // a function outside any cycle only depends on callees already analysed.
-        let cyclic = scc.len() > 1
-            || prepared[&scc[0]].tail_calls.contains(&scc[0])
-            || prepared[&scc[0]].calls.contains(&scc[0]);
-        let rounds = if cyclic { scc.len() + 1 } else { 1 };
-        for _round in 0..rounds {
-            let mut changed = false;
-            for &f in scc {
-                let p = &prepared[&f];
-                match analyse(&p.code, &p.use_defs, &p.flow, &stacks) {
-                    Ok(s) => changed |= stacks.insert(f, s) != Some(s),
-                    Err((i, e)) => {
-                        d.asm(
-                            p.spans.get(i).copied().unwrap_or(program.functions[f].span),
-                            e,
-                        );
-                        return None;
-                    }
-                }
-                let live =
-                    liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
-            }
-            if !changed {
-                break;
-            }
+        if let Err((f, i, e)) = settle_component(prepared, scc, &mut stacks, &mut precise_in) {
+            let p = &prepared[&f];
+            d.asm(
+                p.spans.get(i).copied().unwrap_or(program.functions[f].span),
+                e,
+            );
+            return None;
         }
     }
     Some((stacks, precise_in))
+}
+
+/// Stack and precise liveness facts of the callee-first component `scc`, into `stacks`
+/// and `precise_in`, which hold its callees' facts. Tail-call cycles (no calls inside,
+/// checked by call_order) converge in a few rounds, anything else in one. The first
+/// failure: the function, its instruction and why.
+fn settle_component(
+    prepared: &HashMap<usize, Prepared>,
+    scc: &[usize],
+    stacks: &mut HashMap<usize, StackSummary>,
+    precise_in: &mut LiveIns,
+) -> Result<(), (usize, usize, LowerError)> {
+    let rounds = if is_cycle(prepared, scc) {
+        scc.len() + 1
+    } else {
+        1
+    };
+    for _round in 0..rounds {
+        let mut changed = false;
+        for &f in scc {
+            let p = &prepared[&f];
+            let s = analyse(&p.code, &p.use_defs, &p.flow, stacks).map_err(|(i, e)| (f, i, e))?;
+            changed |= stacks.insert(f, s) != Some(s);
+            let live = liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, precise_in);
+            changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// [`analyse_in_order`] and the argument-use summaries (`arg_use::analyse`) level by
@@ -98,17 +110,13 @@ pub(super) fn analyse_by_level(
         }
         by_level[l].push(k);
     }
-    let is_cyclic = |scc: &[usize]| {
-        scc.len() > 1
-            || prepared[&scc[0]].tail_calls.contains(&scc[0])
-            || prepared[&scc[0]].calls.contains(&scc[0])
-    };
     let mut stacks: HashMap<usize, StackSummary> = HashMap::default();
     let mut precise_in: LiveIns = HashMap::default();
     let mut arg_uses = super::arg_use::Summaries::default();
     for sccs in by_level {
-        let (cyclic, single): (Vec<usize>, Vec<usize>) =
-            sccs.into_iter().partition(|&k| is_cyclic(&order[k]));
+        let (cyclic, single): (Vec<usize>, Vec<usize>) = sccs
+            .into_iter()
+            .partition(|&k| is_cycle(prepared, &order[k]));
         let facts = crate::threads::map_halves(
             &single,
             |&k| prepared[&order[k][0]].code.len() + 1,
@@ -129,33 +137,8 @@ pub(super) fn analyse_by_level(
             arg_uses.insert(f, uses);
         }
         for k in cyclic {
-            let scc = &order[k];
-            for _round in 0..scc.len() + 1 {
-                let mut changed = false;
-                for &f in scc {
-                    let p = &prepared[&f];
-                    let s = analyse(&p.code, &p.use_defs, &p.flow, &stacks).ok()?;
-                    changed |= stacks.insert(f, s) != Some(s);
-                    let live =
-                        liveness::analyse_with(&p.use_defs, &p.flow, Policy::Precise, &precise_in);
-                    changed |= precise_in.insert(f, live.live_in) != Some(live.live_in);
-                }
-                if !changed {
-                    break;
-                }
-            }
-            // The argument-use summaries' own rounds (their sets only grow).
-            for _round in 0..scc.len() + 1 {
-                let mut changed = false;
-                for &f in scc {
-                    let p = &prepared[&f];
-                    let uses = super::arg_use::summarise(p, &p.use_defs.arg_facts, &arg_uses);
-                    changed |= arg_uses.insert(f, uses) != Some(uses);
-                }
-                if !changed {
-                    break;
-                }
-            }
+            settle_component(prepared, &order[k], &mut stacks, &mut precise_in).ok()?;
+            super::arg_use::summarise_component(prepared, &order[k], &mut arg_uses);
         }
     }
     Some((stacks, precise_in, arg_uses))
