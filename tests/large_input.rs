@@ -100,7 +100,7 @@ fn errors_come_in_the_order_one_thread_reports_them() {
 
 /// What one command-line run on `asm`/`go` gives: exit status, the file written (if
 /// any) and the messages; `one_thread` sets C2GOASM_RS_THREADS=1, which refuses every
-/// helper thread (each split path then does its second half itself, as when the OS
+/// helper thread (each split path then does all the work itself, as when the OS
 /// refuses a thread).
 /// `C2GOASM_RS_THREADS=1`: everything on one thread.
 const ONE_THREAD: &[(&str, &str)] = &[("C2GOASM_RS_THREADS", "1")];

@@ -1,4 +1,4 @@
-//! Large inputs are parsed in two halves on two threads (`parse::parse_with`). What a
+//! Large inputs are parsed in chunks on two threads (`parse::parse_with`). What a
 //! reader sees must be what one pass over the file gives: every item, in order, at its own
 //! line; errors in file order, at most 50; a Mach-O input reported by that error alone.
 
@@ -33,7 +33,7 @@ fn every_item_is_read_in_order_at_its_own_line() {
     assert!(text.len() > 1 << 20, "the input must be split");
     let file = SourceFile::new("big.s", text.clone());
     let items = parse_x86(&file).expect("valid input");
-    // The item sits at the line its text comes from (both halves).
+    // The item sits at the line its text comes from (every chunk).
     assert_in_order_at_their_lines(&file, &items, |ins| &ins.text);
 }
 
@@ -67,7 +67,7 @@ fn assert_in_order_at_their_lines<I>(
 }
 
 #[test]
-fn errors_of_both_halves_come_in_file_order() {
+fn errors_of_far_apart_chunks_come_in_file_order() {
     let base = big_input(12_000);
     let n = base.lines().count();
     let (early, late) = (10, n - 10);
@@ -81,7 +81,7 @@ fn errors_of_both_halves_come_in_file_order() {
 fn at_most_fifty_errors_the_first_fifty_of_the_file() {
     let base = big_input(12_000);
     let n = base.lines().count();
-    // 30 bad lines near the end of each half: the first half's 30, then 20 of the second's.
+    // 30 bad lines near the middle and 30 near the end: the first 30, then 20 of the others.
     let bad: Vec<(usize, &str)> = (0..30)
         .flat_map(|k| {
             [

@@ -30,27 +30,32 @@ pub fn write_file(file: &AsmFile, style: EmitStyle) -> String {
 /// (64 KiB), so a large translation never holds its whole output in memory (on the 123
 /// K-line benchmark input the output is 7 MB, a tenth of the command line's peak).
 ///
-/// A large file's later TEXT symbols are formatted on a second thread meanwhile (with two
-/// CPUs): formatting is most of writing, and each symbol's text is independent. That half
-/// is held as text until the first is written (a few MB at most).
+/// A large file's TEXT symbols are formatted on two threads meanwhile (with two CPUs):
+/// formatting is most of writing, and each symbol's text is independent. Runs of symbols
+/// formatted ahead of their turn wait as text ([`crate::threads::in_order`]); the run due
+/// when this thread is free is formatted straight into the buffer.
 pub fn write_file_to(
     file: &AsmFile,
     style: EmitStyle,
-    w: &mut (impl std::io::Write + Send),
+    w: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
+    use crate::threads::Turn;
     let lines: usize = file.texts.iter().map(|t| t.lines.len()).sum();
     if lines < PARALLEL_FROM_LINES || file.texts.len() < 2 || !crate::threads::two_cpus() {
         return write_streamed(file, style, &file.texts, w);
     }
-    // About half the lines on each side.
-    let (first, second) = file
-        .texts
-        .split_at(crate::threads::middle(&file.texts, |t| t.lines.len()));
+    let mut out = String::with_capacity(2 * CHUNK);
+    write_parts(file, style, &[], &mut out, |out| flush_from(out, CHUNK, w))?;
+    let runs = crate::threads::cut(
+        file.texts.iter().collect(),
+        |t| t.lines.len(),
+        crate::threads::RUNS,
+    );
     // Pieces of about CHUNK bytes: one string growing by doubling would hold up to twice
     // the text, and copy it as it grows.
-    let format_second = move || {
+    let ahead = |run: &Vec<&TextSymbol>| {
         let mut pieces = vec![String::with_capacity(2 * CHUNK)];
-        for t in second {
+        for t in run {
             if pieces.last().is_some_and(|p| p.len() >= CHUNK) {
                 pieces.push(String::with_capacity(2 * CHUNK));
             }
@@ -59,21 +64,38 @@ pub fn write_file_to(
                 write_text(out, t, style);
             }
         }
-        crate::stage_times::mark("second half formatted (helper)");
         pieces
     };
-    std::thread::scope(|scope| {
-        let Some(later) = crate::threads::spawn(scope, format_second) else {
-            return write_streamed(file, style, &file.texts, w);
+    let mut written = Ok(());
+    crate::threads::in_order(&runs, ahead, |turn| {
+        if written.is_err() {
+            return;
+        }
+        written = match turn {
+            Turn::Here(run) => run.iter().try_for_each(|t| {
+                out.push('\n');
+                write_text(&mut out, t, style);
+                flush_from(&mut out, CHUNK, w)
+            }),
+            Turn::Ahead(pieces) => flush_from(&mut out, 1, w)
+                .and_then(|()| pieces.iter().try_for_each(|p| w.write_all(p.as_bytes()))),
         };
-        let written = write_streamed(file, style, first, w);
-        crate::stage_times::mark("first half written");
-        let rest = crate::threads::join(later);
-        crate::stage_times::mark("second half formatted");
-        written?;
-        rest.iter()
-            .try_for_each(|piece| w.write_all(piece.as_bytes()))
-    })
+    });
+    written?;
+    flush_from(&mut out, 1, w)
+}
+
+/// Writes and empties `out` once it holds `at_least` bytes.
+fn flush_from(
+    out: &mut String,
+    at_least: usize,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    if out.len() >= at_least {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
 }
 
 /// Lines of TEXT from which [`write_file_to`] formats on two threads.
@@ -88,11 +110,7 @@ fn write_streamed(
 ) -> std::io::Result<()> {
     let mut out = String::with_capacity(2 * CHUNK);
     write_parts(file, style, texts, &mut out, |out| {
-        if out.len() >= CHUNK {
-            w.write_all(out.as_bytes())?;
-            out.clear();
-        }
-        Ok(())
+        flush_from(out, CHUNK, w)
     })?;
     w.write_all(out.as_bytes())
 }

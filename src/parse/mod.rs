@@ -146,14 +146,10 @@ pub fn parse_arm64_into(
 /// the line.
 type InstructionParser<I> = fn(&Arc<str>, &str, u32, &str, usize) -> Result<I, (Span, ParseError)>;
 
-/// Inputs from this size on are parsed in two halves on two threads (when the machine has
-/// two CPUs): parsing is some 40 % of a large translation, and its lines are independent.
-/// Below it, a thread costs more than it saves.
+/// Inputs from this size on are parsed on two threads (when the machine has two CPUs):
+/// parsing is some 40 % of a large translation, and its lines are independent. Below it,
+/// a thread costs more than it saves.
 const PARALLEL_FROM_BYTES: usize = 256 << 10;
-
-/// Items the second half's thread hands over at a time (batches, not one vector that
-/// grows and copies itself).
-const BATCH: usize = 4096;
 
 fn parse_with<I: Send>(
     file: &SourceFile,
@@ -162,55 +158,46 @@ fn parse_with<I: Send>(
     sink: &mut dyn FnMut(Located<Item<I>>),
 ) -> Result<(), Vec<Diagnostic>> {
     let text: &str = &file.text;
-    let split = (text.len() >= PARALLEL_FROM_BYTES && crate::threads::two_cpus())
-        .then(|| memchr::memchr(b'\n', &text.as_bytes()[text.len() / 2..]))
-        .flatten()
-        .map(|nl| text.len() / 2 + nl + 1);
-    let Some(mid) = split else {
+    if text.len() < PARALLEL_FROM_BYTES || !crate::threads::two_cpus() {
         let chunk = Chunk {
             text,
             first_line: 1,
         };
         return merge_errors([chunk.parse(file, dialect, parse_instruction, sink)]);
+    }
+    let chunks = Chunk::cut(text, crate::threads::RUNS);
+    let parse = |chunk: &Chunk<'_>, sink: &mut dyn FnMut(Located<Item<I>>)| {
+        chunk.parse(file, dialect, parse_instruction, sink)
     };
-    let first = Chunk {
-        text: &text[..mid],
-        first_line: 1,
+    merge_errors(parse_in_order(&chunks, parse, sink))
+}
+
+/// Every chunk parsed, its items handed to `sink` in file order (the chunks' errors in
+/// order): chunks parsed ahead of their turn, by either thread, wait as batches of items;
+/// the one due when this thread is free is parsed straight into `sink`
+/// ([`crate::threads::in_order`]).
+fn parse_in_order<I: Send>(
+    chunks: &[Chunk<'_>],
+    parse: impl Fn(&Chunk<'_>, &mut dyn FnMut(Located<Item<I>>)) -> ChunkErrors + Sync,
+    sink: &mut dyn FnMut(Located<Item<I>>),
+) -> Vec<ChunkErrors> {
+    use crate::threads::Turn;
+    let mut errors = Vec::with_capacity(chunks.len());
+    let ahead = |chunk: &Chunk<'_>| {
+        // About one item per 30 bytes of assembly text.
+        let mut items = Vec::with_capacity(chunk.text.len() / 32);
+        let errors = parse(chunk, &mut |it| items.push(it));
+        (items, errors)
     };
-    let second = Chunk {
-        text: &text[mid..],
-        first_line: 1 + memchr::memchr_iter(b'\n', first.text.as_bytes()).count() as u32,
-    };
-    let parse_second = move || {
-        let mut batches: Vec<Vec<Located<Item<I>>>> = Vec::new();
-        let errors = second.parse(file, dialect, parse_instruction, &mut |it| match batches
-            .last_mut()
-        {
-            Some(b) if b.len() < BATCH => b.push(it),
-            _ => {
-                let mut b = Vec::with_capacity(BATCH);
-                b.push(it);
-                batches.push(b);
-            }
-        });
-        crate::stage_times::mark("second half parsed (helper)");
-        (batches, errors)
-    };
-    std::thread::scope(|scope| {
-        let later = crate::threads::spawn(scope, parse_second);
-        let first_errors = first.parse(file, dialect, parse_instruction, sink);
-        crate::stage_times::mark("first half parsed");
-        let (batches, second_errors) = match later {
-            Some(handle) => crate::threads::join(handle),
-            None => parse_second(),
-        };
-        crate::stage_times::mark("second half joined");
-        // The second half's items follow the first's, as if one thread had read the file.
-        for batch in batches {
-            batch.into_iter().for_each(&mut *sink);
+    crate::threads::in_order(chunks, ahead, |turn| match turn {
+        Turn::Here(chunk) => errors.push(parse(chunk, sink)),
+        Turn::Ahead((items, errs)) => {
+            items.into_iter().for_each(&mut *sink);
+            errors.push(errs);
         }
-        merge_errors([first_errors, second_errors])
-    })
+    });
+    crate::stage_times::mark("chunks handed over");
+    errors
 }
 
 /// A run of whole lines of a file, the first of them line `first_line`.
@@ -227,7 +214,27 @@ struct ChunkErrors {
     mach_o: bool,
 }
 
-impl Chunk<'_> {
+impl<'a> Chunk<'a> {
+    /// `text` cut at line ends into at most `n` chunks of about equal length, each knowing
+    /// its first line's number.
+    fn cut(text: &'a str, n: usize) -> Vec<Chunk<'a>> {
+        let step = text.len().div_ceil(n.max(1)).max(1);
+        let mut chunks = Vec::with_capacity(n);
+        let (mut start, mut first_line) = (0, 1u32);
+        while start < text.len() {
+            let end = memchr::memchr(b'\n', &text.as_bytes()[(start + step).min(text.len())..])
+                .map_or(text.len(), |nl| start + step + nl + 1);
+            let chunk = Chunk {
+                text: &text[start..end],
+                first_line,
+            };
+            first_line += memchr::memchr_iter(b'\n', chunk.text.as_bytes()).count() as u32;
+            chunks.push(chunk);
+            start = end;
+        }
+        chunks
+    }
+
     fn parse<I>(
         self,
         file: &SourceFile,
@@ -270,7 +277,7 @@ impl Chunk<'_> {
 /// The errors of consecutive chunks as one reading of the whole file reports them: in
 /// order, at most [`MAX_ERRORS`]; a Mach-O input (another object format, where every later
 /// line would only add noise) reports that error alone.
-fn merge_errors<const N: usize>(chunks: [ChunkErrors; N]) -> Result<(), Vec<Diagnostic>> {
+fn merge_errors(chunks: impl IntoIterator<Item = ChunkErrors>) -> Result<(), Vec<Diagnostic>> {
     let mut out = Vec::new();
     for chunk in chunks {
         let n = chunk.errors.len();
@@ -410,4 +417,31 @@ fn parse_statement<I>(
 fn looks_like_att(text: &str) -> bool {
     let b = text.as_bytes();
     memchr::memchr_iter(b'%', b).any(|at| b.get(at + 1).is_some_and(u8::is_ascii_alphabetic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chunk;
+
+    #[test]
+    fn chunks_are_whole_lines_that_know_their_first_line() {
+        let text: String = (1..=1000).map(|i| format!("line {i}\n")).collect();
+        for n in [1, 2, 7, 32, 5000] {
+            let chunks = Chunk::cut(&text, n);
+            assert!(chunks.len() <= n.max(1) && !chunks.is_empty(), "{n}");
+            assert_eq!(chunks.iter().map(|c| c.text).collect::<String>(), text);
+            for c in &chunks {
+                assert!(c.text.ends_with('\n'), "{n}: {:?}", c.text);
+                let first = c.text.lines().next().unwrap_or_default();
+                assert_eq!(first, format!("line {}", c.first_line), "{n}");
+            }
+        }
+        let unterminated = Chunk::cut("a\nb\nc", 2);
+        assert_eq!(
+            unterminated.iter().map(|c| c.text).collect::<Vec<_>>(),
+            ["a\nb\n", "c"]
+        );
+        assert_eq!(unterminated[1].first_line, 3);
+        assert!(Chunk::cut("", 4).is_empty());
+    }
 }

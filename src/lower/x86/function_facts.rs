@@ -117,7 +117,7 @@ pub(super) fn analyse_by_level(
         let (cyclic, single): (Vec<usize>, Vec<usize>) = sccs
             .into_iter()
             .partition(|&k| is_cycle(prepared, &order[k]));
-        let facts = crate::threads::map_halves(
+        let facts = crate::threads::map_balanced(
             &single,
             |&k| prepared[&order[k][0]].code.len() + 1,
             |&k| {

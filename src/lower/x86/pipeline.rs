@@ -239,7 +239,7 @@ fn prove_dispatches(
     in_order.sort_unstable_by_key(|(f, _)| **f);
     let size: usize = in_order.iter().map(|(_, p)| p.code.len()).sum();
     let results = if size >= PARALLEL_PROOFS_FROM && crate::threads::two_cpus() {
-        crate::threads::map_halves_mut(&mut in_order, |(_, p)| p.code.len(), prove)
+        crate::threads::map_balanced_mut(&mut in_order, |(_, p)| p.code.len(), prove)
     } else {
         in_order.iter_mut().map(prove).collect()
     };

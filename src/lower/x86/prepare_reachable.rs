@@ -84,12 +84,12 @@ fn prepare_ahead(
     if total < PARALLEL_FROM_ITEMS || roots.len() < 2 || !crate::threads::two_cpus() {
         return HashMap::default();
     }
-    // Both halves own their bodies, dropped one by one as they are prepared.
+    // The passes own their bodies, dropped one by one as they are prepared.
     let mine: Vec<(usize, Vec<_>)> = roots
         .into_iter()
         .map(|f| (f, std::mem::take(&mut bodies[f])))
         .collect();
-    crate::threads::map_owned_halves(
+    crate::threads::map_owned_balanced(
         mine,
         |(_, body)| body.len(),
         |(f, body)| (f, prepare(f, &body, next_of(f), resolver, tables)),
