@@ -33,30 +33,23 @@ pub const MIN_INPUT: u64 = 1 << 20;
 /// the margin is for inputs that need more).
 const PEAK_PER_INPUT_BYTE: u64 = 24;
 
-/// Heap bytes per input byte that a translation certainly touches (its peak is 14–16×
-/// the input), faulted in ahead of it on a second thread ([`prepare`]).
-const POPULATE_PER_INPUT_BYTE: u64 = 10;
-
 /// Prepares the heap for translating an input of `input_len` bytes.
 ///
 /// Must run while the process has no other thread: it grows the heap, frees what it grew
 /// and discards those pages (`MADV_DONTNEED`), and a block another thread allocated in
 /// between would lose its contents. (Tried on 2026-12-06: starting the x86 tables'
-/// thread first, so that its stack's mmap would not wait for the populating thread,
-/// crashed one run in six with glibc's `free(): invalid pointer`.)
+/// thread first crashed one run in six with glibc's `free(): invalid pointer`.)
 ///
-/// `before_populating` runs on the thread that faults the heap in, before it starts: a
-/// thread started from anywhere else while that thread works waits for it (the new
-/// stack's mmap needs the lock `MADV_POPULATE_WRITE` holds; the stage marks showed 2–27 ms
-/// in half the runs, issue #12), one it starts itself does not. Nothing calls it when the
-/// heap is not faulted in ahead.
-pub fn prepare(input_len: u64, before_populating: fn()) {
+/// The heap is not faulted in ahead: a thread doing that (`MADV_POPULATE_WRITE`, 10× the
+/// input) while the translation started measured no faster, 1.00 at the median of 60
+/// interleaved cold runs and the same in stage marks (issue #12), and it made every thread
+/// started meanwhile wait for its lock.
+pub fn prepare(input_len: u64) {
     if input_len < MIN_INPUT {
         return;
     }
     let peak = usize::try_from(input_len.saturating_mul(PEAK_PER_INPUT_BYTE)).unwrap_or(0);
-    let populate = usize::try_from(input_len.saturating_mul(POPULATE_PER_INPUT_BYTE)).unwrap_or(0);
-    imp::prepare(peak.min(1 << 30), populate.min(1 << 30), before_populating);
+    imp::prepare(peak.min(1 << 30));
 }
 
 /// The 2 MiB-aligned part of `[start, end)`, if any.
@@ -84,13 +77,12 @@ mod imp {
     const M_ARENA_MAX: c_int = -8;
     const MADV_DONTNEED: c_int = 4;
     const MADV_HUGEPAGE: c_int = 14;
-    const MADV_POPULATE_WRITE: c_int = 23;
     /// glibc's largest mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX).
     const MMAP_THRESHOLD_MAX: usize = 32 << 20;
     /// Blocks the heap is grown by: below the threshold, so they come from brk.
     const BLOCK: usize = 8 << 20;
 
-    pub fn prepare(peak: usize, populate: usize, before_populating: fn()) {
+    pub fn prepare(peak: usize) {
         // SAFETY: mallopt only changes glibc's policies; the blocks are allocated and freed
         // here and never used; madvise only advises on memory the heap owns.
         unsafe {
@@ -129,54 +121,19 @@ mod imp {
             // The blocks are one free top chunk now, whose header lies before the first
             // block. Each block's own header touched a 4 KiB page, and a 2 MiB range holding
             // a small page is never faulted in as a huge page: drop those stale pages.
-            let mut first = None;
             for (s, e) in ranges {
                 if let Some((start, len)) = super::huge_aligned(s, e) {
                     madvise(start as *mut c_void, len, MADV_HUGEPAGE);
                     madvise(start as *mut c_void, len, MADV_DONTNEED);
-                    first.get_or_insert((start, len));
                 }
             }
-            if let Some((start, len)) = first {
-                populate_ahead(start, len.min(populate), before_populating);
-            }
         }
-    }
-
-    /// Faults in `[start, start + len)` of the heap on a thread of its own, 2 MiB at a
-    /// time from the bottom, where glibc hands out memory first: the kernel zeroes those
-    /// pages meanwhile, instead of the translation stopping on each first touch (on this
-    /// project's VM a huge page's first touch sometimes costs milliseconds, when the host
-    /// has to back it). `MADV_POPULATE_WRITE` (Linux 5.14) faults pages in as a write
-    /// would, without writing: memory the translation already uses is left as it is, so
-    /// the race with the allocator is harmless. `len` stays below what the translation
-    /// touches anyway, so the peak does not grow; on older kernels the first call fails
-    /// and the thread ends.
-    fn populate_ahead(start: usize, len: usize, before: fn()) {
-        const STEP: usize = 2 << 20;
-        if !c2goasm_rs::threads::may_spawn() {
-            return;
-        }
-        let _ = std::thread::Builder::new()
-            .name("c2goasm-rs populate".into())
-            .stack_size(64 << 10)
-            .spawn(move || {
-                before();
-                for at in (start..start + len).step_by(STEP) {
-                    // SAFETY: the range is part of the heap glibc owns (prepared above);
-                    // populating changes no byte of it.
-                    if unsafe { madvise(at as *mut c_void, STEP, MADV_POPULATE_WRITE) } != 0 {
-                        break;
-                    }
-                }
-                c2goasm_rs::stage_times::mark("heap populated");
-            });
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 mod imp {
-    pub fn prepare(_peak: usize, _populate: usize, _before_populating: fn()) {}
+    pub fn prepare(_peak: usize) {}
 }
 
 #[cfg(test)]
@@ -193,7 +150,7 @@ mod tests {
 
     #[test]
     fn preparing_leaves_the_heap_usable() {
-        prepare(MIN_INPUT, || ());
+        prepare(MIN_INPUT);
         let v: Vec<u8> = vec![1; 3 << 20];
         assert_eq!(v.iter().map(|&b| usize::from(b)).sum::<usize>(), 3 << 20);
     }

@@ -255,9 +255,13 @@ fn main() -> ExitCode {
     };
     // Before any other thread exists (see `huge_heap::prepare`).
     if let Ok(meta) = std::fs::metadata(input) {
-        // Nearly every input is x86: its tables are built meanwhile (for an arm64 input
-        // they cost a spare CPU a few milliseconds); translate_file starts nothing twice.
-        huge_heap::prepare(meta.len(), c2goasm_rs::lower::x86::warm_up_in_background);
+        huge_heap::prepare(meta.len());
+        if meta.len() >= huge_heap::MIN_INPUT {
+            // Nearly every input is x86: its tables are built meanwhile (for an arm64
+            // input they cost a spare CPU a few milliseconds); translate_file starts
+            // nothing twice.
+            c2goasm_rs::lower::x86::warm_up_in_background();
+        }
     }
     c2goasm_rs::stage_times::mark("heap prepared");
     let result = c2goasm_rs::translate_file_then_exit(input, output, &options);
