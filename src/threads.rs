@@ -4,7 +4,7 @@
 //! the split; small work, a machine with one CPU, or an OS that refuses a thread leaves
 //! everything on the calling thread.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::{Scope, ScopedJoinHandle};
 
 /// Whether the process may run on at least two CPUs. Asked once: the answer costs a few
@@ -57,7 +57,8 @@ pub fn map_balanced<T: Sync, R: Send>(
 }
 
 /// [`map_balanced`] with each item moved into `f` (so it is dropped as soon as `f` is done
-/// with it, not when the whole pass ends).
+/// with it, not when the whole pass ends). The runs are scheduled by [`in_order`], each
+/// taken out of its slot by the thread that does it.
 pub fn map_owned_balanced<T: Send, R: Send>(
     items: Vec<T>,
     weight: impl Fn(&T) -> usize,
@@ -66,24 +67,20 @@ pub fn map_owned_balanced<T: Send, R: Send>(
     if items.len() < 2 {
         return items.into_iter().map(f).collect();
     }
-    let runs = std::sync::Mutex::new(cut(items, weight, RUNS).into_iter().enumerate());
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let next = runs.lock().unwrap_or_else(|p| p.into_inner()).next();
-            let Some((at, run)) = next else {
-                return done;
-            };
-            done.push((at, run.into_iter().map(&f).collect::<Vec<R>>()));
-        }
+    let runs: Vec<Mutex<Option<Vec<T>>>> = cut(items, weight, RUNS)
+        .into_iter()
+        .map(|run| Mutex::new(Some(run)))
+        .collect();
+    let run = |slot: &Mutex<Option<Vec<T>>>| -> Vec<R> {
+        let items = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        items.into_iter().flatten().map(&f).collect()
     };
-    std::thread::scope(|scope| {
-        let later = spawn(scope, work);
-        let mut done = work();
-        done.extend(later.map(join).into_iter().flatten());
-        done.sort_unstable_by_key(|&(at, _)| at);
-        done.into_iter().flat_map(|(_, results)| results).collect()
-    })
+    let mut out = Vec::new();
+    in_order(&runs, run, |turn| match turn {
+        Turn::Here(slot) => out.extend(run(slot)),
+        Turn::Ahead(done) => out.extend(done),
+    });
+    out
 }
 
 /// [`map_balanced`] for an `f` that changes the items.
@@ -137,8 +134,8 @@ pub fn in_order<C: Sync, B: Send>(
     ahead: impl Fn(&C) -> B + Sync,
     mut turn: impl FnMut(Turn<'_, C, B>),
 ) {
+    use std::sync::Condvar;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Condvar, Mutex, PoisonError};
     let next = AtomicUsize::new(0);
     let claim = || next.fetch_add(1, Ordering::Relaxed);
     // Chunks done ahead, and whether the other thread has stopped taking chunks.
